@@ -1,0 +1,35 @@
+using System.Text.Json;
+
+namespace JitAdmission.Core.Admission;
+
+/// <summary>UTF-8 JSON of an object from an AdmissionReview, parsed at most once and only on demand.</summary>
+public sealed class RawObject
+{
+    public static readonly RawObject None = new(ReadOnlyMemory<byte>.Empty);
+
+    private readonly Lazy<JsonElement?> _element;
+
+    public RawObject(ReadOnlyMemory<byte> utf8)
+    {
+        Utf8 = utf8;
+        IsPresent = !utf8.IsEmpty && !utf8.Span.SequenceEqual("null"u8);
+        _element = new Lazy<JsonElement?>(Parse, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    public static RawObject FromJson(string json) => new(System.Text.Encoding.UTF8.GetBytes(json));
+
+    public ReadOnlyMemory<byte> Utf8 { get; }
+
+    /// <summary>False for a missing or JSON-null object.</summary>
+    public bool IsPresent { get; }
+
+    /// <summary>The parsed object, or null when absent. Throws <see cref="JsonException"/> on malformed JSON.</summary>
+    public JsonElement? Element => _element.Value;
+
+    private JsonElement? Parse()
+    {
+        if (!IsPresent) return null;
+        using var doc = JsonDocument.Parse(Utf8);
+        return doc.RootElement.Clone();
+    }
+}
