@@ -63,9 +63,61 @@ public sealed class KubeSandbox : IAsyncLifetime
         }
     }
 
-    public IKubernetes AdminClient() => new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(AdminKubeconfig));
+    /// <summary>
+    /// Stops the API server process and starts it again with the same command line, keeping etcd (and so every
+    /// object): what clients see when a control-plane node restarts. Sandbox only.
+    /// </summary>
+    public async Task RestartApiServerAsync(TimeSpan? downtime = null)
+    {
+        if (External) throw new InvalidOperationException("cannot restart the API server of an external cluster");
+        var pidFile = Path.Combine(Dir, "apiserver.pid");
+        var pid = int.Parse((await File.ReadAllTextAsync(pidFile)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var argv = (await File.ReadAllTextAsync($"/proc/{pid}/cmdline")).Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        using (var old = System.Diagnostics.Process.GetProcessById(pid))
+        {
+            old.Kill();
+            await old.WaitForExitAsync();
+        }
 
-    public static IKubernetes ClientFor(string kubeconfig) => new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
+        if (downtime is { } d) await Task.Delay(d);
+
+        // Relaunch detached with the same argv, appending to the same log as `up`.
+        var shell = new System.Diagnostics.ProcessStartInfo("bash")
+        {
+            UseShellExecute = false,
+            ArgumentList = { "-c", "exec \"$@\" </dev/null >>\"$LOG\" 2>&1 & echo $!", "restart" },
+            RedirectStandardOutput = true,
+        };
+        foreach (var a in argv) shell.ArgumentList.Add(a);
+        shell.Environment["LOG"] = Path.Combine(Dir, "apiserver.log");
+        using (var p = System.Diagnostics.Process.Start(shell)!)
+        {
+            var newPid = (await p.StandardOutput.ReadToEndAsync()).Trim();
+            await p.WaitForExitAsync();
+            await File.WriteAllTextAsync(pidFile, newPid + "\n");
+        }
+
+        using var http = new HttpClient(new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator,
+        });
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if ((await http.GetAsync(new Uri(ServerUrl + "/readyz"))).IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException) { }
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException("the API server did not become ready after a restart");
+    }
+
+    public IKubernetes AdminClient() => new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(AdminKubeconfig));
+
+    public static IKubernetes ClientFor(string kubeconfig) => new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
 
     /// <summary>A kubeconfig for USER in GROUPS: a client certificate (CN=user, O=groups) on the sandbox, impersonation elsewhere.</summary>
     public async Task<string> UserKubeconfigAsync(string user, params string[] groups)

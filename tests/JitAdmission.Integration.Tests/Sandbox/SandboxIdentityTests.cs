@@ -17,3 +17,20 @@ public sealed class SandboxIdentityTests(KubeSandbox sandbox) : IClassFixture<Ku
         Assert.Contains("devs", whoami.Stdout);
     }
 }
+
+/// <summary>Restarting the API server keeps etcd, so objects survive (used by the controller's restart tests).</summary>
+public sealed class SandboxRestartTests(KubeSandbox sandbox) : IClassFixture<KubeSandbox>
+{
+    [Fact]
+    public async Task Objects_survive_an_API_server_restart()
+    {
+        var create = await sandbox.AdminKubectlAsync("create", "configmap", "survivor", "--from-literal=k=v");
+        Assert.True(create.Succeeded, create.ToString());
+
+        await sandbox.RestartApiServerAsync();
+
+        var get = await sandbox.AdminKubectlAsync("get", "configmap", "survivor", "-o", "jsonpath={.data.k}");
+        Assert.True(get.Succeeded, get.ToString());
+        Assert.Equal("v", get.Stdout.Trim());
+    }
+}
