@@ -52,6 +52,12 @@ internal readonly record struct RequestBody(BodyStatus Status, byte[]? Buffer, i
                 if (read > maxBytes) break;
             }
         }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // Kestrel counts a chunk as it arrives, so it may see the excess before our read does.
+            ArrayPool<byte>.Shared.Return(buffer);
+            return new RequestBody(BodyStatus.TooLarge, null, 0);
+        }
         catch (Exception ex) when (ex is BadHttpRequestException or IOException or OperationCanceledException)
         {
             ArrayPool<byte>.Shared.Return(buffer);

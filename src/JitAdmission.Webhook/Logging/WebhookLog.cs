@@ -5,9 +5,9 @@ namespace JitAdmission.Webhook;
 internal static partial class WebhookLog
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
-        Message = "Admission {Endpoint} uid={Uid} {Operation} {Resource} {Namespace}/{Name} user={User}: {Outcome} allowed={Allowed} in {DurationMs} ms")]
+        Message = "Admission {Endpoint} uid={Uid} {Operation} {Resource} {ObjectNamespace}/{ObjectName} user={User}: {Outcome} allowed={Allowed} in {DurationMs} ms")]
     public static partial void Decision(ILogger logger, string endpoint, string uid, string operation, string resource,
-        string @namespace, string name, string user, string outcome, bool allowed, double durationMs);
+        string objectNamespace, string objectName, string user, string outcome, bool allowed, double durationMs);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning,
         Message = "Refused request on {Endpoint} with {StatusCode} ({Reason}): {Message} uid={Uid}")]
