@@ -39,7 +39,8 @@ public sealed class WebhookTestHost : IAsyncDisposable
     public static async Task<WebhookTestHost> StartAsync(
         IAdmissionHandler handler,
         IDictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        Action<AdmissionEndpointMap>? map = null)
     {
         var certificates = new TestCertificates();
         var source = new MutableCertificateSource(certificates.IssueServer("serving-1"), certificates.Ca.ExportCertificatePem());
@@ -57,9 +58,9 @@ public sealed class WebhookTestHost : IAsyncDisposable
         builder.WebHost.UseAdmissionHttps();
 
         var app = builder.Build();
-        app.MapAdmissionEndpoints(map => map
+        app.MapAdmissionEndpoints(map ?? (m => m
             .Add("/validate", handler, AdmissionEndpointKind.Validating)
-            .Add("/mutate", handler, AdmissionEndpointKind.Mutating));
+            .Add("/mutate", handler, AdmissionEndpointKind.Mutating)));
         await app.StartAsync();
         return new WebhookTestHost(app, certificates, source, logs);
     }
