@@ -1,0 +1,98 @@
+using JitAdmission.Core.Admission;
+using Prometheus;
+
+namespace JitAdmission.Webhook;
+
+/// <summary>
+/// The webhook's Prometheus series. Labels stay bounded: endpoints are the mapped paths, operations the four
+/// admission operations, outcomes a fixed set, policies the cluster's ApprovalPolicies; never uids or users.
+/// The gating handler reports held calls through <see cref="BeginHold"/>.
+/// </summary>
+public sealed class AdmissionMetrics
+{
+    /// <summary>From 25 µs (the no-match path) to 30 s (the longest hold the API server allows).</summary>
+    internal static readonly double[] DurationBuckets =
+    [
+        0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+        1, 2.5, 5, 10, 15, 20, 25, 30,
+    ];
+
+    internal static readonly double[] WaitBuckets = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 20, 25, 30];
+
+    private static readonly string[] KnownOutcomes =
+        ["allow", "consume", "hold", "deny", "warn", "audit", "breakglass", "error", "timeout"];
+
+    private static readonly string[] HoldResultLabels = ["approved", "denied", "timed_out", "cancelled"];
+
+    private readonly TimeProvider _time;
+    private readonly Counter _requests;
+    private readonly Histogram _duration;
+    private readonly Counter _badRequests;
+    private readonly Counter _policyDecisions;
+    private readonly Gauge _held;
+    private readonly Histogram _wait;
+
+    public AdmissionMetrics(CollectorRegistry registry, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        var factory = Metrics.WithCustomRegistry(registry);
+        _requests = factory.CreateCounter("jitadmission_admission_requests_total",
+            "Admission reviews answered, by endpoint, operation and outcome.",
+            new CounterConfiguration { LabelNames = ["endpoint", "operation", "outcome"] });
+        _duration = factory.CreateHistogram("jitadmission_admission_duration_seconds",
+            "Server-side time to answer an admission review, from request start to response written.",
+            new HistogramConfiguration { LabelNames = ["endpoint"], Buckets = DurationBuckets });
+        _badRequests = factory.CreateCounter("jitadmission_admission_bad_requests_total",
+            "Requests refused before reaching a handler, by reason.",
+            new CounterConfiguration { LabelNames = ["reason"] });
+        _policyDecisions = factory.CreateCounter("jitadmission_policy_decisions_total",
+            "Decisions involving an ApprovalPolicy, by policy and outcome.",
+            new CounterConfiguration { LabelNames = ["policy", "outcome"] });
+        _held = factory.CreateGauge("jitadmission_held_calls", "API calls currently held waiting for approval.");
+        _wait = factory.CreateHistogram("jitadmission_approval_wait_seconds",
+            "How long held calls waited, by result.",
+            new HistogramConfiguration { LabelNames = ["result"], Buckets = WaitBuckets });
+    }
+
+    /// <summary>Starts counting a held call; complete or dispose the result when the hold ends.</summary>
+    public HeldCall BeginHold()
+    {
+        _held.Inc();
+        return new HeldCall(this, _time.GetTimestamp());
+    }
+
+    internal void EndHold(long started, HoldResult result)
+    {
+        _held.Dec();
+        var label = (uint)result < (uint)HoldResultLabels.Length ? HoldResultLabels[(int)result] : "cancelled";
+        _wait.WithLabels(label).Observe(_time.GetElapsedTime(started).TotalSeconds);
+    }
+
+    /// <summary>Pre-resolved per endpoint so the hot path does no label lookup.</summary>
+    internal Histogram.Child DurationFor(string endpoint) => _duration.WithLabels(endpoint);
+
+    internal void RecordDecision(string endpoint, string operation, AdmissionVerdict verdict)
+    {
+        var outcome = OutcomeLabel(verdict.Outcome);
+        _requests.WithLabels(endpoint, operation, outcome).Inc();
+        var policies = verdict.Policies;
+        for (var i = 0; i < policies.Count; i++)
+        {
+            if (!string.IsNullOrEmpty(policies[i])) _policyDecisions.WithLabels(policies[i], outcome).Inc();
+        }
+    }
+
+    internal void RecordBadRequest(string reason) => _badRequests.WithLabels(reason).Inc();
+
+    /// <summary>Outcomes come from handlers; anything outside the documented set is folded into "other".</summary>
+    internal static string OutcomeLabel(string? outcome)
+    {
+        foreach (var known in KnownOutcomes)
+        {
+            if (string.Equals(known, outcome, StringComparison.Ordinal)) return known;
+        }
+
+        return "other";
+    }
+}

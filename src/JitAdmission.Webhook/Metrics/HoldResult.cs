@@ -1,0 +1,10 @@
+namespace JitAdmission.Webhook;
+
+/// <summary>How a held call ended; the label of <c>jitadmission_approval_wait_seconds</c>.</summary>
+public enum HoldResult
+{
+    Approved,
+    Denied,
+    TimedOut,
+    Cancelled,
+}

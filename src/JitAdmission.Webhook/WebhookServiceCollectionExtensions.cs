@@ -1,0 +1,48 @@
+using JitAdmission.Webhook.Endpoints;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Prometheus;
+
+namespace JitAdmission.Webhook;
+
+public static class WebhookServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the admission transport: <see cref="WebhookOptions"/> from the <c>Webhook</c> section (validated
+    /// at start), <see cref="AdmissionMetrics"/>, and a <see cref="TimeProvider"/> and <see cref="CollectorRegistry"/>
+    /// unless already registered (register <see cref="Metrics.DefaultRegistry"/> first to expose process metrics
+    /// too). The serving certificate comes from an <c>ICertificateSource</c> registered elsewhere.
+    /// </summary>
+    public static IServiceCollection AddAdmissionWebhook(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<WebhookOptions>().Bind(configuration.GetSection(WebhookOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(_ => Metrics.NewCustomRegistry());
+        services.TryAddSingleton<AdmissionMetrics>();
+        return services;
+    }
+
+    /// <summary>Adds a condition <c>/readyz</c> waits for.</summary>
+    public static IServiceCollection AddReadinessCheck<T>(this IServiceCollection services)
+        where T : class, IReadinessCheck
+    {
+        services.AddSingleton<IReadinessCheck, T>();
+        return services;
+    }
+
+    /// <summary>
+    /// Adds a readiness condition as a function that returns null when ready, else why not
+    /// (e.g. <c>sp => sp.GetRequiredService&lt;Caches&gt;().Synced ? null : "caches not synced"</c>).
+    /// </summary>
+    public static IServiceCollection AddReadinessCheck(this IServiceCollection services, string name, Func<IServiceProvider, string?> notReadyReason)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(notReadyReason);
+        services.AddSingleton<IReadinessCheck>(sp => new DelegateReadinessCheck(name, notReadyReason, sp));
+        return services;
+    }
+}

@@ -1,0 +1,132 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using JitAdmission.Core.Admission;
+using JitAdmission.Webhook.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace JitAdmission.Webhook.Tests;
+
+public sealed class HealthAndMetricsTests
+{
+    private sealed class FlagCheck : IReadinessCheck
+    {
+        public volatile bool Ready;
+
+        public string Name => "certificates";
+
+        public ValueTask<ReadinessResult> CheckAsync(CancellationToken cancellationToken) =>
+            ValueTask.FromResult(Ready ? ReadinessResult.Ready : ReadinessResult.NotReady("serving certificate not loaded"));
+    }
+
+    [Fact]
+    public async Task Healthz_answers_while_readyz_waits_for_every_check()
+    {
+        var cachesSynced = false;
+        var flag = new FlagCheck();
+        await using var host = await WebhookTestHost.StartAsync(DelegateHandler.AllowAll(), services: services => services
+            .AddReadinessCheck("caches", _ => Volatile.Read(ref cachesSynced) ? null : "caches not synced")
+            .AddSingleton<IReadinessCheck>(flag));
+
+        var health = await host.Client.GetAsync("/healthz");
+        var notReady = await host.Client.GetAsync("/readyz");
+        var notReadyBody = await notReady.Content.ReadAsStringAsync();
+        Volatile.Write(ref cachesSynced, true);
+        var halfReady = await host.Client.GetStringAsync(new Uri("/readyz", UriKind.Relative)).ContinueWith(t => t.IsFaulted ? "503" : t.Result, TaskScheduler.Default);
+        flag.Ready = true;
+        var ready = await host.Client.GetAsync("/readyz");
+
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal("ok\n", await health.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
+        Assert.Equal("not ready\ncaches: caches not synced\ncertificates: serving certificate not loaded\n", notReadyBody);
+        Assert.Equal("503", halfReady);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("ok\n", await ready.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_failing_readiness_check_reads_as_not_ready()
+    {
+        await using var host = await WebhookTestHost.StartAsync(DelegateHandler.AllowAll(),
+            services: services => services.AddReadinessCheck("informer", _ => throw new InvalidOperationException("watch broken")));
+
+        var response = await host.Client.GetAsync("/readyz");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("informer: check failed: watch broken", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_expose_requests_durations_bad_requests_policies_and_holds()
+    {
+        var handler = DelegateHandler.From(request => request.Name switch
+        {
+            "gated" => AdmissionVerdict.Deny("needs approval", "hold") with { Policies = ["prod-changes", "no-friday-deploys"] },
+            "odd" => AdmissionVerdict.Allow with { Outcome = "some-unlisted-outcome" },
+            _ => AdmissionVerdict.Allow,
+        });
+        await using var host = await WebhookTestHost.StartAsync(handler);
+        var metrics = host.App.Services.GetRequiredService<AdmissionMetrics>();
+
+        for (var i = 0; i < 3; i++) await host.PostAsync("/validate", AdmissionReviewBuilder.Create().Build());
+        await host.PostAsync("/validate", AdmissionReviewBuilder.Delete("gated").Build());
+        await host.PostAsync("/mutate", AdmissionReviewBuilder.Update("odd").Build());
+        await host.PostAsync("/validate", "{not json");
+        using var held = metrics.BeginHold();
+        var whileHeld = await host.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        held.Complete(HoldResult.Approved);
+        using (metrics.BeginHold())
+        {
+            // Disposed without a result: the caller went away.
+        }
+
+        var text = await host.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+
+        Assert.Contains("jitadmission_admission_requests_total{endpoint=\"/validate\",operation=\"CREATE\",outcome=\"allow\"} 3", text, StringComparison.Ordinal);
+        Assert.Contains("jitadmission_admission_requests_total{endpoint=\"/validate\",operation=\"DELETE\",outcome=\"hold\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("jitadmission_admission_requests_total{endpoint=\"/mutate\",operation=\"UPDATE\",outcome=\"other\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("jitadmission_admission_duration_seconds_count{endpoint=\"/validate\"} 4", text, StringComparison.Ordinal);
+        Assert.Matches("jitadmission_admission_duration_seconds_bucket\\{endpoint=\"/validate\",le=\"(2.5e-05|2.5E-05|0.000025)\"\\}", text);
+        Assert.Contains("jitadmission_admission_duration_seconds_bucket{endpoint=\"/validate\",le=\"30\"} 4", text, StringComparison.Ordinal);
+        Assert.Contains("jitadmission_admission_bad_requests_total{reason=\"invalid_json\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("jitadmission_policy_decisions_total{policy=\"prod-changes\",outcome=\"hold\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("jitadmission_policy_decisions_total{policy=\"no-friday-deploys\",outcome=\"hold\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("jitadmission_held_calls 1", whileHeld, StringComparison.Ordinal);
+        Assert.Contains("jitadmission_held_calls 0", text, StringComparison.Ordinal);
+        Assert.Contains("jitadmission_approval_wait_seconds_count{result=\"approved\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("jitadmission_approval_wait_seconds_count{result=\"cancelled\"} 1", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("uid", text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("alice", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_separate_metrics_listener_serves_metrics_over_plain_http_and_never_admission()
+    {
+        var port = FreePort();
+        await using var host = await WebhookTestHost.StartAsync(DelegateHandler.AllowAll(),
+            new Dictionary<string, string?> { ["Webhook:MetricsListenUrl"] = $"http://127.0.0.1:{port}" });
+        using var plain = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await host.PostAsync("/validate", AdmissionReviewBuilder.Create().Build());
+
+        var metrics = await plain.GetAsync("/metrics");
+        var healthz = await plain.GetAsync("/healthz");
+        var metricsOverHttps = await host.Client.GetAsync("/metrics");
+        using var content = new StringContent(AdmissionReviewBuilder.Create().Build(), Encoding.UTF8, "application/json");
+        var admissionOverHttp = await ReviewResponse.ReadAsync(await plain.PostAsync("/validate", content));
+
+        Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+        Assert.Contains("jitadmission_admission_requests_total", await metrics.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, healthz.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, metricsOverHttps.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, admissionOverHttp.StatusCode);
+        Assert.Contains("HTTPS only", admissionOverHttp.Message, StringComparison.Ordinal);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
