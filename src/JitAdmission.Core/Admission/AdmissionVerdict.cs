@@ -12,7 +12,8 @@ public sealed record AdmissionVerdict
     public string? Reason { get; init; }
     /// <summary>Shown by kubectl as "Warning: …" (allowed or denied).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
-    /// <summary>Keys without the domain prefix; the transport prefixes "jitadmission.io/". Values end in the audit log.</summary>
+    /// <summary>Bare keys (e.g. "request"): the API server records them as "&lt;webhook name&gt;/&lt;key&gt;" in the audit
+    /// log and drops keys that contain a slash.</summary>
     public IReadOnlyDictionary<string, string> AuditAnnotations { get; init; } = EmptyAnnotations;
     /// <summary>RFC 6902 JSON Patch (UTF-8) for mutating endpoints; null for none.</summary>
     public byte[]? JsonPatch { get; init; }

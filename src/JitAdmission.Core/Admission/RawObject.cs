@@ -7,6 +7,11 @@ public sealed class RawObject
 {
     public static readonly RawObject None = new(ReadOnlyMemory<byte>.Empty);
 
+    /// <summary>The transport admits reviews nested up to this depth; objects must parse to the same depth.</summary>
+    public const int MaxDepth = 128;
+
+    private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = MaxDepth };
+
     private readonly Lazy<JsonElement?> _element;
 
     public RawObject(ReadOnlyMemory<byte> utf8)
@@ -29,7 +34,7 @@ public sealed class RawObject
     private JsonElement? Parse()
     {
         if (!IsPresent) return null;
-        using var doc = JsonDocument.Parse(Utf8);
+        using var doc = JsonDocument.Parse(Utf8, ParseOptions);
         return doc.RootElement.Clone();
     }
 }

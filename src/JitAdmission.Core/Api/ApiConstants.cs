@@ -22,9 +22,6 @@ public static class ApiConstants
     public const string RequesterLabel = Group + "/requester";
     public const string PolicyLabelPrefix = "policy." + Group + "/";
 
-    /// <summary>Prefix of the audit annotations the webhook adds to admission responses.</summary>
-    public const string AuditAnnotationPrefix = Group;
-
     /// <summary>Field manager for every write the operator makes.</summary>
     public const string FieldManager = "jit-admission";
 }
