@@ -61,6 +61,9 @@ public sealed class ApprovalEvaluation
     public required string Action { get; init; }
     public long? ObservedGeneration { get; init; }
 
+    /// <summary>What the messages were made from, to re-render them after a use.</summary>
+    internal ApprovalMessageFacts? MessageFacts { get; init; }
+
     public bool IsFinished => Phase is RequestPhase.Denied or RequestPhase.Expired or RequestPhase.Consumed;
 
     /// <summary>

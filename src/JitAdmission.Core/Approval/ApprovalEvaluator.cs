@@ -113,7 +113,7 @@ public static class ApprovalEvaluator
             Have = facts.Counting.Requirements.Sum(r => r.Have),
             Need = facts.Effective.Need,
             Message = keepRecorded ? recordedMessage! : ApprovalMessages.Describe(text, t => "in " + TimeText.Relative(t - now), now),
-            StatusMessage = keepRecorded ? recordedMessage! : ApprovalMessages.Describe(text, t => "at " + TimeText.Absolute(t), null),
+            StatusMessage = keepRecorded ? recordedMessage! : ApprovalMessages.ForStatus(text),
             MissingPolicies = facts.Missing,
             NextDeadline = deadline,
             IsUsable = usable,
@@ -124,6 +124,7 @@ public static class ApprovalEvaluator
             Effective = facts.Effective,
             Action = ActionText(facts.Request.Spec),
             ObservedGeneration = facts.Request.Metadata?.Generation,
+            MessageFacts = keepRecorded ? null : text,
         };
     }
 

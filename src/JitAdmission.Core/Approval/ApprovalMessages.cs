@@ -11,6 +11,9 @@ internal sealed record ApprovalMessageFacts(
 /// <summary>The one-line status message of a request; <c>when</c> renders a future instant ("in 59m" or "at …Z").</summary>
 internal static class ApprovalMessages
 {
+    /// <summary>The status form: absolute times only.</summary>
+    public static string ForStatus(ApprovalMessageFacts f) => Describe(f, t => "at " + TimeText.Absolute(t), null);
+
     public static string Describe(ApprovalMessageFacts f, Func<DateTimeOffset, string> when, DateTimeOffset? now)
     {
         switch (f.Phase)
