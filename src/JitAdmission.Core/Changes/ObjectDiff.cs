@@ -31,14 +31,14 @@ internal static class ObjectDiff
             yield break;
         }
 
-        foreach (var property in CanonicalJson.SortedProperties(obj))
+        foreach (var (name, value) in CanonicalJson.SortedProperties(obj).Items())
         {
-            if (VolatileFields.IsVolatile(VolatileFields.Zone.Root, property.Name, keepStatus)) continue;
-            var path = ChangePath.Root(property.Name);
-            var zone = VolatileFields.Child(VolatileFields.Zone.Root, property.Name);
-            var lines = isSecret && IsSecretPayload(property.Name)
-                ? HiddenKeys(path, default, property.Value)
-                : Leaves(path, property.Value, ChangeOp.Added, zone, keepStatus);
+            if (VolatileFields.IsVolatile(VolatileFields.Zone.Root, name, keepStatus)) continue;
+            var path = ChangePath.Root(name);
+            var zone = VolatileFields.Child(VolatileFields.Zone.Root, name);
+            var lines = isSecret && IsSecretPayload(name)
+                ? HiddenKeys(path, default, value)
+                : Leaves(path, value, ChangeOp.Added, zone, keepStatus);
             foreach (var line in lines) yield return line;
         }
     }
@@ -56,10 +56,10 @@ internal static class ObjectDiff
         {
             var compare = i == oldProperties.Length ? 1
                 : j == newProperties.Length ? -1
-                : string.CompareOrdinal(oldProperties[i].Name, newProperties[j].Name);
-            var name = compare <= 0 ? oldProperties[i].Name : newProperties[j].Name;
-            JsonElement? before = compare <= 0 ? oldProperties[i].Value : null;
-            JsonElement? after = compare >= 0 ? newProperties[j].Value : null;
+                : string.CompareOrdinal(oldProperties.NameAt(i), newProperties.NameAt(j));
+            var name = compare <= 0 ? oldProperties.NameAt(i) : newProperties.NameAt(j);
+            JsonElement? before = compare <= 0 ? oldProperties.ValueAt(i) : null;
+            JsonElement? after = compare >= 0 ? newProperties.ValueAt(j) : null;
             if (compare <= 0) i++;
             if (compare >= 0) j++;
             if (VolatileFields.IsVolatile(zone, name, keepStatus)) continue;
@@ -149,10 +149,10 @@ internal static class ObjectDiff
         switch (value.ValueKind)
         {
             case JsonValueKind.Object when value.EnumerateObject().Any():
-                foreach (var property in CanonicalJson.SortedProperties(value))
+                foreach (var (name, child) in CanonicalJson.SortedProperties(value).Items())
                 {
-                    if (VolatileFields.IsVolatile(zone, property.Name, keepStatus)) continue;
-                    foreach (var line in Leaves(path.Key(property.Name), property.Value, op, VolatileFields.Child(zone, property.Name), keepStatus))
+                    if (VolatileFields.IsVolatile(zone, name, keepStatus)) continue;
+                    foreach (var line in Leaves(path.Key(name), child, op, VolatileFields.Child(zone, name), keepStatus))
                         yield return line;
                 }
 
@@ -189,22 +189,22 @@ internal static class ObjectDiff
             yield break;
         }
 
-        var oldKeys = oldMap is { } om ? CanonicalJson.SortedProperties(om) : [];
-        var newKeys = newMap is { } nm ? CanonicalJson.SortedProperties(nm) : [];
+        var oldKeys = oldMap is { } om ? CanonicalJson.SortedProperties(om).Items().ToList() : [];
+        var newKeys = newMap is { } nm ? CanonicalJson.SortedProperties(nm).Items().ToList() : [];
         var oldByKey = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        foreach (var p in oldKeys) oldByKey.TryAdd(p.Name, p.Value);
+        foreach (var (name, value) in oldKeys) oldByKey.TryAdd(name, value);
         var newNames = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var p in newKeys)
+        foreach (var (name, value) in newKeys)
         {
-            newNames.Add(p.Name);
-            if (!oldByKey.TryGetValue(p.Name, out var previous))
-                yield return new ChangeLine(ChangeOp.Added, path.Key(p.Name), null, null, true);
-            else if (!JsonElement.DeepEquals(previous, p.Value))
-                yield return new ChangeLine(ChangeOp.Changed, path.Key(p.Name), null, null, true);
+            newNames.Add(name);
+            if (!oldByKey.TryGetValue(name, out var previous))
+                yield return new ChangeLine(ChangeOp.Added, path.Key(name), null, null, true);
+            else if (!JsonElement.DeepEquals(previous, value))
+                yield return new ChangeLine(ChangeOp.Changed, path.Key(name), null, null, true);
         }
 
-        foreach (var p in oldKeys)
-            if (!newNames.Contains(p.Name))
-                yield return new ChangeLine(ChangeOp.Removed, path.Key(p.Name), null, null, true);
+        foreach (var (name, _) in oldKeys)
+            if (!newNames.Contains(name))
+                yield return new ChangeLine(ChangeOp.Removed, path.Key(name), null, null, true);
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -26,15 +27,7 @@ internal static class CanonicalJson
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
-                writer.WriteStartObject();
-                foreach (var property in SortedProperties(element))
-                {
-                    if (VolatileFields.IsVolatile(zone, property.Name, keepStatus)) continue;
-                    writer.WritePropertyName(property.Name);
-                    Write(writer, property.Value, VolatileFields.Child(zone, property.Name), keepStatus);
-                }
-
-                writer.WriteEndObject();
+                WriteObject(writer, element, zone, keepStatus);
                 break;
             case JsonValueKind.Array:
                 writer.WriteStartArray();
@@ -43,7 +36,12 @@ internal static class CanonicalJson
                 writer.WriteEndArray();
                 break;
             case JsonValueKind.String:
-                writer.WriteStringValue(element.GetString());
+                // Without escapes the raw bytes are the value itself: no string to decode. With escapes, decode so
+                // that "\u0041" and "A" come out the same.
+                var raw = JsonMarshal.GetRawUtf8Value(element);
+                var content = raw[1..^1];
+                if (content.IndexOf((byte)'\\') < 0) writer.WriteStringValue(content);
+                else writer.WriteStringValue(element.GetString());
                 break;
             case JsonValueKind.Number:
                 // As written: 1, 1.0 and 1e0 stay distinct, which is what the API server stored.
@@ -61,20 +59,124 @@ internal static class CanonicalJson
         }
     }
 
-    /// <summary>Properties in ordinal key order; duplicate keys (invalid but parseable) keep their input order.</summary>
-    public static JsonProperty[] SortedProperties(JsonElement obj)
+    // Pooled arrays: a large object has many small objects, and per-object arrays would dominate the cost.
+    private static void WriteObject(Utf8JsonWriter writer, JsonElement element, VolatileFields.Zone zone, bool keepStatus)
     {
-        var properties = new List<JsonProperty>();
-        foreach (var property in obj.EnumerateObject()) properties.Add(property);
-        var indexed = new (JsonProperty Property, int Index)[properties.Count];
-        for (var i = 0; i < indexed.Length; i++) indexed[i] = (properties[i], i);
-        Array.Sort(indexed, static (a, b) =>
+        var count = 0;
+        foreach (var _ in element.EnumerateObject()) count++;
+        var names = ArrayPool<string>.Shared.Rent(count);
+        var values = ArrayPool<JsonElement>.Shared.Rent(count);
+        var order = ArrayPool<int>.Shared.Rent(count);
+        try
         {
-            var byName = string.CompareOrdinal(a.Property.Name, b.Property.Name);
-            return byName != 0 ? byName : a.Index.CompareTo(b.Index);
+            var i = 0;
+            foreach (var property in element.EnumerateObject())
+            {
+                names[i] = property.Name;
+                values[i] = property.Value;
+                order[i] = i;
+                i++;
+            }
+
+            SortStable(order.AsSpan(0, count), names);
+            writer.WriteStartObject();
+            foreach (var k in order.AsSpan(0, count))
+            {
+                if (VolatileFields.IsVolatile(zone, names[k], keepStatus)) continue;
+                writer.WritePropertyName(names[k]);
+                Write(writer, values[k], VolatileFields.Child(zone, names[k]), keepStatus);
+            }
+
+            writer.WriteEndObject();
+        }
+        finally
+        {
+            Array.Clear(names, 0, count);
+            ArrayPool<string>.Shared.Return(names);
+            ArrayPool<JsonElement>.Shared.Return(values, clearArray: true);
+            ArrayPool<int>.Shared.Return(order);
+        }
+    }
+
+    /// <summary>Sorts indexes by ordinal name, keeping input order among equal names (duplicate keys: the last one wins).</summary>
+    private static void SortStable(Span<int> order, string[] names)
+    {
+        if (order.Length <= 32)
+        {
+            // Insertion sort: stable, no allocation, and API objects are small and often already sorted.
+            for (var i = 1; i < order.Length; i++)
+            {
+                var item = order[i];
+                var j = i - 1;
+                while (j >= 0 && string.CompareOrdinal(names[order[j]], names[item]) > 0)
+                {
+                    order[j + 1] = order[j];
+                    j--;
+                }
+
+                order[j + 1] = item;
+            }
+
+            return;
+        }
+
+        order.Sort((a, b) =>
+        {
+            var byName = string.CompareOrdinal(names[a], names[b]);
+            return byName != 0 ? byName : a.CompareTo(b);
         });
-        var sorted = new JsonProperty[indexed.Length];
-        for (var i = 0; i < sorted.Length; i++) sorted[i] = indexed[i].Property;
-        return sorted;
+    }
+
+    /// <summary>Properties in ordinal key order; duplicate keys (invalid but parseable) keep their input order.</summary>
+    public static SortedObject SortedProperties(JsonElement obj)
+    {
+        var count = 0;
+        foreach (var _ in obj.EnumerateObject()) count++;
+        var names = new string[count];
+        var values = new JsonElement[count];
+        var i = 0;
+        // Names are read once: JsonProperty.Name decodes a new string on every call from a copied struct.
+        foreach (var property in obj.EnumerateObject())
+        {
+            names[i] = property.Name;
+            values[i] = property.Value;
+            i++;
+        }
+
+        if (!IsSorted(names))
+        {
+            var order = new int[count];
+            for (var k = 0; k < count; k++) order[k] = k;
+            var keys = names;
+            Array.Sort(order, (a, b) =>
+            {
+                var byName = string.CompareOrdinal(keys[a], keys[b]);
+                return byName != 0 ? byName : a.CompareTo(b);
+            });
+            names = [.. order.Select(k => keys[k])];
+            values = [.. order.Select(k => values[k])];
+        }
+
+        return new SortedObject(names, values);
+    }
+
+    private static bool IsSorted(string[] names)
+    {
+        for (var i = 1; i < names.Length; i++)
+            if (string.CompareOrdinal(names[i - 1], names[i]) > 0) return false;
+        return true;
+    }
+
+    /// <summary>An object's properties in canonical order.</summary>
+    public readonly struct SortedObject(string[] names, JsonElement[] values)
+    {
+        public int Length => names.Length;
+        public string NameAt(int index) => names[index];
+        public JsonElement ValueAt(int index) => values[index];
+
+        public IEnumerable<(string Name, JsonElement Value)> Items()
+        {
+            for (var i = 0; i < names.Length; i++) yield return (names[i], values[i]);
+        }
     }
 }
