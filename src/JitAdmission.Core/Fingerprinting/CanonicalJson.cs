@@ -134,37 +134,19 @@ internal static class CanonicalJson
         foreach (var _ in obj.EnumerateObject()) count++;
         var names = new string[count];
         var values = new JsonElement[count];
+        var order = new int[count];
         var i = 0;
         // Names are read once: JsonProperty.Name decodes a new string on every call from a copied struct.
         foreach (var property in obj.EnumerateObject())
         {
             names[i] = property.Name;
             values[i] = property.Value;
+            order[i] = i;
             i++;
         }
 
-        if (!IsSorted(names))
-        {
-            var order = new int[count];
-            for (var k = 0; k < count; k++) order[k] = k;
-            var keys = names;
-            Array.Sort(order, (a, b) =>
-            {
-                var byName = string.CompareOrdinal(keys[a], keys[b]);
-                return byName != 0 ? byName : a.CompareTo(b);
-            });
-            names = [.. order.Select(k => keys[k])];
-            values = [.. order.Select(k => values[k])];
-        }
-
-        return new SortedObject(names, values);
-    }
-
-    private static bool IsSorted(string[] names)
-    {
-        for (var i = 1; i < names.Length; i++)
-            if (string.CompareOrdinal(names[i - 1], names[i]) > 0) return false;
-        return true;
+        SortStable(order, names);
+        return new SortedObject([.. order.Select(k => names[k])], [.. order.Select(k => values[k])]);
     }
 
     /// <summary>An object's properties in canonical order.</summary>
