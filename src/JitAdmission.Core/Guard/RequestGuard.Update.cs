@@ -6,6 +6,9 @@ namespace JitAdmission.Core.Guard;
 
 public static partial class RequestGuard
 {
+    /// <summary>How far a new review's time may be from the guard's clock (replicas' clocks and the two webhook calls differ a little).</summary>
+    public static readonly TimeSpan StampTolerance = TimeSpan.FromMinutes(2);
+
     /// <summary>
     /// The spec is immutable except <c>spec.reviews</c>, which is append-only with one review per reviewer. A new review
     /// must come from its reviewer, carry only their own (stamped) groups, come from an eligible approver who is not
@@ -94,6 +97,13 @@ public static partial class RequestGuard
             {
                 errors.Add("review groups must be a subset of your own groups; jit-admission stamps them from your identity "
                     + "(if you see this, its mutating webhook is not running: ask the cluster admin)");
+                continue;
+            }
+
+            // The mutating guard stamps the time; if it did not run, a client-chosen time must not back-date an approval.
+            if (TimeText.FromApi(review.Time) is { } time && (time - now).Duration() > StampTolerance)
+            {
+                errors.Add($"review time {TimeText.Absolute(time)} is not now ({TimeText.Absolute(now)}); leave it out, jit-admission stamps it");
                 continue;
             }
 

@@ -164,8 +164,8 @@ public class ChangeSummaryTests
     [Fact]
     public void One_megabyte_update_is_summarized_quickly_within_bounds()
     {
-        var before = LargeObjects.Deployment(1024 * 1024, image: "nginx:1.26");
-        var after = LargeObjects.Deployment(1024 * 1024, image: "nginx:1.27");
+        var before = ApprovalLargeObjects.Deployment(1024 * 1024, image: "nginx:1.26");
+        var after = ApprovalLargeObjects.Deployment(1024 * 1024, image: "nginx:1.27");
         var request = Change(obj: after, oldObj: before);
         _ = request.Object.Element;
         _ = request.OldObject.Element;

@@ -107,7 +107,7 @@ public class FingerprintTests
     [Fact]
     public void A_one_megabyte_object_costs_one_pass_and_no_copy_of_the_canonical_text()
     {
-        var json = LargeObjects.Deployment(1024 * 1024);
+        var json = ApprovalLargeObjects.Deployment(1024 * 1024);
         var request = Change(obj: json);
         _ = request.Object.Element; // parsed once by the webhook anyway; measure the fingerprint alone
         Fingerprint.Compute(request); // warm up

@@ -69,6 +69,8 @@ public class RequestGuardUpdateTests
         Case("two reviews by one person in one update", r => { r.Spec.Reviews.Add(Approve("bob", At(2), "sre")); r.Spec.Reviews.Add(Deny("bob", At(2), null, "sre")); },
             "\"bob\" has already reviewed"),
         Case("forged groups", r => r.Spec.Reviews.Add(Approve("bob", At(2), "sre", "security")), "review groups must be a subset of your own groups"),
+        Case("back-dated review time", r => r.Spec.Reviews.Add(Approve("bob", At(-30), "sre")), "review time 2025-03-01T11:30:00Z is not now"),
+        Case("review time within the tolerance", r => r.Spec.Reviews.Add(Approve("bob", At(1), "sre")), null),
         Case("self-approval", r => r.Spec.Reviews.Add(Approve("alice", At(2), "sre")), "self-approval is not allowed", user: User("alice", "sre")),
         Case("not an approver", r => r.Spec.Reviews.Add(Approve("mallory", At(2), "dev")), "\"mallory\" is not an approver for this request; it needs sre: 1 of group sre",
             user: User("mallory", "dev")),

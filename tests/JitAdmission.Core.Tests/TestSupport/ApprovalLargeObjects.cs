@@ -2,7 +2,7 @@ using System.Text;
 
 namespace JitAdmission.Core.Tests.TestSupport;
 
-internal static class LargeObjects
+internal static class ApprovalLargeObjects
 {
     /// <summary>A Deployment-shaped object of about <paramref name="bytes"/> bytes: many containers with env vars.</summary>
     public static string Deployment(int bytes, string image = "nginx:1.27", string? secretData = null)
