@@ -1,0 +1,48 @@
+using JitAdmission.Core.Admission;
+using JitAdmission.Core.Api;
+
+namespace JitAdmission.Core.Approval;
+
+/// <summary>What an approved request lets through (docs/semantics.md "Coverage").</summary>
+public static class ApprovalCoverage
+{
+    /// <summary>The approval is usable now and its scope covers this admission request.</summary>
+    public static bool Covers(
+        ApprovalRequest approved, ApprovalEvaluation evaluation, AdmissionAttributes request,
+        IReadOnlyCollection<string> matchedEnforcePolicies, string fingerprint) =>
+        evaluation.IsUsable && Matches(approved, evaluation, request, matchedEnforcePolicies, fingerprint);
+
+    /// <summary>
+    /// Scope match only, ignoring whether the approval is still usable (to tell "already used" from "a different change").
+    /// Every scope requires the same requester and that the request names every matched Enforce policy, so an
+    /// approval given under some policies never satisfies a policy added later. The scope applied is the narrower of
+    /// the one approved and the one the live policies now ask for.
+    /// </summary>
+    public static bool Matches(
+        ApprovalRequest approved, ApprovalEvaluation evaluation, AdmissionAttributes request,
+        IReadOnlyCollection<string> matchedEnforcePolicies, string fingerprint)
+    {
+        ArgumentNullException.ThrowIfNull(approved);
+        ArgumentNullException.ThrowIfNull(evaluation);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(matchedEnforcePolicies);
+        var spec = approved.Spec;
+        if (spec.Requester.Username.Length == 0 || spec.Requester.Username != request.UserInfo.Username) return false;
+        if (!matchedEnforcePolicies.All(p => spec.Policies.Contains(p, StringComparer.Ordinal))) return false;
+
+        var scope = spec.Scope < evaluation.Effective.Scope || evaluation.Effective.Policies.Count == 0
+            ? spec.Scope
+            : evaluation.Effective.Scope;
+        var action = spec.Action;
+        return scope switch
+        {
+            ApprovalScope.Exact => spec.Fingerprint.Length > 0 && spec.Fingerprint == fingerprint,
+            ApprovalScope.Object => !string.IsNullOrEmpty(action.Name)
+                && action.Group == request.Resource.Group
+                && action.Resource == request.Resource.Resource
+                && (action.Namespace ?? "") == request.Namespace
+                && action.Name == request.Name,
+            _ => string.IsNullOrEmpty(action.Namespace) || action.Namespace == request.Namespace,
+        };
+    }
+}

@@ -1,0 +1,75 @@
+using JitAdmission.Core.Api;
+
+namespace JitAdmission.Core.Approval;
+
+/// <summary>How a break-glass request's after-the-fact review stands.</summary>
+public enum BreakGlassReview
+{
+    /// <summary>Not a break-glass request.</summary>
+    None,
+    Pending,
+    Approved,
+    Rejected,
+}
+
+/// <summary>
+/// Everything the webhook (hold, consume) and the controller (status) need to know about one ApprovalRequest at one
+/// moment. Produced only by <see cref="ApprovalEvaluator.Evaluate"/>.
+/// </summary>
+public sealed class ApprovalEvaluation
+{
+    public required RequestPhase Phase { get; init; }
+    /// <summary>creationTimestamp + requestTTL: a request not approved before this expires.</summary>
+    public required DateTimeOffset ExpiresAt { get; init; }
+    public DateTimeOffset? ApprovedAt { get; init; }
+    /// <summary>ApprovedAt + validFor: the approval cannot be used at or after this instant.</summary>
+    public DateTimeOffset? ValidUntil { get; init; }
+    public int Uses { get; init; }
+    /// <summary>0 = unlimited within the window.</summary>
+    public int MaxUses { get; init; }
+    public required List<RequirementStatus> Requirements { get; init; }
+    /// <summary>Every review in order; those not counted carry an <see cref="DecisionRecord.IgnoredReason"/>.</summary>
+    public required List<DecisionRecord> Decisions { get; init; }
+    /// <summary>Approvals counted towards the requirements (each capped at its entry's need).</summary>
+    public int Have { get; init; }
+    /// <summary>Approvals needed in total: the sum of the entries' minApprovals.</summary>
+    public int Need { get; init; }
+    /// <summary>
+    /// "have/need" summed over all entries ("1/2"): unlike "satisfied entries/entries" it moves with every counted
+    /// approval, also for an entry that needs two people, which is what an approver watching the request wants to see.
+    /// </summary>
+    public string Progress => $"{Have}/{Need}";
+    /// <summary>For people reading it now: relative times ("expires in 59m").</summary>
+    public required string Message { get; init; }
+    /// <summary>For the status: absolute times only, so it does not change between reconciles.</summary>
+    public required string StatusMessage { get; init; }
+    /// <summary>Policies the request names that do not exist (the request cannot be approved while any is missing).</summary>
+    public required IReadOnlyList<string> MissingPolicies { get; init; }
+    /// <summary>When the phase changes by itself next (expiry or end of validity); null when it will not.</summary>
+    public DateTimeOffset? NextDeadline { get; init; }
+    /// <summary>Approved or BreakGlass, inside the validity window, uses left (and, for break-glass, not rejected).</summary>
+    public bool IsUsable { get; init; }
+    /// <summary>Every requirement is met by counted approvals and nothing makes the request unsatisfiable.</summary>
+    public bool RequirementsMet { get; init; }
+    /// <summary>The first counted Deny, if any.</summary>
+    public DecisionRecord? DeniedBy { get; init; }
+    /// <summary>Reviewers whose approvals are counted, in review order.</summary>
+    public required IReadOnlyList<string> ApprovedBy { get; init; }
+    public BreakGlassReview BreakGlassReview { get; init; }
+    public required EffectiveApproval Effective { get; init; }
+    /// <summary>Display form: "UPDATE deployments/web".</summary>
+    public required string Action { get; init; }
+    public long? ObservedGeneration { get; init; }
+
+    /// <summary>What the messages were made from, to re-render them after a use.</summary>
+    internal ApprovalMessageFacts? MessageFacts { get; init; }
+
+    public bool IsFinished => Phase is RequestPhase.Denied or RequestPhase.Expired or RequestPhase.Consumed;
+
+    /// <summary>
+    /// The status to write: phase, times, requirements, decisions and messages from this evaluation; uses and usage kept
+    /// from <paramref name="current"/>; conditions' lastTransitionTime kept when their status did not change.
+    /// </summary>
+    public ApprovalRequestStatus ToStatus(ApprovalRequestStatus? current, DateTimeOffset now) =>
+        ApprovalStatusWriter.Write(this, current, now);
+}

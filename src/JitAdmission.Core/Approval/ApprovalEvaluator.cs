@@ -1,0 +1,203 @@
+using JitAdmission.Core.Api;
+
+namespace JitAdmission.Core.Approval;
+
+/// <summary>
+/// The one decision of docs/semantics.md "Approval requests": phase, progress and usability of a request as a pure
+/// function of its spec, its recorded status, the live policies it names, and the time.
+/// </summary>
+public static class ApprovalEvaluator
+{
+    public const string IgnoredSelfApproval = "self-approval is not allowed by the policy";
+    public const string IgnoredNotEligible = "not an eligible approver for this request";
+    public const string IgnoredDuplicate = "duplicate review: only the first review of a reviewer counts";
+    public const string IgnoredNoReviewer = "review has no reviewer";
+
+    /// <param name="policies">The named policies that exist; others passed in are ignored.</param>
+    public static ApprovalEvaluation Evaluate(ApprovalRequest request, IReadOnlyList<ApprovalPolicy> policies, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(policies);
+        var spec = request.Spec;
+        var named = spec.Policies.Distinct(StringComparer.Ordinal).ToList();
+        var present = named
+            .Select(name => policies.FirstOrDefault(p => p.Metadata?.Name == name))
+            .OfType<ApprovalPolicy>()
+            .ToList();
+        var missing = named.Where(name => present.All(p => p.Metadata.Name != name)).ToList();
+        var effective = EffectiveApproval.From(present);
+        var status = request.Status;
+        var created = TimeText.FromApi(request.Metadata?.CreationTimestamp) ?? TimeText.TruncateToSeconds(now);
+        var expiresAt = created + effective.RequestTtl;
+        var uses = status?.Uses ?? 0;
+
+        var counting = Count(spec, effective);
+        var requirementsMet = counting.Matching.IsComplete && effective.CanBeSatisfied && missing.Count == 0;
+        var facts = new Facts(request, effective, missing, counting, requirementsMet, expiresAt, uses, now);
+
+        if (spec.BreakGlass) return BreakGlass(facts, created);
+        if (status?.Phase is RequestPhase.Denied or RequestPhase.Expired or RequestPhase.Consumed)
+            return Recorded(facts, status);
+        if (counting.Deny is not null) return Build(facts, RequestPhase.Denied);
+        if (requirementsMet)
+        {
+            // The approval happened when the completing review was stamped; without a stamp, when it was first seen.
+            var approvedAt = TimeText.FromApi(counting.CompletedBy?.Time)
+                ?? TimeText.FromApi(status?.ApprovedAt)
+                ?? TimeText.TruncateToSeconds(now);
+            if (approvedAt >= expiresAt) return Build(facts, RequestPhase.Expired, approvedLate: approvedAt);
+            var validUntil = approvedAt + effective.ValidFor;
+            var phase = effective.MaxUses > 0 && uses >= effective.MaxUses ? RequestPhase.Consumed
+                : now >= validUntil ? RequestPhase.Expired
+                : RequestPhase.Approved;
+            return Build(facts, phase, approvedAt, validUntil);
+        }
+
+        return Build(facts, now >= expiresAt ? RequestPhase.Expired : RequestPhase.Pending);
+    }
+
+    private static ApprovalEvaluation BreakGlass(Facts facts, DateTimeOffset created)
+    {
+        // Usable at once for validFor from creation; the reviews only decide how the follow-up review stands.
+        var approvedAt = TimeText.FromApi(facts.Request.Status?.ApprovedAt) ?? created;
+        var validUntil = approvedAt + facts.Effective.ValidFor;
+        var review = facts.Counting.Deny is not null ? BreakGlassReview.Rejected
+            : facts.RequirementsMet ? BreakGlassReview.Approved
+            : BreakGlassReview.Pending;
+        var usable = review != BreakGlassReview.Rejected && facts.Now < validUntil
+            && (facts.Effective.MaxUses == 0 || facts.Uses < facts.Effective.MaxUses);
+        return Build(facts, RequestPhase.BreakGlass, approvedAt, validUntil, usable: usable, breakGlass: review);
+    }
+
+    private static ApprovalEvaluation Recorded(Facts facts, ApprovalRequestStatus status) =>
+        Build(
+            facts,
+            status.Phase!.Value,
+            TimeText.FromApi(status.ApprovedAt),
+            TimeText.FromApi(status.ValidUntil),
+            expiresAt: TimeText.FromApi(status.ExpiresAt),
+            recordedMessage: status.Message);
+
+    private static ApprovalEvaluation Build(
+        Facts facts, RequestPhase phase, DateTimeOffset? approvedAt = null, DateTimeOffset? validUntil = null,
+        DateTimeOffset? approvedLate = null, bool usable = false, BreakGlassReview breakGlass = BreakGlassReview.None,
+        DateTimeOffset? expiresAt = null, string? recordedMessage = null)
+    {
+        var now = facts.Now;
+        var expires = expiresAt ?? facts.ExpiresAt;
+        if (phase == RequestPhase.Approved) usable = true;
+        DateTimeOffset? deadline = phase switch
+        {
+            RequestPhase.Pending => expires,
+            RequestPhase.Approved => validUntil,
+            RequestPhase.BreakGlass when validUntil > now => validUntil,
+            _ => null,
+        };
+        var text = new ApprovalMessageFacts(
+            phase, facts.Effective, facts.Missing, facts.Counting.Requirements, facts.Counting.ApprovedBy,
+            facts.Counting.Deny, expires, approvedAt, validUntil, approvedLate, facts.Uses, facts.Effective.MaxUses,
+            breakGlass, facts.Request.Spec);
+        var finished = phase is RequestPhase.Denied or RequestPhase.Expired or RequestPhase.Consumed;
+        var keepRecorded = finished && !string.IsNullOrEmpty(recordedMessage);
+
+        return new ApprovalEvaluation
+        {
+            Phase = phase,
+            ExpiresAt = expires,
+            ApprovedAt = approvedAt,
+            ValidUntil = validUntil,
+            Uses = facts.Uses,
+            MaxUses = facts.Effective.MaxUses,
+            Requirements = facts.Counting.Requirements,
+            Decisions = facts.Counting.Decisions,
+            Have = facts.Counting.Requirements.Sum(r => r.Have),
+            Need = facts.Effective.Need,
+            Message = keepRecorded ? recordedMessage! : ApprovalMessages.Describe(text, t => "in " + TimeText.Relative(t - now), now),
+            StatusMessage = keepRecorded ? recordedMessage! : ApprovalMessages.ForStatus(text),
+            MissingPolicies = facts.Missing,
+            NextDeadline = deadline,
+            IsUsable = usable,
+            RequirementsMet = facts.RequirementsMet,
+            DeniedBy = facts.Counting.Deny,
+            ApprovedBy = facts.Counting.ApprovedBy,
+            BreakGlassReview = breakGlass,
+            Effective = facts.Effective,
+            Action = ActionText(facts.Request.Spec),
+            ObservedGeneration = facts.Request.Metadata?.Generation,
+            MessageFacts = keepRecorded ? null : text,
+        };
+    }
+
+    /// <summary>Display form for the printer column: "UPDATE deployments/web", "GRANT prod-changes in prod".</summary>
+    public static string ActionText(ApprovalRequestSpec spec)
+    {
+        var action = spec.Action;
+        if (string.IsNullOrEmpty(action.Name) && spec.Scope == ApprovalScope.Grant)
+            return $"GRANT {string.Join(",", spec.Policies)}" + (string.IsNullOrEmpty(action.Namespace) ? "" : $" in {action.Namespace}");
+        var operation = action.Operation is "" or "*" ? "ANY" : action.Operation;
+        var target = string.IsNullOrEmpty(action.Name) ? action.Resource : $"{action.Resource}/{action.Name}";
+        return string.IsNullOrEmpty(action.SubResource) ? $"{operation} {target}" : $"{operation} {target} ({action.SubResource})";
+    }
+
+    private static Counting Count(ApprovalRequestSpec spec, EffectiveApproval effective)
+    {
+        var matching = new ApproverMatching(effective.Entries);
+        var decisions = new List<DecisionRecord>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        DecisionRecord? deny = null;
+        Review? completedBy = null;
+        foreach (var review in spec.Reviews)
+        {
+            var ignored = review.Reviewer.Length == 0 ? IgnoredNoReviewer
+                : !seen.Add(review.Reviewer) ? IgnoredDuplicate
+                : review.Reviewer == spec.Requester.Username && !effective.AllowSelfApproval ? IgnoredSelfApproval
+                : !effective.IsEligible(review.Reviewer, review.Groups) ? IgnoredNotEligible
+                : null;
+            var record = new DecisionRecord
+            {
+                Reviewer = review.Reviewer,
+                Decision = review.Decision,
+                Comment = review.Comment,
+                Time = review.Time,
+                IgnoredReason = ignored,
+            };
+            decisions.Add(record);
+            if (ignored is not null) continue;
+            if (review.Decision == ReviewDecision.Deny)
+            {
+                deny ??= record;
+                continue;
+            }
+
+            var eligible = Enumerable.Range(0, effective.Entries.Count)
+                .Where(i => effective.Entries[i].Admits(review.Reviewer, review.Groups));
+            if (matching.Add(review.Reviewer, eligible) && matching.IsComplete) completedBy ??= review;
+        }
+
+        var requirements = effective.Entries.Select((entry, i) =>
+        {
+            var by = matching.AssignedTo(i);
+            return new RequirementStatus
+            {
+                Name = entry.Name,
+                Need = entry.MinApprovals,
+                Have = by.Count,
+                ApprovedBy = [.. by],
+                Satisfied = by.Count >= entry.MinApprovals,
+            };
+        }).ToList();
+        var approvedBy = decisions
+            .Where(d => d.IgnoredReason is null && requirements.Any(r => r.ApprovedBy.Contains(d.Reviewer, StringComparer.Ordinal)))
+            .Select(d => d.Reviewer)
+            .ToList();
+        return new Counting(matching, decisions, requirements, approvedBy, deny, completedBy);
+    }
+
+    private sealed record Counting(
+        ApproverMatching Matching, List<DecisionRecord> Decisions, List<RequirementStatus> Requirements,
+        IReadOnlyList<string> ApprovedBy, DecisionRecord? Deny, Review? CompletedBy);
+
+    private sealed record Facts(
+        ApprovalRequest Request, EffectiveApproval Effective, IReadOnlyList<string> Missing, Counting Counting,
+        bool RequirementsMet, DateTimeOffset ExpiresAt, int Uses, DateTimeOffset Now);
+}

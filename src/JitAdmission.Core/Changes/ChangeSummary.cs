@@ -1,0 +1,157 @@
+using System.Text;
+using System.Text.Json;
+using JitAdmission.Core.Admission;
+
+namespace JitAdmission.Core.Changes;
+
+/// <summary>
+/// What an approver reads in <c>spec.change</c>: a header line, then what the change does. Bounded in size and cost,
+/// and never shows Secret values.
+/// </summary>
+public static class ChangeSummary
+{
+    public const int DefaultMaxChars = 4000;
+
+    /// <summary>One line is never longer than this, so one huge field cannot crowd out the rest.</summary>
+    private const int MaxLineChars = 600;
+
+    private const int MinBodyChars = 32;
+
+    /// <summary>Throws <see cref="JsonException"/> when an object is malformed JSON.</summary>
+    public static string Describe(AdmissionAttributes request, int maxChars = DefaultMaxChars)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxChars, 80);
+        var header = Header(request);
+        // Below a minimal body the header alone is the most useful thing to show.
+        if (header.Length + 1 + MinBodyChars > maxChars) return ValueText.Truncate(header, maxChars);
+        var body = new Body(maxChars - header.Length - 1);
+
+        var target = Target(request);
+        var isSecret = IsSecret(request);
+        var keepStatus = request.SubResource == "status";
+        switch (request.Operation)
+        {
+            case "DELETE":
+                body.Add($"delete {Kind(request)} {target}");
+                break;
+            case "CONNECT":
+                body.Add(ConnectDescription.Describe(request, target));
+                break;
+            case "UPDATE" when request.SubResource == "scale":
+                body.Add($"scale {request.Resource.Resource} {target}: replicas {Replicas(request.OldObject)} → {Replicas(request.Object)}");
+                break;
+            case "UPDATE" when request.OldObject.Element is { } before && request.Object.Element is { } after:
+                body.AddAll(ObjectDiff.Diff(before, after, keepStatus, isSecret), "(no change besides fields the API server manages)");
+                break;
+            default:
+                if (request.Object.Element is { } obj) body.AddAll(ObjectDiff.Fields(obj, keepStatus, isSecret), "(empty object)");
+                break;
+        }
+
+        return body.IsEmpty ? header : header + "\n" + body;
+    }
+
+    private static string Header(AdmissionAttributes request)
+    {
+        var gv = request.Resource.Group.Length == 0 ? request.Resource.Version : $"{request.Resource.Group}/{request.Resource.Version}";
+        return $"{request.Operation} {gv} {request.ResourceWithSubresource} {Target(request)} by {request.UserInfo.Username}";
+    }
+
+    private static string Target(AdmissionAttributes request)
+    {
+        var name = request.Name.Length > 0 ? request.Name : GeneratedName(request.Object);
+        return request.Namespace.Length > 0 ? $"{request.Namespace}/{name}" : name;
+    }
+
+    private static string GeneratedName(RawObject obj) =>
+        Metadata(obj, "generateName") is { Length: > 0 } prefix ? prefix + "<generated>" : "<unnamed>";
+
+    private static string Kind(AdmissionAttributes request) =>
+        request.Kind?.Kind is { Length: > 0 } kind ? kind
+        : request.OldObject.Element is { ValueKind: JsonValueKind.Object } old && old.TryGetProperty("kind", out var k)
+            && k.ValueKind == JsonValueKind.String ? k.GetString()!
+        : request.Resource.Resource;
+
+    private static bool IsSecret(AdmissionAttributes request) =>
+        request.Kind?.Kind == "Secret" || (request.Resource.Group.Length == 0 && request.Resource.Resource == "secrets");
+
+    private static string Replicas(RawObject scale) =>
+        scale.Element is { ValueKind: JsonValueKind.Object } root
+        && root.TryGetProperty("spec", out var spec) && spec.ValueKind == JsonValueKind.Object
+        && spec.TryGetProperty("replicas", out var replicas)
+            ? replicas.GetRawText()
+            : "0"; // The API server omits replicas: 0 from a Scale's spec.
+
+    private static string? Metadata(RawObject obj, string field) =>
+        obj.Element is { ValueKind: JsonValueKind.Object } root
+        && root.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object
+        && metadata.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+
+    /// <summary>Lines within a character budget; past it, lines are only counted ("… and N more changes").</summary>
+    private sealed class Body(int budget)
+    {
+        private readonly List<string> _lines = [];
+        private int _used;
+        private int _more;
+
+        public bool IsEmpty => _lines.Count == 0 && _more == 0;
+
+        public void Add(string line) => Add(line, () => line);
+
+        public void AddAll(IEnumerable<ChangeLine> lines, string whenNone)
+        {
+            var any = false;
+            foreach (var line in lines)
+            {
+                any = true;
+                Add(null, line.Format);
+            }
+
+            if (!any) Add(whenNone);
+        }
+
+        private void Add(string? text, Func<string> format)
+        {
+            if (_more > 0)
+            {
+                _more++;
+                return;
+            }
+
+            var line = ValueText.Truncate(text ?? format(), MaxLineChars);
+            var cost = line.Length + (_lines.Count > 0 ? 1 : 0);
+            if (_used + cost > budget)
+            {
+                _more = 1;
+                return;
+            }
+
+            _lines.Add(line);
+            _used += cost;
+        }
+
+        public override string ToString()
+        {
+            if (_more == 0) return string.Join('\n', _lines);
+            // Make room for the trailer by giving back whole lines.
+            while (true)
+            {
+                var trailer = $"… and {_more} more change{(_more == 1 ? "" : "s")}";
+                var length = _used + trailer.Length + (_lines.Count > 0 ? 1 : 0);
+                if (length <= budget || _lines.Count == 0)
+                {
+                    var builder = new StringBuilder();
+                    foreach (var line in _lines) builder.Append(line).Append('\n');
+                    return ValueText.Truncate(builder.Append(trailer).ToString(), Math.Max(budget, 1));
+                }
+
+                var last = _lines[^1];
+                _lines.RemoveAt(_lines.Count - 1);
+                _used -= last.Length + (_lines.Count > 0 ? 1 : 0);
+                _more++;
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using System.Buffers;
+using System.Text.Json;
+using JitAdmission.Core.Admission;
+using JitAdmission.Core.Api;
+using JitAdmission.Core.Approval;
+
+namespace JitAdmission.Core.Guard;
+
+/// <summary>
+/// The mutating guard: stamps each review appended by this write with the reviewer's groups (from admission
+/// userInfo, replacing whatever the client sent) and the time, so a plain <c>kubectl patch</c> works and cannot forge them.
+/// </summary>
+public static class ReviewStamp
+{
+    /// <summary>RFC 6902 JSON Patch (UTF-8) for the reviews at index ≥ the old count; null when there is nothing to stamp.</summary>
+    public static byte[]? Patch(ApprovalRequest? old, ApprovalRequest updated, UserInfo user, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(updated);
+        ArgumentNullException.ThrowIfNull(user);
+        var first = old?.Spec.Reviews.Count ?? 0;
+        var count = updated.Spec.Reviews.Count;
+        if (count <= first) return null;
+
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            for (var i = first; i < count; i++)
+            {
+                // "add" on an existing member replaces it (RFC 6902 4.1), so one op covers sent and unsent fields alike.
+                writer.WriteStartObject();
+                writer.WriteString("op", "add");
+                writer.WriteString("path", $"/spec/reviews/{i}/groups");
+                writer.WriteStartArray("value");
+                foreach (var group in user.Groups) writer.WriteStringValue(group);
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+
+                writer.WriteStartObject();
+                writer.WriteString("op", "add");
+                writer.WriteString("path", $"/spec/reviews/{i}/time");
+                writer.WriteString("value", TimeText.Absolute(now));
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+}
