@@ -16,7 +16,9 @@ public sealed class PolicySet
     /// <summary>Bounds the memo: keys come from the API server's resources, but a bound keeps memory predictable.</summary>
     private const int MaxMemoEntries = 16_384;
 
-    public static readonly PolicySet Empty = new([]);
+    private static readonly CompiledPolicy[] NoPolicies = [];
+
+    public static readonly PolicySet Empty = new(NoPolicies);
 
     private readonly Dictionary<string, CompiledPolicy> _byName;
     private readonly Dictionary<IndexKey, CompiledPolicy[]> _index = [];
@@ -96,7 +98,7 @@ public sealed class PolicySet
             merged.AddRange(hit);
         }
 
-        if (merged is null) return first ?? [];
+        if (merged is null) return first ?? NoPolicies;
         return [.. merged.Distinct().OrderBy(p => p.Name, StringComparer.Ordinal)];
     }
 

@@ -21,7 +21,8 @@ public static class WebhookRuleUnion
         var atoms = new HashSet<Atom>();
         foreach (var rule in rules)
         {
-            var operations = rule.Operations.Contains(W) ? [W] : rule.Operations;
+            // Operations are a finite set: spelling * out lets several atoms together cover another one.
+            var operations = rule.Operations.Contains(W) ? Operations.Concrete : rule.Operations;
             var versions = rule.Versions.Contains(W) ? [W] : rule.Versions;
             foreach (var group in rule.Groups)
             foreach (var version in versions)
