@@ -32,7 +32,9 @@ public static class CelValueConverter
             case JsonValueKind.String:
                 return element.GetString();
             case JsonValueKind.Number:
-                return element.TryGetInt64(out var integer) ? integer : element.GetDouble();
+                // Boxed separately: a conditional of long and double would be typed double and turn every integer into one.
+                if (element.TryGetInt64(out var integer)) return integer;
+                return element.GetDouble();
             case JsonValueKind.True:
                 return true;
             case JsonValueKind.False:
