@@ -120,6 +120,11 @@ internal sealed class CelExpressionChecker
         {
             Error(args[0].Start, $"iteration variable '{variable}' is a type name; choose another name");
         }
+        else if (CelVariables.Set.Contains(variable))
+        {
+            // Variables are resolved by path before scopes (see CelActivation), so shadowing them would misread.
+            Error(args[0].Start, $"iteration variable '{variable}' hides the variable of that name; choose another name");
+        }
 
         Walk(args[1], [.. scope, variable]);
     }

@@ -26,7 +26,7 @@ public class CelCompilerTests
     [InlineData("request.dryRun ? false : request.operation in ['UPDATE', 'DELETE']")]
     [InlineData("string(object.spec.replicas) + 'x' == '3x' && int('3') == 3 && uint(3) == 3u && double(1) == 1.0")]
     [InlineData("object.spec.replicas > 1 // comments are allowed")]
-    [InlineData("object.items.all(object, object > 0)")]
+    [InlineData("object.items.all(item, item.all(x, x > 0))")]
     public void Valid_conditions_compile(string expression)
     {
         var result = CelCompiler.Compile(expression, ContextNames);
@@ -54,6 +54,8 @@ public class CelCompilerTests
         { "object.items.map(i, i > 1, i * 2).size() > 0", "takes an iteration variable and an expression" },
         { "object.items.all(i.x, true)", "needs an identifier" },
         { "object.items.all(int, int > 0)", "is a type name" },
+        { "object.items.all(object, object > 0)", "iteration variable 'object' hides the variable" },
+        { "request.userInfo.groups.exists(request, request == 'x')", "iteration variable 'request' hides the variable" },
         { "has(object)", "has() takes one field selection" },
         { "has(object.a, object.b)", "has() takes one field selection" },
         { "context.other.data.x == '1'", "context.other is not declared in spec.context (declared: freeze, incident)" },

@@ -129,6 +129,33 @@ public class CelConditionTests
         Assert.Contains(expected, result.Message, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string, string> AllExpressions
+    {
+        get
+        {
+            var data = new TheoryData<string, string>();
+            foreach (var row in TrueOrFalse) data.Add((string)row[0], (string)row[1]);
+            foreach (var row in Failures) data.Add((string)row[0], (string)row[1]);
+            return data;
+        }
+    }
+
+    /// <summary>The activation answers dotted paths itself for speed; the library's own lookup must agree.</summary>
+    [Theory]
+    [MemberData(nameof(AllExpressions))]
+    public void Path_lookups_give_the_same_results_as_the_library(string request, string expression)
+    {
+        var activation = new CelRequestVariables(Requests[request](), Cluster, Now).ForPolicy(Context);
+        var plain = CelVariables.All.ToDictionary(name => name, name => activation[name]);
+        var compiled = CompiledCondition.Compile(new PolicyCondition { Name = "test", Expression = expression }, new HashSet<string> { "incident", "freeze" });
+
+        var fast = compiled.Evaluate(activation);
+        var reference = compiled.Evaluate(plain);
+
+        Assert.Equal(reference.Outcome, fast.Outcome);
+        if (reference.Outcome == ConditionOutcome.Error) Assert.Equal(reference.Message, fast.Message);
+    }
+
     [Fact]
     public void Conditions_that_do_not_use_the_object_never_parse_it()
     {
@@ -159,7 +186,12 @@ public class CelConditionTests
         Assert.True(variables.IsReadOnly);
         Assert.Equal(CelVariables.All, variables.Keys);
         Assert.Equal(Now, variables[CelVariables.Now]);
-        Assert.False(variables.TryGetValue("object.spec", out _));
+        Assert.True(variables.TryGetValue("object.spec.replicas", out var replicas));
+        Assert.Equal(5L, replicas);
+        Assert.False(variables.TryGetValue("object.spec.missing", out _));
+        Assert.False(variables.TryGetValue("object.spec.template.spec.containers[0]", out _));
+        Assert.False(variables.TryGetValue("object.metadata.name.length", out _));
+        Assert.False(variables.TryGetValue("nope.x", out _));
         Assert.Throws<NotSupportedException>(() => variables.Add("x", 1));
         Assert.Throws<KeyNotFoundException>(() => variables["x"]);
     }
