@@ -55,6 +55,7 @@ internal static class CelRuntime
     {
         private const int MaxCached = 1024;
         private static readonly ConcurrentDictionary<string, Regex> Cache = new(StringComparer.Ordinal);
+        private static int _cached;
 
         /// <summary>Throws <see cref="ArgumentException"/> or <see cref="NotSupportedException"/> for patterns RE2 would reject too
         /// (back-references, look-arounds).</summary>
@@ -62,7 +63,8 @@ internal static class CelRuntime
         {
             if (Cache.TryGetValue(pattern, out var regex)) return regex;
             regex = new Regex(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
-            if (Cache.Count < MaxCached) Cache.TryAdd(pattern, regex);
+            // Patterns can come from objects (requester data): the bound keeps them from growing the cache forever.
+            if (Volatile.Read(ref _cached) < MaxCached && Cache.TryAdd(pattern, regex)) Interlocked.Increment(ref _cached);
             return regex;
         }
     }

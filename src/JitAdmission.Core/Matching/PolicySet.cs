@@ -24,6 +24,8 @@ public sealed class PolicySet
     private readonly Dictionary<IndexKey, CompiledPolicy[]> _index = [];
     private readonly Shape[] _shapes;
     private readonly ConcurrentDictionary<IndexKey, CompiledPolicy[]> _memo = new();
+    // ConcurrentDictionary.Count takes every lock; a counter keeps a miss cheap.
+    private int _memoEntries;
 
     private PolicySet(CompiledPolicy[] policies)
     {
@@ -77,7 +79,7 @@ public sealed class PolicySet
         var key = new IndexKey(group, resource, subResource, operation);
         if (_memo.TryGetValue(key, out var memoised)) return memoised;
         var result = Lookup(key);
-        if (_memo.Count < MaxMemoEntries) _memo.TryAdd(key, result);
+        if (Volatile.Read(ref _memoEntries) < MaxMemoEntries && _memo.TryAdd(key, result)) Interlocked.Increment(ref _memoEntries);
         return result;
     }
 
