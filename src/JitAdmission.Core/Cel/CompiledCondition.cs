@@ -67,12 +67,3 @@ public sealed class CompiledCondition
         _ => value.GetType().Name,
     };
 }
-
-public enum ConditionOutcome
-{
-    True,
-    False,
-    Error,
-}
-
-public readonly record struct ConditionResult(ConditionOutcome Outcome, string Message);
