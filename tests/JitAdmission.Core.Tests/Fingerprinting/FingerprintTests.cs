@@ -113,14 +113,11 @@ public class FingerprintTests
         Fingerprint.Compute(request); // warm up
 
         var before = GC.GetAllocatedBytesForCurrentThread();
-        var watch = Stopwatch.StartNew();
         var fingerprint = Fingerprint.Compute(request);
-        watch.Stop();
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Matches("^[0-9a-f]{64}$", fingerprint);
         // Strings are decoded one by one (UTF-16, so ~2x their UTF-8 size); a canonical copy would add the whole document again.
         Assert.True(allocated < 3L * json.Length, $"allocated {allocated} bytes for a {json.Length} byte object");
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"took {watch.Elapsed}");
     }
 }
