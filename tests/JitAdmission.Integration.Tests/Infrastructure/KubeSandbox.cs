@@ -63,9 +63,9 @@ public sealed class KubeSandbox : IAsyncLifetime
         }
     }
 
-    public IKubernetes AdminClient() => new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(AdminKubeconfig));
+    public IKubernetes AdminClient() => new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(AdminKubeconfig));
 
-    public static IKubernetes ClientFor(string kubeconfig) => new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
+    public static IKubernetes ClientFor(string kubeconfig) => new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
 
     /// <summary>A kubeconfig for USER in GROUPS: a client certificate (CN=user, O=groups) on the sandbox, impersonation elsewhere.</summary>
     public async Task<string> UserKubeconfigAsync(string user, params string[] groups)
