@@ -33,6 +33,10 @@ public sealed class ResourceCache<T> : IResourceCacheReader<T>
     private volatile string? _lastResourceVersion;
     private ImmutableDictionary<string, Func<T, string[]>> _indexers = ImmutableDictionary.Create<string, Func<T, string[]>>(StringComparer.Ordinal);
     private ImmutableArray<Action<ResourceEvent<T>>> _handlers = [];
+
+    // Keys whose cached version came from Upsert and has not been seen from the server yet: only these may be
+    // kept over an older listed version (a server restored from backup legitimately goes back in versions).
+    private readonly HashSet<string> _unconfirmed = new(StringComparer.Ordinal);
     private int _running;
     private long _lists;
     private long _watches;
@@ -127,12 +131,14 @@ public sealed class ResourceCache<T> : IResourceCacheReader<T>
             {
                 if (!ResourceVersions.IsNewer(version, existing.Metadata.ResourceVersion)) return false;
                 _state = _state.WithItem(key, obj, _indexers);
+                _unconfirmed.Add(key);
                 Dispatch(new ResourceEvent<T>(ResourceEventType.Updated, existing, obj));
                 return true;
             }
 
             if (ResourceVersions.IsKnownNotNewer(version, _lastResourceVersion)) return false;
             _state = _state.WithItem(key, obj, _indexers);
+            _unconfirmed.Add(key);
             Dispatch(new ResourceEvent<T>(ResourceEventType.Added, null, obj));
             return true;
         }
@@ -268,11 +274,13 @@ public sealed class ResourceCache<T> : IResourceCacheReader<T>
                 if (current.TryGetValue(key, out var cached))
                 {
                     // Our own write (Upsert) may be newer than a list that started before it.
-                    if (ResourceVersions.IsKnownOlder(item.Metadata.ResourceVersion, cached.Metadata.ResourceVersion))
+                    if (_unconfirmed.Contains(key) && ResourceVersions.IsKnownOlder(item.Metadata.ResourceVersion, cached.Metadata.ResourceVersion))
                     {
                         next[key] = cached;
                         continue;
                     }
+
+                    _unconfirmed.Remove(key);
 
                     if (!string.Equals(cached.Metadata.ResourceVersion, item.Metadata.ResourceVersion, StringComparison.Ordinal))
                         events.Add(new ResourceEvent<T>(ResourceEventType.Updated, cached, item));
@@ -288,11 +296,13 @@ public sealed class ResourceCache<T> : IResourceCacheReader<T>
             foreach (var (key, cached) in current)
             {
                 if (next.ContainsKey(key)) continue;
-                if (ResourceVersions.IsKnownOlder(listVersion, cached.Metadata.ResourceVersion))
+                if (_unconfirmed.Contains(key) && ResourceVersions.IsKnownOlder(listVersion, cached.Metadata.ResourceVersion))
                 {
                     next[key] = cached; // written by us after the list's snapshot
                     continue;
                 }
+
+                _unconfirmed.Remove(key);
 
                 events.Add(new ResourceEvent<T>(ResourceEventType.Deleted, cached, null));
             }
@@ -391,8 +401,16 @@ public sealed class ResourceCache<T> : IResourceCacheReader<T>
         if (_state.Items.TryGetValue(key, out var cached))
         {
             var cachedVersion = cached.Metadata.ResourceVersion;
-            if (string.Equals(cachedVersion, version, StringComparison.Ordinal) || ResourceVersions.IsKnownOlder(version, cachedVersion)) return;
+            if (string.Equals(cachedVersion, version, StringComparison.Ordinal))
+            {
+                _unconfirmed.Remove(key);
+                return;
+            }
+
+            if (_unconfirmed.Contains(key) && ResourceVersions.IsKnownOlder(version, cachedVersion)) return; // our Upsert is ahead of the watch
         }
+
+        _unconfirmed.Remove(key);
 
         _state = _state.WithItem(key, item, _indexers);
         Dispatch(cached is null
@@ -409,6 +427,7 @@ public sealed class ResourceCache<T> : IResourceCacheReader<T>
         if (!string.Equals(cached.Metadata.Uid, item.Metadata.Uid, StringComparison.Ordinal)
             && ResourceVersions.IsKnownOlder(item.Metadata.ResourceVersion, cached.Metadata.ResourceVersion)) return;
         _state = _state.WithoutItem(key);
+        _unconfirmed.Remove(key);
         Dispatch(new ResourceEvent<T>(ResourceEventType.Deleted, item, null));
     }
 
