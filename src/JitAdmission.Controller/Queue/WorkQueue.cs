@@ -11,6 +11,8 @@ namespace JitAdmission.Controller.Queue;
 public sealed class WorkQueue<TKey> : IDisposable
     where TKey : notnull
 {
+    private static readonly TimeSpan MaxTimerWait = TimeSpan.FromDays(1);
+
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
     private readonly WorkQueueOptions _options;
@@ -255,7 +257,8 @@ public sealed class WorkQueue<TKey> : IDisposable
             return;
         }
 
+        // Timers cannot wait longer than ~49 days (a request may expire later): wake daily and re-arm.
         var wait = next - _time.GetUtcNow();
-        _timer.Change(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, Timeout.InfiniteTimeSpan);
+        _timer.Change(wait < TimeSpan.Zero ? TimeSpan.Zero : wait > MaxTimerWait ? MaxTimerWait : wait, Timeout.InfiniteTimeSpan);
     }
 }

@@ -151,4 +151,19 @@ public sealed class WorkQueueTests
         Assert.False(ok);
         Assert.True(q2.IsShuttingDown);
     }
+
+    [Fact]
+    public async Task Delays_longer_than_a_system_timer_can_wait_are_honoured()
+    {
+        using var system = new WorkQueue<string>();
+        system.AddAfter("in-60-days", TimeSpan.FromDays(60)); // beyond the ~49.7-day limit of one timer wait
+        Assert.Equal(1, system.DelayedCount);
+
+        using var q = NewQueue();
+        q.AddAfter("k", TimeSpan.FromDays(60));
+        _time.Advance(TimeSpan.FromDays(59));
+        Assert.Equal(0, q.Count);
+        _time.Advance(TimeSpan.FromDays(1));
+        Assert.Equal("k", await Next(q));
+    }
 }
