@@ -3,6 +3,7 @@ using JitAdmission.Core.Api;
 using JitAdmission.Integration.Tests.Infrastructure;
 using JitAdmission.Integration.Tests.KubernetesEdge.Support;
 using JitAdmission.Kubernetes.Api;
+using JitAdmission.Kubernetes.Caching;
 using k8s;
 using k8s.Models;
 
@@ -205,5 +206,30 @@ public sealed class JitClientTests(KubeSandbox sandbox) : IClassFixture<KubeSand
         Assert.Equal(ApiOutcome.Conflict, stale.Outcome);
         Assert.Equal([2], (await _jit.GetSecretAsync(_ns, "tls", default)).Object.Data["k"]);
         Assert.Equal(ApiOutcome.NotFound, (await _jit.GetSecretAsync(_ns, "none", default)).Outcome);
+    }
+
+    [Fact]
+    public async Task A_request_cache_finds_requests_by_fingerprint_requester_and_object_and_sees_our_status_write_at_once()
+    {
+        var cache = new ResourceCache<ApprovalRequest>(_admin, ResourceDescriptor.ApprovalRequests.InNamespace(_ns)).AddStandardIndexes();
+        var other = NewRequest("other");
+        other.Spec.Fingerprint = new string('b', 64);
+        other.Spec.Requester.Username = "bob";
+        other.Spec.Action.Name = "api";
+        await _jit.CreateRequestAsync(other, default);
+        await using var run = Running.Start(cache.RunAsync);
+        await cache.WaitForSyncAsync(default);
+        var created = (await _jit.CreateRequestAsync(NewRequest("indexed"), default)).Object;
+        cache.Upsert(created);
+
+        Assert.Equal("indexed", cache.ByIndex(ApprovalRequestIndexes.Fingerprint, new string('a', 64)).Single().Metadata.Name);
+        Assert.Equal("other", cache.ByIndex(ApprovalRequestIndexes.Requester, "bob").Single().Metadata.Name);
+        Assert.Equal("indexed", cache.ByIndex(ApprovalRequestIndexes.Object, ApprovalRequestIndexes.ObjectKey("apps", "deployments/scale", _ns, "web")).Single().Metadata.Name);
+
+        created.Status = new ApprovalRequestStatus { Phase = RequestPhase.Approved };
+        var written = (await _jit.ReplaceRequestStatusAsync(created, default)).Object;
+        Assert.True(cache.Upsert(written) || cache.Get(_ns, "indexed")!.Metadata.ResourceVersion == written.Metadata.ResourceVersion);
+        Assert.Equal(RequestPhase.Approved, cache.Get(_ns, "indexed")!.Status!.Phase);
+        Assert.Equal(RequestPhase.Approved, cache.ByIndex(ApprovalRequestIndexes.Fingerprint, new string('a', 64)).Single().Status!.Phase);
     }
 }
