@@ -100,7 +100,20 @@ public sealed class SecretCertificateSource : ICertificateSource, IDisposable
     /// <summary>Follows the Secret (every replica) and renews what is due (leader only) until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        if (!IsReady) await InitializeAsync(cancellationToken);
+        for (var attempt = 1; !IsReady; attempt++)
+        {
+            try
+            {
+                await InitializeAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The API server may not be reachable yet; keep trying (the webhook is not ready meanwhile).
+                CertificateLog.MaintenanceFailed(_logger, e, _secret);
+                await Task.Delay(Jitter.Backoff(attempt, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)), _time, cancellationToken);
+            }
+        }
+
         var descriptor = ResourceDescriptor.Secrets.InNamespace(_options.Namespace).WithFieldSelector($"metadata.name={_options.SecretName}");
         var cache = new ResourceCache<V1Secret>(_client.Kubernetes, descriptor, timeProvider: _time, logger: _loggerFactory?.CreateLogger<ResourceCache<V1Secret>>());
         _cache = cache;

@@ -1,4 +1,5 @@
 using k8s;
+using k8s.Autorest;
 using k8s.LeaderElection;
 using k8s.LeaderElection.ResourceLock;
 using Microsoft.Extensions.Logging;
@@ -171,21 +172,33 @@ public sealed class LeaderElection : IDisposable
         using var timeout = new CancellationTokenSource(_options.ReleaseTimeout, _time);
         try
         {
-            var lease = await _client.CoordinationV1.ReadNamespacedLeaseAsync(_options.LeaseName, _options.Namespace, cancellationToken: timeout.Token);
-            if (lease.Spec is null || !string.Equals(lease.Spec.HolderIdentity, Identity, StringComparison.Ordinal)) return;
-            var now = _time.GetUtcNow().UtcDateTime;
+            // A renewal still in flight when we were cancelled may land after our read: re-read and retry then.
+            for (var attempt = 1; ; attempt++)
+            {
+                var lease = await _client.CoordinationV1.ReadNamespacedLeaseAsync(_options.LeaseName, _options.Namespace, cancellationToken: timeout.Token);
+                if (lease.Spec is null || !string.Equals(lease.Spec.HolderIdentity, Identity, StringComparison.Ordinal)) return;
+                var now = _time.GetUtcNow().UtcDateTime;
 
-            // An empty holder (not null: the elector would try to create the existing Lease) is free to take at once.
-            lease.Spec.HolderIdentity = "";
-            lease.Spec.LeaseDurationSeconds = 1;
-            lease.Spec.AcquireTime = now;
-            lease.Spec.RenewTime = now;
-            await _client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, _options.LeaseName, _options.Namespace, cancellationToken: timeout.Token);
-            LeaderElectionLog.Released(_logger, Identity, _lease);
+                // An empty holder (not null: the elector would try to create the existing Lease) is free to take at once.
+                lease.Spec.HolderIdentity = "";
+                lease.Spec.LeaseDurationSeconds = 1;
+                lease.Spec.AcquireTime = now;
+                lease.Spec.RenewTime = now;
+                try
+                {
+                    await _client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, _options.LeaseName, _options.Namespace, cancellationToken: timeout.Token);
+                    LeaderElectionLog.Released(_logger, Identity, _lease);
+                    return;
+                }
+                catch (HttpOperationException e) when (e.Response?.StatusCode == System.Net.HttpStatusCode.Conflict && attempt < 5)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), _time, timeout.Token);
+                }
+            }
         }
         catch (Exception e)
         {
-            // A conflict means someone renewed or took it already; anything else leaves the Lease to expire.
+            // Anything else leaves the Lease to expire after its duration.
             LeaderElectionLog.ReleaseFailed(_logger, e, Identity, _lease);
         }
     }

@@ -66,8 +66,8 @@ public sealed class FileCertificateSourceTests : IDisposable
 
         await WriteAsKubelet(second, "2030_02_01");
 
-        await Poll.UntilAsync(() => source.Current.Thumbprint == second.Thumbprint, TimeSpan.FromSeconds(10), "the watcher should notice the ..data swap without any poll");
-        Assert.True(Volatile.Read(ref changed) >= 1);
+        // Current switches just before Changed is raised on the watcher's thread: wait for both.
+        await Poll.UntilAsync(() => source.Current.Thumbprint == second.Thumbprint && Volatile.Read(ref changed) >= 1, TimeSpan.FromSeconds(10), "the watcher should notice the ..data swap without any poll");
         Assert.True(source.Current.HasPrivateKey);
     }
 

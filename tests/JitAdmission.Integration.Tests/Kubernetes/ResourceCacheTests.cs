@@ -179,5 +179,22 @@ public sealed class ResourceCacheTests(KubeSandbox sandbox) : IClassFixture<Kube
         Assert.Equal(1, cache.ListCount);
     }
 
+    [Fact]
+    public async Task Built_in_cluster_scoped_resources_are_cached_too()
+    {
+        var cache = new ResourceCache<V1Namespace>(_admin, ResourceDescriptor.Namespaces.WithLabelSelector("team=payments"));
+        await using var run = Running.Start(cache.RunAsync);
+        await cache.WaitForSyncAsync(CancellationToken.None);
+        Assert.Empty(cache.List());
+
+        var name = "pay-" + _ns;
+        await _admin.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { ["team"] = "payments" } } });
+
+        await Poll.UntilAsync(() => cache.Get(null, name) is not null);
+        Assert.Equal("payments", cache.Get(null, name)!.Metadata.Labels["team"]);
+        Assert.Equal(name, cache.Get(null, name)!.Metadata.Labels["kubernetes.io/metadata.name"]);
+        Assert.Null(cache.Get(null, _ns)); // not selected
+    }
+
     private static string[] Names(IEnumerable<Widget> widgets) => [.. widgets.Select(w => w.Metadata.Name).Order(StringComparer.Ordinal)];
 }
