@@ -3,7 +3,10 @@ using k8s.Models;
 
 namespace JitAdmission.Kubernetes.Caching;
 
-/// <summary>The read side of a <see cref="ResourceCache{T}"/>: cheap, lock-free and safe from any thread.</summary>
+/// <summary>
+/// The read side of a <see cref="ResourceCache{T}"/>: cheap, lock-free and safe from any thread. Returned objects
+/// are shared with all readers and must not be modified; use <see cref="KubernetesObjects.DeepCopy{T}"/> first.
+/// </summary>
 public interface IResourceCacheReader<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
 {

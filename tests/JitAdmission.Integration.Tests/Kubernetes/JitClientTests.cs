@@ -226,8 +226,11 @@ public sealed class JitClientTests(KubeSandbox sandbox) : IClassFixture<KubeSand
         Assert.Equal("other", cache.ByIndex(ApprovalRequestIndexes.Requester, "bob").Single().Metadata.Name);
         Assert.Equal("indexed", cache.ByIndex(ApprovalRequestIndexes.Object, ApprovalRequestIndexes.ObjectKey("apps", "deployments/scale", _ns, "web")).Single().Metadata.Name);
 
-        created.Status = new ApprovalRequestStatus { Phase = RequestPhase.Approved };
-        var written = (await _jit.ReplaceRequestStatusAsync(created, default)).Object;
+        var cached = cache.Get(_ns, "indexed")!;
+        var update = KubernetesObjects.DeepCopy(cached); // never mutate the cached instance
+        update.Status = new ApprovalRequestStatus { Phase = RequestPhase.Approved };
+        Assert.Null(cached.Status);
+        var written = (await _jit.ReplaceRequestStatusAsync(update, default)).Object;
         Assert.True(cache.Upsert(written) || cache.Get(_ns, "indexed")!.Metadata.ResourceVersion == written.Metadata.ResourceVersion);
         Assert.Equal(RequestPhase.Approved, cache.Get(_ns, "indexed")!.Status!.Phase);
         Assert.Equal(RequestPhase.Approved, cache.ByIndex(ApprovalRequestIndexes.Fingerprint, new string('a', 64)).Single().Status!.Phase);

@@ -148,7 +148,7 @@ public sealed class ResourceCacheTests(KubeSandbox sandbox) : IClassFixture<Kube
         await _admin.ReplaceWidgetAsync(changed);
         await _admin.DeleteWidgetAsync(_ns, doomed.Metadata.Name);
         await _admin.CreateWidgetAsync(Widget.Make(_ns, "born"));
-        await Task.Delay(300); // let the cache notice the cut and fail at least one reconnect
+        await Poll.UntilAsync(() => proxy.RefusedConnections >= 1, because: "the cache should try to reconnect while the path is cut");
         proxy.Resume();
 
         await Poll.UntilAsync(() => cache.Get(_ns, "born") is not null && cache.Get(_ns, "doomed") is null && cache.Get(_ns, "changed")?.Spec.Size == 9);

@@ -15,6 +15,8 @@ public sealed class LoopbackTcpProxy : IAsyncDisposable
     private readonly List<(TcpClient Client, TcpClient Server)> _connections = [];
     private readonly Task _acceptLoop;
     private volatile bool _paused;
+    private int _accepted;
+    private int _refused;
 
     public LoopbackTcpProxy(DnsEndPoint upstream)
     {
@@ -28,7 +30,10 @@ public sealed class LoopbackTcpProxy : IAsyncDisposable
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     /// <summary>Connections accepted so far (each reconnect of a client counts).</summary>
-    public int AcceptedConnections { get; private set; }
+    public int AcceptedConnections => Volatile.Read(ref _accepted);
+
+    /// <summary>Connections refused while paused.</summary>
+    public int RefusedConnections => Volatile.Read(ref _refused);
 
     public static LoopbackTcpProxy For(Uri server) => new(new DnsEndPoint(server.Host, server.Port));
 
@@ -74,9 +79,10 @@ public sealed class LoopbackTcpProxy : IAsyncDisposable
         while (!_stop.IsCancellationRequested)
         {
             var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            AcceptedConnections++;
+            Interlocked.Increment(ref _accepted);
             if (_paused)
             {
+                Interlocked.Increment(ref _refused);
                 Close(client);
                 continue;
             }
