@@ -1,2 +1,21 @@
-Console.Error.WriteLine("jit-admission: composition root not wired yet");
-return 2;
+using JitAdmission.Hosting;
+using JitAdmission.Webhook;
+
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine(CommandLineSwitches.Usage);
+    return 0;
+}
+
+// appsettings.json sits next to the binary, wherever it is started from.
+var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.Configuration.AddCommandLine(args, CommandLineSwitches.Mappings);
+
+builder.Services.AddJitRuntime(builder.Configuration);
+builder.Services.AddAdmissionWebhook(builder.Configuration);
+builder.WebHost.UseAdmissionHttps();
+
+var app = builder.Build();
+app.MapAdmissionEndpoints(_ => { });
+await app.RunAsync();
+return 0;

@@ -1,0 +1,44 @@
+using JitAdmission.Core.Api;
+using JitAdmission.Kubernetes.Caching;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace JitAdmission.Kubernetes.Runtime;
+
+/// <summary>
+/// The list+watch caches every replica keeps: the webhook decides from them without API calls, and the
+/// controller reconciles from them. ApprovalRequests carry the standard indexes (fingerprint, requester, object).
+/// </summary>
+public sealed class ClusterCaches
+{
+    public ClusterCaches(IKubernetes client, TimeProvider time, ILoggerFactory loggerFactory)
+    {
+        Policies = new ResourceCache<ApprovalPolicy>(client, ResourceDescriptor.ApprovalPolicies, timeProvider: time,
+            logger: loggerFactory.CreateLogger<ResourceCache<ApprovalPolicy>>());
+        Requests = new ResourceCache<ApprovalRequest>(client, ResourceDescriptor.ApprovalRequests, timeProvider: time,
+            logger: loggerFactory.CreateLogger<ResourceCache<ApprovalRequest>>()).AddStandardIndexes();
+        Namespaces = new ResourceCache<V1Namespace>(client, ResourceDescriptor.Namespaces, timeProvider: time,
+            logger: loggerFactory.CreateLogger<ResourceCache<V1Namespace>>());
+    }
+
+    public ResourceCache<ApprovalPolicy> Policies { get; }
+    public ResourceCache<ApprovalRequest> Requests { get; }
+    public ResourceCache<V1Namespace> Namespaces { get; }
+
+    public bool IsSynced => Policies.IsSynced && Requests.IsSynced && Namespaces.IsSynced;
+
+    /// <summary>Why the caches are not ready, or null.</summary>
+    public string? NotSyncedReason()
+    {
+        var waiting = new List<string>(3);
+        if (!Policies.IsSynced) waiting.Add(ApiConstants.PolicyPlural);
+        if (!Requests.IsSynced) waiting.Add(ApiConstants.RequestPlural);
+        if (!Namespaces.IsSynced) waiting.Add("namespaces");
+        return waiting.Count == 0 ? null : "caches not synced: " + string.Join(", ", waiting);
+    }
+
+    /// <summary>Runs every cache until cancelled (each one retries on its own).</summary>
+    public Task RunAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(Policies.RunAsync(cancellationToken), Requests.RunAsync(cancellationToken), Namespaces.RunAsync(cancellationToken));
+}

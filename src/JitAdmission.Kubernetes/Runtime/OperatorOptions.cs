@@ -1,0 +1,35 @@
+namespace JitAdmission.Kubernetes.Runtime;
+
+/// <summary>Settings of the operator as a whole, bound from the configuration section <c>Operator</c>.</summary>
+public sealed class OperatorOptions
+{
+    public const string SectionName = "Operator";
+
+    /// <summary>
+    /// Where the operator keeps its Lease, its certificate Secret and the ApprovalRequests for cluster-scoped
+    /// objects. Empty: <c>$POD_NAMESPACE</c>, else the service-account namespace, else <c>jit-admission</c>.
+    /// </summary>
+    public string Namespace { get; set; } = "";
+
+    /// <summary>Finished ApprovalRequests are deleted this long after they finished.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Never gated (the operator's own namespace is always excluded too).</summary>
+    public List<string> ExcludedNamespaces { get; set; } = ["kube-system"];
+
+    /// <summary>The namespace actually used: <see cref="Namespace"/> or the first default that exists.</summary>
+    public string ResolveNamespace()
+    {
+        if (!string.IsNullOrWhiteSpace(Namespace)) return Namespace;
+        var fromPod = Environment.GetEnvironmentVariable("POD_NAMESPACE");
+        if (!string.IsNullOrWhiteSpace(fromPod)) return fromPod;
+        const string serviceAccountNamespace = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
+        if (File.Exists(serviceAccountNamespace))
+        {
+            var ns = File.ReadAllText(serviceAccountNamespace).Trim();
+            if (ns.Length > 0) return ns;
+        }
+
+        return "jit-admission";
+    }
+}

@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace JitAdmission.Integration.Tests.Infrastructure;
+
+/// <summary>
+/// The real jit-admission binary running out of cluster against a test API server, as an operator would start
+/// it: <c>jit-admission --kubeconfig FILE --webhook-url https://127.0.0.1:PORT</c>. Output is kept for failures.
+/// </summary>
+public sealed class JitAdmissionProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private JitAdmissionProcess(Process process, string url)
+    {
+        _process = process;
+        Url = url;
+    }
+
+    /// <summary>The base URL the API server calls (https://127.0.0.1:PORT).</summary>
+    public string Url { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output) return _output.ToString();
+        }
+    }
+
+    /// <summary>Starts the binary and waits until /readyz answers 200.</summary>
+    public static async Task<JitAdmissionProcess> StartAsync(
+        string kubeconfig,
+        string @namespace = "jit-system",
+        IEnumerable<string>? extraArgs = null,
+        int? port = null,
+        TimeSpan? readyTimeout = null)
+    {
+        var url = $"https://127.0.0.1:{port ?? FreePort.Next()}";
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "jit-admission.dll"));
+        foreach (var a in (string[])["--kubeconfig", kubeconfig, "--webhook-url", url, "--namespace", @namespace]) psi.ArgumentList.Add(a);
+        foreach (var a in extraArgs ?? []) psi.ArgumentList.Add(a);
+        psi.Environment["DOTNET_NOLOGO"] = "1";
+
+        var process = new Process { StartInfo = psi };
+        var jit = new JitAdmissionProcess(process, url);
+        process.OutputDataReceived += (_, e) => jit.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => jit.Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await jit.WaitUntilReadyAsync(readyTimeout ?? TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            await jit.DisposeAsync();
+            throw;
+        }
+
+        return jit;
+    }
+
+    public async Task WaitUntilReadyAsync(TimeSpan timeout)
+    {
+        using var http = Insecure();
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"jit-admission exited with {_process.ExitCode}:\n{Output}");
+            try
+            {
+                if ((await http.GetAsync(new Uri(Url + "/readyz"))).IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"jit-admission was not ready within {timeout}:\n{Output}");
+    }
+
+    /// <summary>GET a path (e.g. /metrics) on the webhook's HTTPS port.</summary>
+    public async Task<string> GetAsync(string path)
+    {
+        using var http = Insecure();
+        return await http.GetStringAsync(new Uri(Url + path));
+    }
+
+    /// <summary>Graceful stop (SIGTERM), as Kubernetes stops a pod; killed if it does not stop in time.</summary>
+    public async Task StopAsync(TimeSpan? grace = null)
+    {
+        if (_process.HasExited) return;
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await kill.WaitForExitAsync();
+        using var cts = new CancellationTokenSource(grace ?? TimeSpan.FromSeconds(15));
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>Crash stop (SIGKILL): no clean hand-over.</summary>
+    public async Task KillAsync()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.AppendLine(line);
+    }
+
+    // The binary serves a self-signed certificate out of cluster; tests only probe health here.
+    private static HttpClient Insecure() => new(new HttpClientHandler
+    {
+        ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator,
+    }) { Timeout = TimeSpan.FromSeconds(5) };
+}

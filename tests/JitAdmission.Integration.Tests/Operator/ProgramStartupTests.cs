@@ -1,0 +1,30 @@
+using JitAdmission.Integration.Tests.Infrastructure;
+
+namespace JitAdmission.Integration.Tests.Operator;
+
+/// <summary>The binary as an operator starts it out of cluster: ready, leading, and in its own namespace.</summary>
+public sealed class ProgramStartupTests(KubeSandbox sandbox) : IClassFixture<KubeSandbox>
+{
+    [Fact]
+    public async Task Out_of_cluster_it_creates_its_namespace_takes_the_lease_and_becomes_ready()
+    {
+        await sandbox.AdminKubectlAsync("apply", "-f", Path.Combine(KubeSandbox.RepoRoot(), "crds"));
+
+        await using var jit = await JitAdmissionProcess.StartAsync(sandbox.AdminKubeconfig, "jit-startup");
+
+        Assert.Equal("ok", (await jit.GetAsync("/readyz")).Trim());
+        var lease = await sandbox.AdminKubectlAsync("get", "lease", "jit-admission", "-n", "jit-startup", "-o", "jsonpath={.spec.holderIdentity}");
+        Assert.True(lease.Succeeded, lease.ToString());
+        Assert.NotEmpty(lease.Stdout.Trim());
+    }
+
+    [Fact]
+    public async Task Help_lists_the_switches_and_exits_zero()
+    {
+        var help = await ProcessRunner.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "jit-admission.dll"), "--help"]);
+
+        Assert.Equal(0, help.ExitCode);
+        Assert.Contains("--webhook-url", help.Stdout);
+        Assert.Contains("--kubeconfig", help.Stdout);
+    }
+}
