@@ -7,7 +7,7 @@ export KUBE_SANDBOX_HOME
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: all build test test-unit test-integration demo bench publish image clean
+.PHONY: all build test test-unit test-integration demo bench clean
 
 all: build
 
@@ -24,6 +24,10 @@ test-unit: build
 
 test-integration: build
 	$(DOTNET) test tests/JitAdmission.Integration.Tests -c $(CONFIG) --no-build
+
+## The whole story on a local API server: held apply, approval with kubectl jit, single use, audit trail.
+demo:
+	CONFIG=$(CONFIG) bash demo/demo.sh
 
 clean:
 	$(DOTNET) clean JitAdmission.sln -c $(CONFIG)
