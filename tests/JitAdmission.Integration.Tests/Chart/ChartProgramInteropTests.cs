@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using JitAdmission.Integration.Tests.Infrastructure;
+using static JitAdmission.Integration.Tests.Chart.RenderedChart;
+
+namespace JitAdmission.Integration.Tests.Chart;
+
+/// <summary>
+/// The real jit-admission binary, started with exactly the arguments the chart gives the container (plus a
+/// kubeconfig and loopback listen addresses, since the sandbox runs no pods), against the objects a real
+/// `helm install` stored: it must fill the chart's certificate Secret and win the chart's Lease, and a later
+/// `helm upgrade` must neither fail on field ownership nor take anything back from it. Both ways Helm applies:
+/// server-side (Helm 4's default) and client-side (Helm 3 releases, --server-side=false).
+/// </summary>
+public sealed class ChartProgramInteropTests(KubeSandbox sandbox) : IClassFixture<KubeSandbox>
+{
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Upgrades_leave_the_programs_certificate_and_Lease_alone_and_uninstall_removes_them(bool serverSide)
+    {
+        var release = serverSide ? "jit-ssa" : "jit-csa";
+        var ns = release;
+        await ClusterTools.InstallAsync(sandbox, release, ns, null, $"--server-side={(serverSide ? "true" : "false")}");
+        var installed = await ClusterTools.ManifestAsync(sandbox, release, ns);
+        var secretName = Name(installed.Single("Secret"));
+        var leaseName = Name(installed.Single("Lease"));
+
+        string certificate, caBundle, holder;
+        await using (var program = await ChartProgram.StartAsync(sandbox.AdminKubeconfig, installed.Args))
+        {
+            // Ready means the serving certificate was loaded from the Secret; leading means it won the Lease.
+            var secret = await WaitForAsync(() => ClusterTools.GetAsync(sandbox, $"secret/{secretName}", ns), s => Data(s, "tls.crt").Length > 0, program);
+            certificate = Data(secret, "tls.crt");
+            caBundle = Data(secret, "ca.crt");
+            Assert.NotEmpty(caBundle);
+            var lease = await WaitForAsync(() => ClusterTools.GetAsync(sandbox, $"lease/{leaseName}", ns), l => Text(l["spec"]?["holderIdentity"]) is { Length: > 0 }, program);
+            holder = Text(lease["spec"]!["holderIdentity"])!;
+            // The program left Helm's ownership labels alone (changing them would make the next apply conflict).
+            Assert.Equal("Helm", Text(secret["metadata"]!["labels"]!["app.kubernetes.io/managed-by"]));
+            Assert.Equal(release, Text(secret["metadata"]!["annotations"]!["meta.helm.sh/release-name"]));
+
+            var upgrade = await ClusterTools.HelmAsync(sandbox, null, "upgrade", release, ChartTools.ChartDirectory, "--namespace", ns, "--set", "logging.level=Debug");
+            Assert.True(upgrade.Succeeded, upgrade.ToString());
+
+            var upgraded = await ClusterTools.ManifestAsync(sandbox, release, ns);
+            Assert.Equal("Debug", upgraded.Arg("--Logging:LogLevel:Default"));
+            var afterSecret = (await ClusterTools.GetAsync(sandbox, $"secret/{secretName}", ns))!;
+            Assert.Equal(certificate, Data(afterSecret, "tls.crt"));
+            Assert.Equal(caBundle, Data(afterSecret, "ca.crt"));
+            Assert.Equal(holder, Text((await ClusterTools.GetAsync(sandbox, $"lease/{leaseName}", ns))!["spec"]!["holderIdentity"]));
+            if (serverSide)
+            {
+                // Helm re-applied none of the fields the program took over.
+                Assert.Null(upgraded.Single("Secret")["data"]);
+                Assert.Null(upgraded.Single("Lease")["spec"]);
+            }
+
+            // The leader keeps renewing the Lease after the upgrade: nothing took it away.
+            var renewed = Text((await ClusterTools.GetAsync(sandbox, $"lease/{leaseName}", ns))!["spec"]!["renewTime"]);
+            var later = await WaitForAsync(() => ClusterTools.GetAsync(sandbox, $"lease/{leaseName}", ns), l => Text(l["spec"]!["renewTime"]) != renewed, program);
+            Assert.Equal(holder, Text(later["spec"]!["holderIdentity"]));
+            Assert.Contains("became the leader", program.Output);
+            Assert.DoesNotContain("stopped leading", program.Output);
+        }
+
+        // Upgrading again, with nobody holding the released Lease, changes nothing either.
+        var again = await ClusterTools.HelmAsync(sandbox, null, "upgrade", release, ChartTools.ChartDirectory, "--namespace", ns, "--reuse-values");
+        Assert.True(again.Succeeded, again.ToString());
+        Assert.Equal(certificate, Data((await ClusterTools.GetAsync(sandbox, $"secret/{secretName}", ns))!, "tls.crt"));
+
+        await ClusterTools.UninstallAsync(sandbox, release, ns);
+        Assert.Null(await ClusterTools.GetAsync(sandbox, $"secret/{secretName}", ns));
+        Assert.Null(await ClusterTools.GetAsync(sandbox, $"lease/{leaseName}", ns));
+    }
+
+    private static string Data(JsonObject secret, string key) => Text(secret["data"]?[key]) ?? "";
+
+    private static async Task<JsonObject> WaitForAsync(Func<Task<JsonObject?>> read, Func<JsonObject, bool> condition, ChartProgram program)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            if (await read() is { } o && condition(o)) return o;
+            if (program.HasExited) throw new InvalidOperationException($"jit-admission exited:\n{program.Output}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"condition not met in time; jit-admission output:\n{program.Output}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>The binary with the chart's container arguments, listening on loopback, stopped with SIGTERM.</summary>
+    private sealed class ChartProgram : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly StringBuilder _output = new();
+
+        private ChartProgram(Process process) => _process = process;
+
+        public bool HasExited => _process.HasExited;
+
+        public string Output
+        {
+            get
+            {
+                lock (_output) return _output.ToString();
+            }
+        }
+
+        public static async Task<ChartProgram> StartAsync(string kubeconfig, IReadOnlyList<string> chartArgs)
+        {
+            var port = FreePort.Next();
+            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "jit-admission.dll"));
+            psi.ArgumentList.Add("--kubeconfig");
+            psi.ArgumentList.Add(kubeconfig);
+            foreach (var a in chartArgs) psi.ArgumentList.Add(a);
+            // Later switches win: loopback instead of the pod's addresses.
+            foreach (var a in (string[])["--listen", $"https://127.0.0.1:{port}", "--metrics-listen", $"http://127.0.0.1:{FreePort.Next()}"]) psi.ArgumentList.Add(a);
+            psi.Environment["DOTNET_NOLOGO"] = "1";
+
+            var program = new ChartProgram(new Process { StartInfo = psi });
+            program._process.OutputDataReceived += (_, e) => program.Append(e.Data);
+            program._process.ErrorDataReceived += (_, e) => program.Append(e.Data);
+            program._process.Start();
+            program._process.BeginOutputReadLine();
+            program._process.BeginErrorReadLine();
+            try
+            {
+                await program.WaitUntilReadyAsync(new Uri($"https://127.0.0.1:{port}/readyz"));
+            }
+            catch
+            {
+                await program.DisposeAsync();
+                throw;
+            }
+
+            return program;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_process.HasExited)
+            {
+                using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
+                    await term.WaitForExitAsync();
+                using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+                try
+                {
+                    await _process.WaitForExitAsync(grace.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    _process.Kill(entireProcessTree: true);
+                    await _process.WaitForExitAsync();
+                }
+            }
+
+            _process.Dispose();
+        }
+
+        private async Task WaitUntilReadyAsync(Uri readyz)
+        {
+            using var http = new HttpClient(new HttpClientHandler
+            {
+                // The serving certificate comes from the program's own CA in the Secret; this only probes readiness.
+                ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator,
+            }) { Timeout = TimeSpan.FromSeconds(5) };
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (DateTime.UtcNow < deadline)
+            {
+                if (_process.HasExited) throw new InvalidOperationException($"jit-admission exited with {_process.ExitCode}:\n{Output}");
+                try
+                {
+                    if ((await http.GetAsync(readyz)).IsSuccessStatusCode) return;
+                }
+                catch (HttpRequestException) { }
+                catch (TaskCanceledException) { }
+                await Task.Delay(100);
+            }
+
+            throw new TimeoutException($"jit-admission was not ready within 60 s:\n{Output}");
+        }
+
+        private void Append(string? line)
+        {
+            if (line is null) return;
+            lock (_output) _output.AppendLine(line);
+        }
+    }
+}
