@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
 using JitAdmission.Integration.Tests.Infrastructure;
 using static JitAdmission.Integration.Tests.Chart.RenderedChart;
@@ -29,7 +26,7 @@ public sealed class ChartProgramInteropTests(KubeSandbox sandbox) : IClassFixtur
         var leaseName = Name(installed.Single("Lease"));
 
         string certificate, caBundle, holder;
-        await using (var program = await ChartProgram.StartAsync(sandbox.AdminKubeconfig, installed.Args))
+        await using (var program = await ChartProgramProcess.StartAsync(sandbox.AdminKubeconfig, installed.Args))
         {
             // Ready means the serving certificate was loaded from the Secret; leading means it won the Lease.
             var secret = await WaitForAsync(() => ClusterTools.GetAsync(sandbox, $"secret/{secretName}", ns), s => Data(s, "tls.crt").Length > 0, program);
@@ -78,7 +75,7 @@ public sealed class ChartProgramInteropTests(KubeSandbox sandbox) : IClassFixtur
 
     private static string Data(JsonObject secret, string key) => Text(secret["data"]?[key]) ?? "";
 
-    private static async Task<JsonObject> WaitForAsync(Func<Task<JsonObject?>> read, Func<JsonObject, bool> condition, ChartProgram program)
+    private static async Task<JsonObject> WaitForAsync(Func<Task<JsonObject?>> read, Func<JsonObject, bool> condition, ChartProgramProcess program)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
@@ -87,106 +84,6 @@ public sealed class ChartProgramInteropTests(KubeSandbox sandbox) : IClassFixtur
             if (program.HasExited) throw new InvalidOperationException($"jit-admission exited:\n{program.Output}");
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"condition not met in time; jit-admission output:\n{program.Output}");
             await Task.Delay(100);
-        }
-    }
-
-    /// <summary>The binary with the chart's container arguments, listening on loopback, stopped with SIGTERM.</summary>
-    private sealed class ChartProgram : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly StringBuilder _output = new();
-
-        private ChartProgram(Process process) => _process = process;
-
-        public bool HasExited => _process.HasExited;
-
-        public string Output
-        {
-            get
-            {
-                lock (_output) return _output.ToString();
-            }
-        }
-
-        public static async Task<ChartProgram> StartAsync(string kubeconfig, IReadOnlyList<string> chartArgs)
-        {
-            var port = FreePort.Next();
-            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "jit-admission.dll"));
-            psi.ArgumentList.Add("--kubeconfig");
-            psi.ArgumentList.Add(kubeconfig);
-            foreach (var a in chartArgs) psi.ArgumentList.Add(a);
-            // Later switches win: loopback instead of the pod's addresses.
-            foreach (var a in (string[])["--listen", $"https://127.0.0.1:{port}", "--metrics-listen", $"http://127.0.0.1:{FreePort.Next()}"]) psi.ArgumentList.Add(a);
-            psi.Environment["DOTNET_NOLOGO"] = "1";
-
-            var program = new ChartProgram(new Process { StartInfo = psi });
-            program._process.OutputDataReceived += (_, e) => program.Append(e.Data);
-            program._process.ErrorDataReceived += (_, e) => program.Append(e.Data);
-            program._process.Start();
-            program._process.BeginOutputReadLine();
-            program._process.BeginErrorReadLine();
-            try
-            {
-                await program.WaitUntilReadyAsync(new Uri($"https://127.0.0.1:{port}/readyz"));
-            }
-            catch
-            {
-                await program.DisposeAsync();
-                throw;
-            }
-
-            return program;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited)
-            {
-                using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
-                    await term.WaitForExitAsync();
-                using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-                try
-                {
-                    await _process.WaitForExitAsync(grace.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    _process.Kill(entireProcessTree: true);
-                    await _process.WaitForExitAsync();
-                }
-            }
-
-            _process.Dispose();
-        }
-
-        private async Task WaitUntilReadyAsync(Uri readyz)
-        {
-            using var http = new HttpClient(new HttpClientHandler
-            {
-                // The serving certificate comes from the program's own CA in the Secret; this only probes readiness.
-                ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator,
-            }) { Timeout = TimeSpan.FromSeconds(5) };
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-            while (DateTime.UtcNow < deadline)
-            {
-                if (_process.HasExited) throw new InvalidOperationException($"jit-admission exited with {_process.ExitCode}:\n{Output}");
-                try
-                {
-                    if ((await http.GetAsync(readyz)).IsSuccessStatusCode) return;
-                }
-                catch (HttpRequestException) { }
-                catch (TaskCanceledException) { }
-                await Task.Delay(100);
-            }
-
-            throw new TimeoutException($"jit-admission was not ready within 60 s:\n{Output}");
-        }
-
-        private void Append(string? line)
-        {
-            if (line is null) return;
-            lock (_output) _output.AppendLine(line);
         }
     }
 }
