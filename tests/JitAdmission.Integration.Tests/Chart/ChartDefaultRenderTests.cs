@@ -153,7 +153,6 @@ public sealed class ChartDefaultRenderTests(DefaultRender render) : IClassFixtur
         Assert.Equal(RenderedChart.Name(Chart.Single("Secret")), Chart.Arg("--cert-secret"));
         Assert.Equal("http://0.0.0.0:9090", Chart.Arg("--metrics-listen"));
         Assert.Equal("Information", Chart.Arg("--Logging:LogLevel:Default"));
-        Assert.Equal("simple", Chart.Arg("--Logging:Console:FormatterName"));
         Assert.Null(Chart.Arg("--webhook-url"));
         Assert.Null(Chart.Arg("--kubeconfig"));
         Assert.DoesNotContain(Chart.Args, a => a.StartsWith("--tls-", StringComparison.Ordinal));

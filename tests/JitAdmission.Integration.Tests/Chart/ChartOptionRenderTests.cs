@@ -110,7 +110,6 @@ public sealed class ChartOptionRenderTests(ProductionRender render) : IClassFixt
         Assert.Equal("system-cluster-critical", Text(Chart.PodSpec["priorityClassName"]));
         Assert.Equal($"ghcr.io/jitadmission/jit-admission@{ChartValues.Digest}", Text(Chart.Container["image"]));
         Assert.Equal("Debug", Chart.Arg("--Logging:LogLevel:Default"));
-        Assert.Equal("json", Chart.Arg("--Logging:Console:FormatterName"));
         Assert.Equal("30", Chart.Arg("--retention"));
         Assert.Equal("64", Chart.Arg("--Webhook:MaxJsonDepth"));
         Assert.Equal("monitoring", Chart.Arg("--Operator:ExcludedNamespaces:0"));

@@ -73,6 +73,28 @@ public sealed class ChartProgramInteropTests(KubeSandbox sandbox) : IClassFixtur
         Assert.Null(await ClusterTools.GetAsync(sandbox, $"lease/{leaseName}", ns));
     }
 
+    [Theory]
+    [InlineData("production", ChartValues.Production)]
+    [InlineData("minimal", ChartValues.Minimal)]
+    public async Task The_program_accepts_the_arguments_of_other_value_sets_and_becomes_ready(string name, string values)
+    {
+        var ns = $"jit-args-{name}";
+        var chart = await ChartTools.TemplateAsync(values, @namespace: ns);
+        Assert.True((await sandbox.AdminKubectlAsync("create", "namespace", ns)).Succeeded);
+        List<string> overrides = [];
+        if (chart.Arg("--cert-mode") == "Files")
+        {
+            // cert-manager's files, as the pod would mount them: the sandbox's webhook certificate stands in.
+            overrides.AddRange(["--tls-cert-file", sandbox.WebhookCertFile, "--tls-key-file", sandbox.WebhookKeyFile, "--tls-ca-file", sandbox.CaFile]);
+        }
+
+        await using var program = await ChartProgramProcess.StartAsync(sandbox.AdminKubeconfig, [.. chart.Args, .. overrides]);
+
+        Assert.False(program.HasExited);
+        if (chart.Arg("--leader-elect") == "false") Assert.DoesNotContain("became the leader", program.Output);
+        else await program.WaitForOutputAsync("became the leader");
+    }
+
     private static string Data(JsonObject secret, string key) => Text(secret["data"]?[key]) ?? "";
 
     private static async Task<JsonObject> WaitForAsync(Func<Task<JsonObject?>> read, Func<JsonObject, bool> condition, ChartProgramProcess program)

@@ -42,7 +42,7 @@ public sealed class ChartValidationTests
     [InlineData("webhook: {excludedNamespaces: [Kube_System]}", "/webhook/excludedNamespaces/0")]
     [InlineData("webhook: {timeout: 10}", "timeout")]
     [InlineData("logging: {level: Verbose}", "/logging/level")]
-    [InlineData("logging: {format: xml}", "/logging/format")]
+    [InlineData("logging: {format: json}", "format")]
     [InlineData("image: {pullPolicy: Sometimes}", "/image/pullPolicy")]
     [InlineData("image: {digest: latest}", "/image/digest")]
     [InlineData("operator: {retention: 7d}", "/operator/retention")]

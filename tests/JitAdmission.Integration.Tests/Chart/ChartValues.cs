@@ -18,7 +18,6 @@ internal static class ChartValues
           retention: "30"
         logging:
           level: Debug
-          format: json
         priorityClassName: system-cluster-critical
         certManager:
           enabled: true
