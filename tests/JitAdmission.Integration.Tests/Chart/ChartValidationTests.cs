@@ -33,6 +33,36 @@ public sealed class ChartValidationTests
         Assert.Contains("failurePolicy", lint.Output);
     }
 
+    [Fact]
+    public async Task NOTES_tell_the_admin_what_to_do_next_and_how_to_remove_everything()
+    {
+        var install = await ChartTools.RunHelmAsync(["install", "jit-admission", ChartTools.ChartDirectory, "--namespace", "jit-admission", "--dry-run=client"]);
+        Assert.True(install.Succeeded, install.ToString());
+        var notes = install.Stdout[install.Stdout.IndexOf("NOTES:", StringComparison.Ordinal)..];
+
+        Assert.Contains("kubectl -n jit-admission rollout status deployment/jit-admission", notes);
+        Assert.Contains("kubectl apply -f deploy/examples/", notes);
+        Assert.Contains("kubectl get apol", notes);
+        Assert.Contains("deploy/rbac/", notes);
+        Assert.Contains("helm uninstall jit-admission -n jit-admission", notes);
+        Assert.Contains("kubectl delete crd approvalpolicies.jitadmission.io approvalrequests.jitadmission.io", notes);
+        Assert.DoesNotContain("WARNING", notes);
+    }
+
+    [Fact]
+    public async Task NOTES_warn_about_a_single_replica_and_a_webhook_that_fails_open()
+    {
+        var install = await ChartTools.RunHelmAsync(
+            ["install", "jit-admission", ChartTools.ChartDirectory, "--namespace", "jit-admission", "--dry-run=client"],
+            ChartValues.Minimal + "\nwebhook: {failurePolicy: Ignore}");
+        Assert.True(install.Succeeded, install.ToString());
+
+        Assert.Contains("WARNING: a single replica", install.Stdout);
+        Assert.Contains("WARNING: webhook.failurePolicy=Ignore", install.Stdout);
+        // runtimeObjects.create=false: the program's own Secret survives an uninstall, and the notes say how to delete it.
+        Assert.Contains("delete secret/jit-admission-tls", install.Stdout);
+    }
+
     [Theory]
     [InlineData("replicaCount: 0", "/replicaCount")]
     [InlineData("replicaCount: two", "/replicaCount")]
