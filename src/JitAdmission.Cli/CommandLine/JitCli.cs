@@ -8,7 +8,6 @@ namespace JitAdmission.Cli.CommandLine;
 /// <summary>The <c>kubectl jit</c> command tree, and how a command line becomes an exit code.</summary>
 internal static class JitCli
 {
-    private const string ExecutableName = "kubectl-jit";
     private const string PluginName = "kubectl jit";
 
     public static RootCommand Build(CliContext context)
@@ -53,11 +52,11 @@ internal static class JitCli
     // System.CommandLine names the program after the executable (kubectl-jit); people type "kubectl jit".
     private static int ShowHelp(ParseResult parse, CliContext context)
     {
+        var root = parse.RootCommandResult.Command;
         using var help = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
         var configuration = new InvocationConfiguration { Output = help, Error = context.Err };
-        var helpParse = parse.RootCommandResult.Command.Parse([.. CommandPath(parse.CommandResult.Command, parse.RootCommandResult.Command).Skip(1), "--help"]);
-        helpParse.Invoke(configuration);
-        context.Out.Write(help.ToString().Replace(ExecutableName, PluginName, StringComparison.Ordinal));
+        root.Parse([.. CommandPath(parse.CommandResult.Command, root).Skip(1), "--help"]).Invoke(configuration);
+        context.Out.Write(help.ToString().Replace($"  {root.Name} ", $"  {PluginName} ", StringComparison.Ordinal));
         return ExitCodes.Success;
     }
 

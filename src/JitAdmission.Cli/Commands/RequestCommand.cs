@@ -51,7 +51,8 @@ internal static class RequestCommand
         {
             if (result.GetValue(resource) is not null && result.GetValue(kind) is not null)
                 result.AddError("give the object's type with --resource or with --kind, not both");
-            if (result.GetValue(scope) == "Object" && result.GetValue(objectName) is null
+            // The raw token: GetValue throws for a value AcceptOnlyFromAmong already reports.
+            if (result.GetResult(scope)?.Tokens is [{ Value: "Object" }, ..] && result.GetValue(objectName) is null
                 && (result.GetValue(resource) is not { } r || !r.Contains('/', StringComparison.Ordinal)))
                 result.AddError("--scope Object needs the object: --resource TYPE --name NAME (or --resource TYPE/NAME)");
         });
