@@ -91,9 +91,7 @@ internal static class ApplyCommand
             {
                 await Say($"waiting for approval of approvalrequest/{p.Name} in namespace {p.Namespace}; approvers run: "
                     + AdmissionMessages.ApproveCommand(p.Name, p.Namespace));
-                var left = deadline is { } d ? d - context.Time.GetUtcNow() : TimeSpan.Zero;
-                if (deadline is not null && left <= TimeSpan.Zero) left = TimeSpan.FromTicks(1);
-                var outcome = await waiter.WaitAsync(p.Namespace, p.Name, left, cancellationToken);
+                var outcome = await waiter.WaitUntilAsync(p.Namespace, p.Name, deadline, timeout, cancellationToken);
                 await Say(outcome.Summary);
                 if (outcome.ExitCode != ExitCodes.Success) return outcome.ExitCode;
             }

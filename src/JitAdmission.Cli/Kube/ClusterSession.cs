@@ -8,11 +8,11 @@ namespace JitAdmission.Cli.Kube;
 /// <summary>One command's connection to the cluster: the client, the namespace, and what it learns once (who the caller is, the policies).</summary>
 internal sealed class ClusterSession : IDisposable
 {
-    private readonly k8s.Kubernetes _client;
+    private readonly KubeClient _client;
     private CallerIdentity? _caller;
     private PolicySnapshot? _policies;
 
-    private ClusterSession(k8s.Kubernetes client, KubeTarget target)
+    private ClusterSession(KubeClient client, KubeTarget target)
     {
         _client = client;
         Namespace = target.Namespace;
@@ -20,7 +20,7 @@ internal sealed class ClusterSession : IDisposable
         Requests = new ApprovalRequestApi(client);
     }
 
-    public IKubernetes Client => _client;
+    public KubeClient Client => _client;
 
     /// <summary>-n, else the context's namespace, else "default".</summary>
     public string Namespace { get; }
@@ -36,7 +36,7 @@ internal sealed class ClusterSession : IDisposable
         var target = KubeConfigLoader.Load(settings, context.Environment);
         try
         {
-            return new ClusterSession(new k8s.Kubernetes(target.Configuration), target);
+            return new ClusterSession(new KubeClient(target.Configuration), target);
         }
         catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException or k8s.Exceptions.KubeConfigException)
         {

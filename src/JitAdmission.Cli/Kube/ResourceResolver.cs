@@ -29,14 +29,14 @@ internal static class ResourceResolver
         return (type[..dot], group, name);
     }
 
-    public static async Task<ResolvedResource> ResolveAsync(IKubernetes client, string type, string? group, CancellationToken cancellationToken)
+    public static async Task<ResolvedResource> ResolveAsync(KubeClient client, string type, string? group, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         try
         {
             if (group is null or "" or "core")
             {
-                var core = await client.CoreV1.GetAPIResourcesAsync(cancellationToken);
+                var core = await client.GetJsonAsync<V1APIResourceList>("api/v1", cancellationToken);
                 if (Find(core, "", "v1", type) is { } found) return found;
                 if (group is not null) throw NotFound(type, group);
             }
@@ -47,8 +47,7 @@ internal static class ResourceResolver
                 if (group is { Length: > 0 } && !string.Equals(g.Name, group, StringComparison.OrdinalIgnoreCase)) continue;
                 var version = g.PreferredVersion?.Version ?? g.Versions?.FirstOrDefault()?.Version;
                 if (version is null) continue;
-                var resources = await client.CustomObjects.GetAPIResourcesAsync(g.Name, version, cancellationToken);
-                if (Find(resources, g.Name, version, type) is { } found) return found;
+                if (Find(await GroupResourcesAsync(client, g.Name, version, cancellationToken), g.Name, version, type) is { } found) return found;
             }
         }
         catch (Exception e) when (e is not CliException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
@@ -57,6 +56,19 @@ internal static class ResourceResolver
         }
 
         throw NotFound(type, group);
+    }
+
+    // A group whose discovery fails (an aggregated API that is down) must not hide the others, as in kubectl.
+    private static async Task<V1APIResourceList?> GroupResourcesAsync(KubeClient client, string group, string version, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.CustomObjects.GetAPIResourcesAsync(group, version, cancellationToken);
+        }
+        catch (Exception e) when (ApiErrors.Read(e) is not null)
+        {
+            return null;
+        }
     }
 
     private static ResolvedResource? Find(V1APIResourceList? list, string group, string version, string type)

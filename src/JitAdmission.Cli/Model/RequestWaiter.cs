@@ -20,10 +20,14 @@ internal sealed class RequestWaiter(ClusterSession session, CliContext context)
     private bool _hinted;
 
     /// <param name="timeout">How long to wait at most; zero waits until the request is decided or expires.</param>
-    public async Task<WaitOutcome> WaitAsync(string @namespace, string name, TimeSpan timeout, CancellationToken cancellationToken)
+    public Task<WaitOutcome> WaitAsync(string @namespace, string name, TimeSpan timeout, CancellationToken cancellationToken) =>
+        WaitUntilAsync(@namespace, name, timeout > TimeSpan.Zero ? context.Time.GetUtcNow() + timeout : null, timeout, cancellationToken);
+
+    /// <summary>Waits until <paramref name="deadline"/> (null: no limit), which ends the --timeout of <paramref name="timeout"/>.</summary>
+    public async Task<WaitOutcome> WaitUntilAsync(
+        string @namespace, string name, DateTimeOffset? deadline, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var time = context.Time;
-        DateTimeOffset? deadline = timeout > TimeSpan.Zero ? time.GetUtcNow() + timeout : null;
         var failures = 0;
         while (true)
         {
@@ -74,7 +78,8 @@ internal sealed class RequestWaiter(ClusterSession session, CliContext context)
             var stamp = context.Time.GetLocalNow().ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
             await context.Err.WriteLineAsync($"[{stamp}] approvalrequest/{fetched.Name}: {view.DisplayPhase}, approvals {view.Approvals}"
                 + (view.Requirements.Count > 0 ? $" ({ApprovalProgress(view)})" : "")
-                + (view.IsPending && view.ExpiresAt is { } x ? $"; expires at {TimeText.Absolute(x)}" : ""));
+                + (view.IsPending && view.ExpiresAt is { } x ? $"; expires at {TimeText.Absolute(x)}" : "")
+                + (fetched.Request.Spec.Reviews.Count > 0 ? "; reviews: " + string.Join(", ", fetched.Request.Spec.Reviews.Select(r => $"{r.Reviewer} {r.Decision}")) : ""));
         }
 
         if (!_hinted && view.Source == ViewSource.Unknown)
@@ -88,7 +93,7 @@ internal sealed class RequestWaiter(ClusterSession session, CliContext context)
     }
 
     private static string Report(RequestView view) =>
-        $"{view.DisplayPhase}|{view.Approvals}|{ApprovalProgress(view)}|{view.Decisions.Count}";
+        $"{view.DisplayPhase}|{view.Approvals}|{ApprovalProgress(view)}|{string.Join(",", view.Request.Spec.Reviews.Select(r => r.Reviewer))}";
 
     private static string ApprovalProgress(RequestView view) =>
         string.Join(", ", view.Requirements.Select(r => $"{r.Name} {r.Have}/{r.Need}" + (r.ApprovedBy.Count > 0 ? $" by {string.Join(", ", r.ApprovedBy)}" : "")));
