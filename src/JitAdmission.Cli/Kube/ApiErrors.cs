@@ -47,8 +47,7 @@ internal static class ApiErrors
         switch (failure.Code)
         {
             case HttpStatusCode.NotFound when IsMissingApi(failure):
-                return "the ApprovalRequest API (approvalrequests.jitadmission.io/v1alpha1) is not served by this cluster: "
-                    + "install jit-admission's CRDs (crds/ or the Helm chart)";
+                return "the API server does not serve the requested resource (404): is the API installed?";
             case HttpStatusCode.NotFound when subject is not null:
                 return $"{subject} not found (kubectl jit list -A lists the requests you can see)";
             case HttpStatusCode.Unauthorized:
@@ -58,7 +57,9 @@ internal static class ApiErrors
         }
     }
 
-    // A list or get on a resource the server does not know gives a NotFound without details of an object.
+    /// <summary>A call to a resource type the server does not serve (a NotFound without details of an object).</summary>
+    public static bool IsMissingApi(Exception exception) => Read(exception) is { Code: HttpStatusCode.NotFound } failure && IsMissingApi(failure);
+
     private static bool IsMissingApi(ApiFailure failure) =>
         failure.Message.Contains("could not find the requested resource", StringComparison.OrdinalIgnoreCase)
         || failure.Message.StartsWith("404 ", StringComparison.Ordinal);

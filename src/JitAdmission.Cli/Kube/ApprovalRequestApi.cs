@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using JitAdmission.Cli.CommandLine;
 using JitAdmission.Core.Api;
 using k8s;
 using k8s.Models;
@@ -18,6 +19,12 @@ internal sealed class ApprovalRequestApi(IKubernetes client)
 
     public static string Subject(string name, string @namespace) => $"approvalrequest \"{name}\" in namespace \"{@namespace}\"";
 
+    private const string NotServed = "the ApprovalRequest API (approvalrequests.jitadmission.io/v1alpha1) is not served by this cluster: "
+        + "install jit-admission's CRDs (crds/ or the Helm chart)";
+
+    private static CliException Explain(Exception e, string? subject = null) =>
+        ApiErrors.IsMissingApi(e) ? new CliException(NotServed, e) : ApiErrors.Explain(e, subject);
+
     public async Task<FetchedRequest> GetAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
         try
@@ -28,7 +35,7 @@ internal sealed class ApprovalRequestApi(IKubernetes client)
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            throw ApiErrors.Explain(e, Subject(name, @namespace));
+            throw Explain(e, Subject(name, @namespace));
         }
     }
 
@@ -48,7 +55,7 @@ internal sealed class ApprovalRequestApi(IKubernetes client)
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            throw ApiErrors.Explain(e);
+            throw Explain(e);
         }
     }
 
@@ -63,7 +70,7 @@ internal sealed class ApprovalRequestApi(IKubernetes client)
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            throw ApiErrors.Explain(e);
+            throw Explain(e);
         }
     }
 

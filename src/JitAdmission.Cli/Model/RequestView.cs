@@ -36,6 +36,9 @@ internal sealed class RequestView
     public int MaxUses { get; private init; }
     public IReadOnlyList<RequirementStatus> Requirements { get; private init; } = [];
     public IReadOnlyList<DecisionRecord> Decisions { get; private init; } = [];
+
+    /// <summary>Whether <see cref="Decisions"/> say which reviews count (evaluated), or only repeat the reviews.</summary>
+    public bool DecisionsEvaluated { get; private init; }
     public IReadOnlyList<UsageRecord> Usage { get; private init; } = [];
     public string Message { get; private init; } = "";
     public string Action { get; private init; } = "";
@@ -80,10 +83,7 @@ internal sealed class RequestView
         return new RequestView(fetched, ViewSource.Unknown)
         {
             Action = ApprovalEvaluator.ActionText(request.Spec),
-            Decisions = [.. request.Spec.Reviews.Select(r => new DecisionRecord
-            {
-                Reviewer = r.Reviewer, Decision = r.Decision, Comment = r.Comment, Time = r.Time,
-            })],
+            Decisions = ReviewsAsDecisions(request.Spec),
             Message = "jit-admission has not evaluated this request yet (no status), and the ApprovalPolicies cannot be read: "
                 + (policies.Unavailable ?? "unknown reason"),
         };
@@ -102,6 +102,7 @@ internal sealed class RequestView
             MaxUses = e.MaxUses,
             Requirements = e.Requirements,
             Decisions = e.Decisions,
+            DecisionsEvaluated = true,
             Usage = fetched.Request.Status?.Usage ?? [],
             Message = e.Message,
             Action = e.Action,
@@ -126,7 +127,8 @@ internal sealed class RequestView
             Uses = status.Uses,
             MaxUses = status.MaxUses,
             Requirements = status.Requirements ?? [],
-            Decisions = status.Decisions is { Count: > 0 } d ? d : evaluation?.Decisions ?? [],
+            Decisions = status.Decisions is { Count: > 0 } d ? d : evaluation?.Decisions ?? ReviewsAsDecisions(fetched.Request.Spec),
+            DecisionsEvaluated = status.Decisions is { Count: > 0 } || evaluation is not null,
             Usage = status.Usage ?? [],
             Message = message,
             Action = status.Action is { Length: > 0 } a ? a : ApprovalEvaluator.ActionText(fetched.Request.Spec),
@@ -134,6 +136,9 @@ internal sealed class RequestView
             BreakGlassReview = status.Phase == RequestPhase.BreakGlass ? ReviewFromConditions(status.Conditions) : BreakGlassReview.None,
         };
     }
+
+    private static List<DecisionRecord> ReviewsAsDecisions(ApprovalRequestSpec spec) =>
+        [.. spec.Reviews.Select(r => new DecisionRecord { Reviewer = r.Reviewer, Decision = r.Decision, Comment = r.Comment, Time = r.Time })];
 
     private static (int? Have, int? Need) ParseApprovals(ApprovalRequestStatus status)
     {

@@ -61,7 +61,8 @@ internal sealed class RequestWaiter(ClusterSession session, CliContext context)
             }
             catch (Exception e) when (e is not CliException && !cancellationToken.IsCancellationRequested)
             {
-                if (++failures > MaxConsecutiveFailures) throw ApiErrors.Explain(e);
+                // Not being allowed to watch will not pass by retrying.
+                if (ApiErrors.IsForbidden(e) || ++failures > MaxConsecutiveFailures) throw ApiErrors.Explain(e);
                 await Task.Delay(TimeSpan.FromSeconds(Math.Min(10, 1 << (failures - 1))), time, cancellationToken);
             }
         }

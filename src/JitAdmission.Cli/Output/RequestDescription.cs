@@ -129,7 +129,7 @@ internal static class RequestDescription
         foreach (var d in view.Decisions)
         {
             var time = d.Time is { } t ? TimeText.Absolute(TimeText.FromApi(t)) : "-";
-            var counted = view.Source == ViewSource.Unknown ? "?" : d.IgnoredReason is { Length: > 0 } why ? $"no: {why}" : "yes";
+            var counted = d.IgnoredReason is { Length: > 0 } why ? $"no: {why}" : view.DecisionsEvaluated ? "yes" : "?";
             table.Add([time, d.Reviewer, d.Decision.ToString(), d.Comment ?? "", counted]);
         }
 
