@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using JitAdmission.Cli.Commands;
 using JitAdmission.Cli.Model;
 using JitAdmission.Core.Api;
 using static JitAdmission.Cli.Tests.TestSupport.Requests;
@@ -35,13 +34,13 @@ public class ReviewTests
     [Fact]
     public void An_eligible_approver_may_review()
     {
-        Assert.Null(ReviewCommand.Refusal(Fetched(Request()), Policies(Prod), Caller("bob", "sre"), ReviewDecision.Approve, null, At(1)));
+        Assert.Null(ReviewRefusal.Check(Fetched(Request()), Policies(Prod), Caller("bob", "sre"), ReviewDecision.Approve, null, At(1)));
     }
 
     [Fact]
     public void Approving_your_own_request_is_refused_with_who_can_approve()
     {
-        var refusal = ReviewCommand.Refusal(Fetched(Request(requester: "alice")), Policies(Prod), Caller("alice", "sre"), ReviewDecision.Approve, null, At(1));
+        var refusal = ReviewRefusal.Check(Fetched(Request(requester: "alice")), Policies(Prod), Caller("alice", "sre"), ReviewDecision.Approve, null, At(1));
 
         Assert.NotNull(refusal);
         Assert.StartsWith("you cannot approve your own request", refusal, StringComparison.Ordinal);
@@ -53,7 +52,7 @@ public class ReviewTests
     {
         var request = Request(reviews: Approve("bob", At(1), "sre"));
 
-        var refusal = ReviewCommand.Refusal(Fetched(request), Policies(Prod), Caller("bob", "sre"), ReviewDecision.Deny, "changed my mind", At(2));
+        var refusal = ReviewRefusal.Check(Fetched(request), Policies(Prod), Caller("bob", "sre"), ReviewDecision.Deny, "changed my mind", At(2));
 
         Assert.Equal("you (bob) have already reviewed approvalrequest/deployments-web-0123456789: Approve at 2025-03-01T12:01:00Z; "
             + "there is one review per reviewer and it cannot be changed", refusal);
@@ -64,8 +63,8 @@ public class ReviewTests
     {
         var denied = Request(reviews: Deny("carol", At(1), "no", "security"));
 
-        var notApprover = ReviewCommand.Refusal(Fetched(Request()), Policies(Prod), Caller("dave", "devs"), ReviewDecision.Approve, null, At(1));
-        var closed = ReviewCommand.Refusal(Fetched(denied), Policies(Prod), Caller("bob", "sre"), ReviewDecision.Approve, null, At(2));
+        var notApprover = ReviewRefusal.Check(Fetched(Request()), Policies(Prod), Caller("dave", "devs"), ReviewDecision.Approve, null, At(1));
+        var closed = ReviewRefusal.Check(Fetched(denied), Policies(Prod), Caller("bob", "sre"), ReviewDecision.Approve, null, At(2));
 
         Assert.Contains("\"dave\" is not an approver for this request", notApprover, StringComparison.Ordinal);
         Assert.Contains("is already Denied", closed, StringComparison.Ordinal);
@@ -74,7 +73,7 @@ public class ReviewTests
     [Fact]
     public void Without_readable_policies_only_a_second_review_is_refused_and_the_webhook_decides_the_rest()
     {
-        Assert.Null(ReviewCommand.Refusal(Fetched(Request(requester: "alice")), Unreadable, Caller("alice"), ReviewDecision.Approve, null, At(1)));
-        Assert.NotNull(ReviewCommand.Refusal(Fetched(Request(reviews: Approve("bob", At(1)))), Unreadable, Caller("bob"), ReviewDecision.Approve, null, At(2)));
+        Assert.Null(ReviewRefusal.Check(Fetched(Request(requester: "alice")), Unreadable, Caller("alice"), ReviewDecision.Approve, null, At(1)));
+        Assert.NotNull(ReviewRefusal.Check(Fetched(Request(reviews: Approve("bob", At(1)))), Unreadable, Caller("bob"), ReviewDecision.Approve, null, At(2)));
     }
 }

@@ -36,6 +36,3 @@ internal sealed class CommonOptions
     public ConnectionSettings Read(ParseResult parse) =>
         new(parse.GetValue(Kubeconfig), parse.GetValue(Context), parse.GetValue(Namespace));
 }
-
-/// <summary>The connection flags as given; null when not given.</summary>
-internal sealed record ConnectionSettings(string? Kubeconfig, string? Context, string? Namespace);

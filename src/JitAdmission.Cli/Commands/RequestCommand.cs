@@ -141,7 +141,7 @@ internal static class RequestCommand
         }
         else
         {
-            if (view.Message.Length > 0) lines.Add($"Status: {view.Message}");
+            if (view.Source == ViewSource.Evaluated && view.Message.Length > 0) lines.Add($"Status: {view.Message}");
             lines.Add("Approvers run: " + AdmissionMessages.ApproveCommand(name, ns));
             lines.Add($"Follow it:     kubectl jit wait {name} -n {ns}");
         }

@@ -5,8 +5,6 @@ using JitAdmission.Cli.Kube;
 using JitAdmission.Cli.Model;
 using JitAdmission.Cli.Output;
 using JitAdmission.Core.Api;
-using JitAdmission.Core.Approval;
-using JitAdmission.Core.Guard;
 
 namespace JitAdmission.Cli.Commands;
 
@@ -18,6 +16,7 @@ namespace JitAdmission.Cli.Commands;
 internal static class ReviewCommand
 {
     private const int MaxAttempts = 3;
+    private const string FailedPatchTest = "the server rejected our request due to an error in our request";
 
     public static Command Create(ReviewDecision decision, CommonOptions common, CliContext context)
     {
@@ -72,7 +71,7 @@ internal static class ReviewCommand
         {
             var current = await session.Requests.GetAsync(@namespace, name, cancellationToken);
             var policies = await session.PoliciesAsync(cancellationToken);
-            if (Refusal(current, policies, me, decision, comment, context.Time.GetUtcNow()) is { } refusal)
+            if (ReviewRefusal.Check(current, policies, me, decision, comment, context.Time.GetUtcNow()) is { } refusal)
                 throw new CliException(refusal);
 
             var review = ReviewPatch.Review(me.Username, decision, comment);
@@ -84,9 +83,9 @@ internal static class ReviewCommand
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 var failure = ApiErrors.Read(e);
-                // The request changed between reading and patching (only when the reviews array had to be created): again.
-                if (failure is { Code: HttpStatusCode.UnprocessableEntity or HttpStatusCode.Conflict } && !current.HasReviewsArray
-                    && failure.Message.Contains("test", StringComparison.OrdinalIgnoreCase) && attempt < MaxAttempts)
+                // The resourceVersion test failed (the API server says only this): the request changed between reading
+                // and patching, which matters only when the reviews array had to be created. Read it again.
+                if (failure is { Code: HttpStatusCode.UnprocessableEntity, Message: FailedPatchTest } && !current.HasReviewsArray && attempt < MaxAttempts)
                     continue;
                 if (failure is not null && failure.Message.Contains("Duplicate value", StringComparison.Ordinal))
                     throw new CliException($"you ({me.Username}) have already reviewed approvalrequest/{name}; there is one review per "
@@ -96,39 +95,4 @@ internal static class ReviewCommand
             }
         }
     }
-
-    /// <summary>Why the review cannot be accepted, checked as jit-admission's guard will; null when it can be sent.</summary>
-    internal static string? Refusal(
-        FetchedRequest current, PolicySnapshot policies, CallerIdentity me, ReviewDecision decision, string? comment, DateTimeOffset now)
-    {
-        var request = current.Request;
-        var spec = request.Spec;
-        var verb = decision == ReviewDecision.Approve ? "approve" : "deny";
-        if (spec.Reviews.FirstOrDefault(r => r.Reviewer == me.Username) is { } mine)
-            return $"you ({me.Username}) have already reviewed approvalrequest/{current.Name}: {mine.Decision}"
-                + (mine.Time is { } t ? $" at {TimeText.Absolute(TimeText.FromApi(t))}" : "")
-                + "; there is one review per reviewer and it cannot be changed";
-
-        // Without the policies the webhook decides; the evaluator never counts a self-approval the policies do not allow.
-        if (!policies.Available) return null;
-        var named = policies.Named(spec.Policies);
-        var effective = EffectiveApproval.From(named);
-        if (spec.Requester.Username == me.Username && !effective.AllowSelfApproval && named.Count == spec.Policies.Distinct(StringComparer.Ordinal).Count())
-            return $"you cannot {verb} your own request (approvalrequest/{current.Name} was requested by you, {me.Username}): "
-                + "its policies require someone else to review it; " + Approvers(effective);
-
-        var updated = Clone(request);
-        updated.Spec.Reviews.Add(new Review { Reviewer = me.Username, Decision = decision, Comment = comment, Groups = [.. me.Groups] });
-        var errors = RequestGuard.ValidateUpdate(request, updated, me.ToUserInfo(), policies.Find, isOperator: false, now);
-        return errors.Count == 0 ? null : $"cannot {verb} approvalrequest/{current.Name}: {string.Join("; ", errors)}";
-    }
-
-    private static string Approvers(EffectiveApproval effective) =>
-        effective.Entries.Count == 0
-            ? "its policies list no approvers"
-            : "ask " + string.Join(" and ", effective.Entries.Select(e =>
-                $"{e.Name} ({e.MinApprovals} of " + string.Join(", ", e.Groups.Select(g => $"group {g}").Concat(e.Users.Select(u => $"user {u}"))) + ")"));
-
-    private static ApprovalRequest Clone(ApprovalRequest request) =>
-        k8s.KubernetesJson.Deserialize<ApprovalRequest>(k8s.KubernetesJson.Serialize(request));
 }

@@ -6,9 +6,6 @@ using k8s.Autorest;
 
 namespace JitAdmission.Cli.Kube;
 
-/// <summary>The status the API server sent with a failed call (a metav1.Status), reduced to what people read.</summary>
-internal sealed record ApiFailure(HttpStatusCode Code, string Reason, string Message);
-
 /// <summary>Turns failed API calls into one-line messages for people, without stack traces.</summary>
 internal static class ApiErrors
 {

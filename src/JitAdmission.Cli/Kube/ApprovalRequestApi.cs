@@ -8,9 +8,6 @@ using k8s.Models;
 
 namespace JitAdmission.Cli.Kube;
 
-/// <summary>One event of a watch on a single ApprovalRequest.</summary>
-internal sealed record RequestEvent(WatchEventType Type, FetchedRequest? Request, V1Status? Status);
-
 /// <summary>The calls the plugin makes on ApprovalRequests, with API failures turned into friendly messages.</summary>
 internal sealed class ApprovalRequestApi(IKubernetes client)
 {

@@ -4,9 +4,6 @@ using k8s.Exceptions;
 
 namespace JitAdmission.Cli.Kube;
 
-/// <summary>The cluster and namespace a command talks to.</summary>
-internal sealed record KubeTarget(KubernetesClientConfiguration Configuration, string Namespace, bool NamespaceGiven);
-
 /// <summary>
 /// Finds the kubeconfig the way kubectl does: --kubeconfig, else every existing file in $KUBECONFIG (merged, the first
 /// file wins on conflicts), else ~/.kube/config; then --context or the current context, and -n or the context's namespace.

@@ -5,9 +5,6 @@ using JitAdmission.Cli.CommandLine;
 
 namespace JitAdmission.Cli.Kube;
 
-/// <summary>What a kubectl run printed and how it ended.</summary>
-internal sealed record KubectlResult(int ExitCode, string Stderr);
-
 /// <summary>
 /// Runs real kubectl ($KUBECTL, else kubectl on PATH) for what the plugin leaves to it (apply). Its stdout goes straight
 /// to ours as it comes; its stderr is passed on too, and kept so that jit-admission's denials can be read from it.

@@ -5,11 +5,6 @@ using JitAdmission.Core.Naming;
 
 namespace JitAdmission.Cli.Model;
 
-/// <summary>What the caller asks for ahead of time (<c>kubectl jit request</c>).</summary>
-internal sealed record AheadOfTimeAsk(
-    IReadOnlyList<string> Policies, string Reason, ApprovalScope Scope, string Namespace, ResolvedResource? Resource,
-    string? ObjectName, bool LimitToNamespace, bool BreakGlass, string? RequestName);
-
 /// <summary>
 /// Builds the ApprovalRequest of an ahead-of-time request (docs/semantics.md "Ahead-of-time requests"): for the caller
 /// (requester = their SelfSubjectReview username, uid and groups), operation "*", scope Object or Grant, no fingerprint,
