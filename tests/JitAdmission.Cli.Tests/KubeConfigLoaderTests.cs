@@ -74,4 +74,34 @@ public sealed class KubeConfigLoaderTests : IDisposable
         Assert.Equal($"context \"prod\" is not in the kubeconfig ({file}); known contexts: dev", context.Message);
         Assert.Contains("no kubeconfig", home.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_kubeconfig_user_with_as_is_impersonated_and_flags_win()
+    {
+        var file = Write("config", "dev", ("dev", "https://dev:6443", null));
+        File.WriteAllText(file, File.ReadAllText(file).Replace("    token: t-dev\n", "    token: t-dev\n    as: bob\n    as-groups: [sre]\n", StringComparison.Ordinal));
+
+        var fromConfig = KubeConfigLoader.Load(new ConnectionSettings(file, null, null), Env()).Impersonation;
+        var fromFlags = KubeConfigLoader.Load(new ConnectionSettings(file, null, null) { As = "carol", AsGroups = ["security"], AsUid = "c-1" }, Env()).Impersonation;
+
+        Assert.NotNull(fromConfig);
+        Assert.Equal("bob", fromConfig.User);
+        Assert.Equal(["sre"], fromConfig.Groups);
+        Assert.NotNull(fromFlags);
+        Assert.Equal(("carol", "c-1"), (fromFlags.User, fromFlags.Uid));
+        Assert.Equal(["security"], fromFlags.Groups);
+        Assert.Null(KubeConfigLoader.Load(new ConnectionSettings(Write("plain", "p", ("p", "https://p:6443", null)), null, null), Env()).Impersonation);
+    }
+
+    [Fact]
+    public void Impersonation_that_cannot_be_sent_faithfully_is_refused()
+    {
+        var file = Write("config", "dev", ("dev", "https://dev:6443", null));
+
+        var groupsWithoutUser = Assert.Throws<CliException>(() => KubeConfigLoader.Load(new ConnectionSettings(file, null, null) { AsGroups = ["sre"] }, Env()));
+        var twoGroups = Assert.Throws<CliException>(() => KubeConfigLoader.Load(new ConnectionSettings(file, null, null) { As = "bob", AsGroups = ["sre", "ops"] }, Env()));
+
+        Assert.Equal(ExitCodes.Usage, groupsWithoutUser.ExitCode);
+        Assert.Contains("at most one group", twoGroups.Message, StringComparison.Ordinal);
+    }
 }

@@ -26,13 +26,46 @@ internal sealed class CommonOptions
         HelpName = "NS",
     };
 
+    public Option<string> As { get; } = new("--as")
+    {
+        Description = "Act as this user (impersonation, as kubectl --as)",
+        Recursive = true,
+        HelpName = "USER",
+    };
+
+    public Option<string[]> AsGroup { get; } = new("--as-group")
+    {
+        Description = "Act with this group (impersonation, as kubectl --as-group; needs --as)",
+        Recursive = true,
+        HelpName = "GROUP",
+    };
+
+    public Option<string> AsUid { get; } = new("--as-uid")
+    {
+        Description = "Act with this uid (impersonation, as kubectl --as-uid; needs --as)",
+        Recursive = true,
+        HelpName = "UID",
+    };
+
     public void AddTo(Command root)
     {
+        ArgumentNullException.ThrowIfNull(root);
         root.Options.Add(Kubeconfig);
         root.Options.Add(Context);
         root.Options.Add(Namespace);
+        root.Options.Add(As);
+        root.Options.Add(AsGroup);
+        root.Options.Add(AsUid);
     }
 
-    public ConnectionSettings Read(ParseResult parse) =>
-        new(parse.GetValue(Kubeconfig), parse.GetValue(Context), parse.GetValue(Namespace));
+    public ConnectionSettings Read(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        return new(parse.GetValue(Kubeconfig), parse.GetValue(Context), parse.GetValue(Namespace))
+        {
+            As = parse.GetValue(As),
+            AsGroups = parse.GetValue(AsGroup) ?? [],
+            AsUid = parse.GetValue(AsUid),
+        };
+    }
 }

@@ -52,6 +52,9 @@ internal static class ApplyCommand
         if (settings.Kubeconfig is { Length: > 0 } k) arguments.AddRange(["--kubeconfig", k]);
         if (settings.Context is { Length: > 0 } c) arguments.AddRange(["--context", c]);
         if (settings.Namespace is { Length: > 0 } n) arguments.AddRange(["--namespace", n]);
+        if (settings.As is { Length: > 0 } user) arguments.AddRange(["--as", user]);
+        foreach (var group in settings.AsGroups) arguments.AddRange(["--as-group", group]);
+        if (settings.AsUid is { Length: > 0 } uid) arguments.AddRange(["--as-uid", uid]);
         arguments.AddRange(passThrough);
         return arguments;
     }

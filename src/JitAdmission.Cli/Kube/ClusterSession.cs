@@ -36,7 +36,8 @@ internal sealed class ClusterSession : IDisposable
         var target = KubeConfigLoader.Load(settings, context.Environment);
         try
         {
-            return new ClusterSession(new KubeClient(target.Configuration), target);
+            DelegatingHandler[] handlers = target.Impersonation is { } who ? [new ImpersonationHandler(who)] : [];
+            return new ClusterSession(new KubeClient(target.Configuration, handlers), target);
         }
         catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException or k8s.Exceptions.KubeConfigException)
         {

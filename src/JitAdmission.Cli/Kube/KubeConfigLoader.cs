@@ -1,6 +1,7 @@
 using JitAdmission.Cli.CommandLine;
 using k8s;
 using k8s.Exceptions;
+using k8s.KubeConfigModels;
 
 namespace JitAdmission.Cli.Kube;
 
@@ -26,7 +27,7 @@ internal static class KubeConfigLoader
 
             var client = KubernetesClientConfiguration.BuildConfigFromConfigObject(config, context);
             var ns = settings.Namespace is { Length: > 0 } n ? n : client.Namespace is { Length: > 0 } cn ? cn : "default";
-            return new KubeTarget(client, ns, settings.Namespace is { Length: > 0 });
+            return new KubeTarget(client, ns, settings.Namespace is { Length: > 0 }, Impersonating(settings, config, context));
         }
         catch (KubeConfigException e)
         {
@@ -36,6 +37,34 @@ internal static class KubeConfigLoader
         {
             throw new CliException($"cannot read the kubeconfig ({string.Join(", ", files)}): {e.Message}", e);
         }
+    }
+
+    /// <summary>--as and friends win over the kubeconfig user's as/as-groups/as-user-extra, as in kubectl.</summary>
+    private static Impersonation? Impersonating(ConnectionSettings settings, K8SConfiguration config, string context)
+    {
+        if (settings.As is not { Length: > 0 } && (settings.AsGroups.Count > 0 || settings.AsUid is { Length: > 0 }))
+            throw new CliException("--as-group and --as-uid need --as (the user to impersonate)", ExitCodes.Usage);
+        Impersonation? impersonation = null;
+        if (settings.As is { Length: > 0 } user)
+        {
+            impersonation = new Impersonation(user, settings.AsGroups, settings.AsUid, new Dictionary<string, IReadOnlyList<string>>());
+        }
+        else
+        {
+            var userName = config.Contexts?.FirstOrDefault(c => c.Name == context)?.ContextDetails?.User;
+            var credentials = config.Users?.FirstOrDefault(u => u.Name == userName)?.UserCredentials;
+            if (credentials?.Impersonate is not { Length: > 0 } impersonate) return null;
+            var extra = (credentials.ImpersonateUserExtra ?? [])
+                .ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)[kv.Value], StringComparer.Ordinal);
+            impersonation = new Impersonation(impersonate, [.. credentials.ImpersonateGroups ?? []], null, extra);
+        }
+
+        // .NET's HTTP client sends a repeated header as one comma-joined line, which the API server would read as a
+        // single group "a, b": refuse rather than act with the wrong groups.
+        if (impersonation.Groups.Count > 1)
+            throw new CliException($"kubectl jit can impersonate at most one group, not {string.Join(", ", impersonation.Groups)}: "
+                + "its HTTP client cannot repeat the Impersonate-Group header");
+        return impersonation;
     }
 
     private static List<string> Files(string? explicitPath, Func<string, string?> environment)
