@@ -126,7 +126,8 @@ internal sealed class RequestView
             ValidUntil = TimeText.FromApi(status.ValidUntil),
             Uses = status.Uses,
             MaxUses = status.MaxUses,
-            Requirements = status.Requirements ?? [],
+            // A status without per-entry progress (written by an older or partial writer) still gets the breakdown.
+            Requirements = status.Requirements is { Count: > 0 } r ? r : evaluation?.Requirements ?? [],
             Decisions = status.Decisions is { Count: > 0 } d ? d : evaluation?.Decisions ?? ReviewsAsDecisions(fetched.Request.Spec),
             DecisionsEvaluated = status.Decisions is { Count: > 0 } || evaluation is not null,
             Usage = status.Usage ?? [],
