@@ -1,2 +1,3 @@
-Console.Error.WriteLine("kubectl-jit: not wired yet");
-return 2;
+using JitAdmission.Cli.CommandLine;
+
+return await JitCli.RunAsync(args, CliContext.System());

@@ -1,0 +1,32 @@
+using System.CommandLine;
+using JitAdmission.Cli.Kube;
+
+namespace JitAdmission.Cli.CommandLine;
+
+/// <summary>Runs a command's action so that every failure ends as one "error: …" line and its exit code, never a stack trace.</summary>
+internal static class CommandAction
+{
+    public static void Set(Command command, CliContext context, Func<ParseResult, CancellationToken, Task<int>> run)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(context);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            try
+            {
+                return await run(parse, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await context.Err.WriteLineAsync("interrupted");
+                return ExitCodes.Interrupted;
+            }
+            catch (Exception e)
+            {
+                var error = ApiErrors.Explain(e);
+                await context.Err.WriteLineAsync("error: " + error.Message);
+                return error.ExitCode;
+            }
+        });
+    }
+}

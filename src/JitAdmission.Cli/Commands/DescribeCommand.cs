@@ -1,0 +1,31 @@
+using System.CommandLine;
+using JitAdmission.Cli.CommandLine;
+using JitAdmission.Cli.Kube;
+using JitAdmission.Cli.Model;
+using JitAdmission.Cli.Output;
+
+namespace JitAdmission.Cli.Commands;
+
+/// <summary><c>kubectl jit describe NAME</c>: what an approver needs to decide.</summary>
+internal static class DescribeCommand
+{
+    public static Command Create(CommonOptions common, CliContext context)
+    {
+        var name = new Argument<string>("NAME") { Description = "The approval request" };
+        var command = new Command("describe", "Show an approval request: the action, requester, reason, change, requirements with progress, decisions, usage, expiry, and how to approve it")
+        {
+            name,
+        };
+
+        CommandAction.Set(command, context, async (parse, cancellationToken) =>
+        {
+            using var session = ClusterSession.Open(common.Read(parse), context);
+            var fetched = await session.Requests.GetAsync(session.Namespace, parse.GetRequiredValue(name), cancellationToken);
+            var policies = await session.PoliciesAsync(cancellationToken);
+            var now = context.Time.GetUtcNow();
+            await context.Out.WriteAsync(RequestDescription.Render(RequestView.Build(fetched, policies, now), now));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,73 @@
+using System.CommandLine;
+using JitAdmission.Cli.CommandLine;
+using JitAdmission.Cli.Kube;
+using JitAdmission.Cli.Model;
+using JitAdmission.Cli.Output;
+
+namespace JitAdmission.Cli.Commands;
+
+/// <summary><c>kubectl jit list</c>: approval requests, pending first, then newest.</summary>
+internal static class ListCommand
+{
+    public static Command Create(CommonOptions common, CliContext context)
+    {
+        var allNamespaces = new Option<bool>("--all-namespaces", "-A") { Description = "List the requests in every namespace" };
+        var mine = new Option<bool>("--mine") { Description = "Only the requests you made" };
+        var pending = new Option<bool>("--pending") { Description = "Only pending requests" };
+        var toReview = new Option<bool>("--to-review")
+        {
+            Description = "Only requests waiting for a review you may give: you are an eligible approver, it is not your own, and you have not reviewed it",
+        };
+        var output = OutputOption.Create(OutputFormat.Wide, OutputFormat.Json, OutputFormat.Yaml, OutputFormat.Name);
+        var command = new Command("list", "List approval requests: pending first, then the newest")
+        {
+            allNamespaces, mine, pending, toReview, output,
+        };
+        command.Aliases.Add("ls");
+
+        CommandAction.Set(command, context, async (parse, cancellationToken) =>
+        {
+            using var session = ClusterSession.Open(common.Read(parse), context);
+            var all = parse.GetValue(allNamespaces);
+            var format = parse.GetValue(output);
+            var requests = await session.Requests.ListAsync(all ? null : session.Namespace, cancellationToken);
+            var policies = await session.PoliciesAsync(cancellationToken);
+            var now = context.Time.GetUtcNow();
+            IEnumerable<RequestView> views = requests.Select(r => RequestView.Build(r, policies, now));
+
+            if (parse.GetValue(mine) || parse.GetValue(toReview))
+            {
+                var me = await session.WhoAmIAsync(cancellationToken);
+                if (parse.GetValue(mine)) views = views.Where(v => v.Request.Spec.Requester.Username == me.Username);
+                if (parse.GetValue(toReview))
+                {
+                    if (!policies.Available)
+                        await context.Err.WriteLineAsync($"warning: cannot read ApprovalPolicies ({policies.Unavailable}); "
+                            + "showing every pending request that is not yours and that you have not reviewed");
+                    views = views.Where(v => ReviewEligibility.CanReview(v, me));
+                }
+            }
+
+            if (parse.GetValue(pending)) views = views.Where(v => v.IsPending);
+            var sorted = RequestOrdering.Sort(views).ToList();
+
+            if (format is OutputFormat.Json or OutputFormat.Yaml or OutputFormat.Name)
+            {
+                await context.Out.WriteAsync(ObjectPrinter.Many([.. sorted.Select(v => v.Fetched)], format));
+                return ExitCodes.Success;
+            }
+
+            if (sorted.Count == 0)
+            {
+                var where = all ? "in any namespace" : $"in namespace {session.Namespace}";
+                var what = parse.GetValue(toReview) ? "No approval requests to review" : "No approval requests found";
+                await context.Err.WriteLineAsync($"{what} {where}." + (all ? "" : " (-A lists every namespace)"));
+                return ExitCodes.Success;
+            }
+
+            await context.Out.WriteAsync(RequestTable.Render(sorted, now, withNamespace: all, wide: format == OutputFormat.Wide));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,97 @@
+using JitAdmission.Cli.CommandLine;
+using JitAdmission.Core.Api;
+using k8s;
+using k8s.Models;
+
+namespace JitAdmission.Cli.Kube;
+
+/// <summary>One command's connection to the cluster: the client, the namespace, and what it learns once (who the caller is, the policies).</summary>
+internal sealed class ClusterSession : IDisposable
+{
+    private readonly KubeClient _client;
+    private CallerIdentity? _caller;
+    private PolicySnapshot? _policies;
+
+    private ClusterSession(KubeClient client, KubeTarget target)
+    {
+        _client = client;
+        Namespace = target.Namespace;
+        NamespaceGiven = target.NamespaceGiven;
+        Requests = new ApprovalRequestApi(client);
+    }
+
+    public KubeClient Client => _client;
+
+    /// <summary>-n, else the context's namespace, else "default".</summary>
+    public string Namespace { get; }
+
+    /// <summary>Whether -n was given (as opposed to the context's namespace).</summary>
+    public bool NamespaceGiven { get; }
+
+    public ApprovalRequestApi Requests { get; }
+
+    public static ClusterSession Open(ConnectionSettings settings, CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var target = KubeConfigLoader.Load(settings, context.Environment);
+        try
+        {
+            DelegatingHandler[] handlers = target.Impersonation is { } who ? [new ImpersonationHandler(who)] : [];
+            return new ClusterSession(new KubeClient(target.Configuration, handlers), target);
+        }
+        catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException or k8s.Exceptions.KubeConfigException)
+        {
+            throw new CliException($"cannot use the credentials in the kubeconfig: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The caller's username, uid and groups from a SelfSubjectReview (authentication.k8s.io/v1).</summary>
+    public async Task<CallerIdentity> WhoAmIAsync(CancellationToken cancellationToken)
+    {
+        if (_caller is not null) return _caller;
+        V1SelfSubjectReview review;
+        try
+        {
+            review = await _client.AuthenticationV1.CreateSelfSubjectReviewAsync(
+                new V1SelfSubjectReview { ApiVersion = "authentication.k8s.io/v1", Kind = "SelfSubjectReview" },
+                cancellationToken: cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            if (ApiErrors.IsNotFound(e))
+                throw new CliException("the API server does not support SelfSubjectReview (authentication.k8s.io/v1, Kubernetes 1.28+), "
+                    + "which kubectl jit uses to find out who you are", e);
+            throw ApiErrors.Explain(e);
+        }
+
+        var user = review.Status?.UserInfo;
+        if (string.IsNullOrEmpty(user?.Username))
+            throw new CliException("the API server did not say who you are (SelfSubjectReview without a username)");
+        _caller = new CallerIdentity(user.Username, string.IsNullOrEmpty(user.Uid) ? null : user.Uid, [.. user.Groups ?? []]);
+        return _caller;
+    }
+
+    /// <summary>All ApprovalPolicies, or why they cannot be read (then commands rely on the requests' status).</summary>
+    public async Task<PolicySnapshot> PoliciesAsync(CancellationToken cancellationToken)
+    {
+        if (_policies is not null) return _policies;
+        try
+        {
+            var list = await _client.CustomObjects.ListClusterCustomObjectAsync<ApprovalPolicyList>(
+                ApiConstants.Group, ApiConstants.Version, ApiConstants.PolicyPlural, cancellationToken: cancellationToken);
+            _policies = new PolicySnapshot([.. list.Items ?? []], null);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            if (!ApiErrors.IsForbidden(e) && !ApiErrors.IsNotFound(e)) throw ApiErrors.Explain(e);
+            _policies = new PolicySnapshot(null, ApiErrors.Read(e)?.Message ?? e.Message);
+        }
+
+        return _policies;
+    }
+
+    /// <summary>Forgets the policies read so far (a long wait re-reads them: an admin may change a policy meanwhile).</summary>
+    public void RefreshPolicies() => _policies = null;
+
+    public void Dispose() => _client.Dispose();
+}

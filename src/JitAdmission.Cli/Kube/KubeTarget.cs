@@ -1,0 +1,6 @@
+using k8s;
+
+namespace JitAdmission.Cli.Kube;
+
+/// <summary>The cluster and namespace a command talks to.</summary>
+internal sealed record KubeTarget(KubernetesClientConfiguration Configuration, string Namespace, bool NamespaceGiven, Impersonation? Impersonation);
