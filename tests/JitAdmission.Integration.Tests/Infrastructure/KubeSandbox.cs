@@ -132,11 +132,9 @@ public sealed class KubeSandbox : IAsyncLifetime
             path = Path.Combine(Dir, $"{user}.kubeconfig");
             var view = await ProcessRunner.RunAsync(Kubectl, ["--kubeconfig", AdminKubeconfig, "config", "view", "--raw", "--minify", "--flatten"]);
             if (!view.Succeeded) throw new InvalidOperationException(view.ToString());
-            await File.WriteAllTextAsync(path, view.Stdout);
-            var args = new List<string> { "--kubeconfig", path, "config", "set-credentials", CurrentUser(view.Stdout), "--as", user };
-            foreach (var g in groups) { args.Add("--as-group"); args.Add(g); }
-            var set = await ProcessRunner.RunAsync(Kubectl, args);
-            if (!set.Succeeded) throw new InvalidOperationException(set.ToString());
+            // kubectl reads `--as` as its own global flag, so `config set-credentials --as` would write nothing:
+            // set the kubeconfig's impersonation fields (as, as-groups) on the only user directly.
+            await File.WriteAllTextAsync(path, Impersonating(view.Stdout, user, groups));
         }
         else
         {
@@ -180,13 +178,19 @@ public sealed class KubeSandbox : IAsyncLifetime
         return home;
     }
 
-    private static string CurrentUser(string kubeconfigYaml)
+    private static string Impersonating(string kubeconfigYaml, string user, string[] groups)
     {
-        // The minified config has exactly one user; its name follows "users:\n- name: ".
-        var lines = kubeconfigYaml.Split('\n');
-        for (var i = 0; i < lines.Length; i++)
-            if (lines[i].StartsWith("users:", StringComparison.Ordinal) && i + 1 < lines.Length)
-                return lines[i + 1].Trim().TrimStart('-').Trim()["name:".Length..].Trim();
-        throw new InvalidOperationException("kubeconfig has no user");
+        var yaml = new YamlDotNet.RepresentationModel.YamlStream();
+        yaml.Load(new StringReader(kubeconfigYaml));
+        var root = (YamlDotNet.RepresentationModel.YamlMappingNode)yaml.Documents[0].RootNode;
+        var users = (YamlDotNet.RepresentationModel.YamlSequenceNode)root["users"];
+        var entry = (YamlDotNet.RepresentationModel.YamlMappingNode)users.Children.Single();
+        var credentials = (YamlDotNet.RepresentationModel.YamlMappingNode)entry["user"];
+        credentials.Children[new YamlDotNet.RepresentationModel.YamlScalarNode("as")] = new YamlDotNet.RepresentationModel.YamlScalarNode(user);
+        credentials.Children[new YamlDotNet.RepresentationModel.YamlScalarNode("as-groups")] =
+            new YamlDotNet.RepresentationModel.YamlSequenceNode(groups.Select(g => new YamlDotNet.RepresentationModel.YamlScalarNode(g)));
+        using var writer = new StringWriter();
+        yaml.Save(writer, assignAnchors: false);
+        return writer.ToString();
     }
 }
