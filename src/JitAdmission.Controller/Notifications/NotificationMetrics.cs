@@ -12,6 +12,7 @@ public sealed class NotificationMetrics
 
     private readonly Counter _notifications;
     private readonly Counter _failedAttempts;
+    private readonly Gauge _waiting;
 
     public NotificationMetrics(CollectorRegistry registry)
     {
@@ -22,6 +23,8 @@ public sealed class NotificationMetrics
             new CounterConfiguration { LabelNames = ["result"] });
         _failedAttempts = factory.CreateCounter("jitadmission_notification_failed_attempts_total",
             "Notification POST attempts that failed (error, timeout or non-2xx answer), retried or not.");
+        _waiting = factory.CreateGauge("jitadmission_notification_retries_waiting",
+            "Notification deliveries waiting out a backoff before their next attempt.");
     }
 
     public void Count(string result) => _notifications.WithLabels(result).Inc();
@@ -31,4 +34,10 @@ public sealed class NotificationMetrics
     public void FailedAttempt() => _failedAttempts.Inc();
 
     public double FailedAttempts => _failedAttempts.Value;
+
+    public void WaitingStarted() => _waiting.Inc();
+
+    public void WaitingEnded() => _waiting.Dec();
+
+    public double RetriesWaiting => _waiting.Value;
 }

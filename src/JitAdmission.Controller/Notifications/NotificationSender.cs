@@ -161,15 +161,22 @@ public sealed class NotificationSender : INotifier, IDisposable
 
             var delay = NotificationBackoff.After(attempt, _options, retryAfter);
             NotificationLog.Retrying(_logger, shown, n.Announcement, n.RequestKey, attempt, _options.MaxAttempts, failure, delay);
+            // Counted once the timer exists, so whoever watches the gauge sees a wait that is really armed.
+            var wait = Task.Delay(delay, _time, cancellationToken);
+            _metrics.WaitingStarted();
             try
             {
-                await Task.Delay(delay, _time, cancellationToken);
+                await wait;
             }
             catch (OperationCanceledException)
             {
                 NotificationLog.Abandoned(_logger, n.Announcement, n.RequestKey, shown);
                 _metrics.Count(NotificationMetrics.Failed);
                 return;
+            }
+            finally
+            {
+                _metrics.WaitingEnded();
             }
         }
     }
