@@ -29,8 +29,9 @@ public static class ControllerServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => Metrics.NewCustomRegistry());
 
-        // Per-attempt timeouts come from NotificationOptions; the client itself never gives up on its own.
-        services.AddHttpClient(NotificationSender.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan);
+        // Per-attempt timeouts come from NotificationOptions; the client itself never gives up on its own. Its request
+        // logging would write full webhook URLs, which carry secrets (Slack's do): the sender logs scheme and host only.
+        services.AddHttpClient(NotificationSender.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
         services.AddSingleton<NotificationMetrics>();
         services.AddSingleton(sp => new NotificationSender(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(NotificationSender.HttpClientName),

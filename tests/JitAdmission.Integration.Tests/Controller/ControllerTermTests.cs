@@ -80,6 +80,8 @@ public sealed class ControllerTermTests(KubeSandbox sandbox) : IClassFixture<Kub
         var expired = await StepUntilAsync("r1", r => r?.Status?.Phase == RequestPhase.Expired, TimeSpan.FromSeconds(30));
         var announced = TimeText.FromApi(expired.Status!.Conditions.Single(c => c.Type == ApprovalConditions.Announced).LastTransitionTime);
         Assert.InRange(announced, expiresAt, expiresAt + TimeSpan.FromSeconds(2));
+        // Announced right after the write that made it visible.
+        await Poll.UntilAsync(() => _events.ReasonsFor("r1").Count == 2 && _notifier.For("r1").Count == 2);
         Assert.Equal(["Pending", "Expired"], _events.ReasonsFor("r1"));
         Assert.Equal(["Pending", "Expired"], _notifier.For("r1"));
 
@@ -106,6 +108,7 @@ public sealed class ControllerTermTests(KubeSandbox sandbox) : IClassFixture<Kub
         await _admin.WaitForRequestAsync(_ns, "r2", r => r.Status?.Phase == RequestPhase.Pending && r.Status.Approvals == "1/2");
         var policy = await _admin.WaitForPolicyAsync("term-live", p => p.Status is { ApprovedRequests: 0, PendingRequests: 1 });
         Assert.Equal(policy.Metadata.Generation, policy.Status!.ObservedGeneration);
+        await Poll.UntilAsync(() => _notifier.For("r2").Count == 2);
         Assert.Equal(["Approved", "Pending"], _notifier.For("r2"));
 
         await _admin.CustomObjects.DeleteClusterCustomObjectAsync(ApiConstants.Group, ApiConstants.Version, ApiConstants.PolicyPlural, "term-live");
@@ -131,6 +134,7 @@ public sealed class ControllerTermTests(KubeSandbox sandbox) : IClassFixture<Kub
         var consumed = await _admin.WaitForRequestAsync(_ns, "r3", r => r.Announced() == "Consumed");
         Assert.Equal((RequestPhase.Consumed, 1), (consumed.Status!.Phase, consumed.Status.Uses));
         Assert.Equal("admission-1", Assert.Single(consumed.Status.Usage).AdmissionUid);
+        await Poll.UntilAsync(() => _events.ReasonsFor("r3").Count == 2);
         Assert.Equal(["Approved", "Consumed"], _events.ReasonsFor("r3"));
     }
 }

@@ -113,10 +113,11 @@ public static class JitApi
 
     public static string? Announced(this ApprovalRequest request) => ApprovalAnnouncements.Recorded(request.Status);
 
-    /// <summary>Reasons of the Events recorded about an object, oldest first.</summary>
+    /// <summary>Reasons of the Events recorded about an object, oldest first (the recorder names Events after their time in ticks).</summary>
     public static async Task<IReadOnlyList<string>> EventReasonsAsync(this IKubernetes client, string ns, string name) =>
         [.. (await client.CoreV1.ListNamespacedEventAsync(ns, fieldSelector: $"involvedObject.name={name}")).Items
             .OrderBy(e => e.FirstTimestamp ?? e.EventTime ?? DateTime.MinValue)
+            .ThenBy(e => e.Metadata.Name, StringComparer.Ordinal)
             .Select(e => e.Reason)];
 
     public static string Json(object value) => JsonSerializer.Serialize(value);
