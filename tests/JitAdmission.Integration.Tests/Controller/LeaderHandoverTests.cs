@@ -55,24 +55,28 @@ public sealed class LeaderHandoverTests(KubeSandbox sandbox) : IClassFixture<Kub
         return (leader, leaderId, follower);
     }
 
+    private static string Tail(string log) => log[Math.Max(0, log.Length - 5000)..];
+
     private Task<ApprovalRequest> PendingAsync(string name, TimeSpan timeout) =>
         _admin.WaitForRequestAsync(_ns, name, r => r.Status?.Phase == RequestPhase.Pending, timeout, $"{name} reconciled");
 
     [Fact]
     public async Task On_SIGTERM_the_leader_hands_over_at_once_and_the_new_leader_reconciles()
     {
-        await sandbox.ApplyAsync(Manifests.Policy("ha-term"));
+        // Nobody listens on the notify URL: deliveries are still retrying when the leader stops, and must not hold up the hand-over.
+        var deadEnd = $"http://127.0.0.1:{FreePort.Next()}/hook";
+        await sandbox.ApplyAsync(Manifests.Policy("ha-term", notifyUrl: deadEnd, notifyEvents: ["Pending"]));
         var (leader, leaderId, follower) = await TwoReplicasAsync("jit-ha-term");
         await sandbox.ApplyAsync(Manifests.Request(_ns, "before", "ha-term"));
         await PendingAsync("before", TimeSpan.FromSeconds(15));
         Assert.Equal(leaderId, await _admin.HolderAsync("jit-ha-term"));
 
         var stopping = Stopwatch.StartNew();
-        await leader.StopAsync();
-        var newId = "";
-        await Poll.UntilAsync(async () => (newId = await _admin.HolderAsync("jit-ha-term")) is { Length: > 0 } id && id != leaderId,
+        var stopped = leader.StopAsync();
+        await Poll.UntilAsync(async () => await _admin.HolderAsync("jit-ha-term") is { Length: > 0 } id && id != leaderId,
             TimeSpan.FromSeconds(10), "the follower takes the released Lease");
-        Assert.True(stopping.Elapsed < LeaseDuration, $"hand-over took {stopping.Elapsed}, as long as waiting out the Lease");
+        Assert.True(stopping.Elapsed < LeaseDuration, $"hand-over took {stopping.Elapsed}, as long as waiting out the Lease:\n{Tail(leader.Output)}");
+        await stopped;
 
         await sandbox.ApplyAsync(Manifests.Request(_ns, "after", "ha-term"));
         await PendingAsync("after", TimeSpan.FromSeconds(10));
