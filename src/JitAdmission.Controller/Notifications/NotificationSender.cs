@@ -184,7 +184,7 @@ public sealed class NotificationSender : INotifier, IDisposable
     private async Task<(bool Ok, bool Retryable, string Failure, TimeSpan? RetryAfter)> AttemptAsync(
         Notification n, Uri target, CancellationToken cancellationToken)
     {
-        using var timeout = new CancellationTokenSource(_options.AttemptTimeout, _time);
+        using var timeout = new CancellationTokenSource(AttemptTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
@@ -198,7 +198,7 @@ public sealed class NotificationSender : INotifier, IDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return (false, true, $"no answer within {_options.AttemptTimeout}", null);
+            return (false, true, $"no answer within {AttemptTimeout}", null);
         }
         catch (OperationCanceledException)
         {
@@ -209,6 +209,9 @@ public sealed class NotificationSender : INotifier, IDisposable
             return (false, true, e.Message, null);
         }
     }
+
+    // A zero or negative setting would fail every attempt at once; fall back to the default.
+    private TimeSpan AttemptTimeout => _options.AttemptTimeout > TimeSpan.Zero ? _options.AttemptTimeout : new NotificationOptions().AttemptTimeout;
 
     private TimeSpan? RetryAfter(RetryConditionHeaderValue? header) => header switch
     {
