@@ -102,4 +102,16 @@ public sealed class LeaderHandoverTests(KubeSandbox sandbox) : IClassFixture<Kub
         Assert.True(killed.Elapsed >= LeaseDuration - TimeSpan.FromSeconds(1), $"taken over after {killed.Elapsed}, before the Lease expired");
         Assert.NotEqual(leaderId, await _admin.HolderAsync("jit-ha-kill"));
     }
+
+    [Fact]
+    public async Task Without_leader_election_a_single_replica_reconciles_and_takes_no_lease()
+    {
+        await sandbox.ApplyAsync(Manifests.Policy("ha-sole"));
+        var sole = await JitAdmissionProcess.StartAsync(sandbox.AdminKubeconfig, "jit-ha-sole", ["--leader-elect", "false"]);
+        _processes.Add(sole);
+
+        await sandbox.ApplyAsync(Manifests.Request(_ns, "sole", "ha-sole"));
+        await PendingAsync("sole", TimeSpan.FromSeconds(15));
+        Assert.Equal("", await _admin.HolderAsync("jit-ha-sole"));
+    }
 }
