@@ -7,7 +7,7 @@ export KUBE_SANDBOX_HOME
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: all build test test-unit test-integration demo bench publish image clean
+.PHONY: all build test test-unit test-integration demo bench clean
 
 all: build
 
@@ -25,6 +25,56 @@ test-unit: build
 test-integration: build
 	$(DOTNET) test tests/JitAdmission.Integration.Tests -c $(CONFIG) --no-build
 
+## The whole story on a local API server: held apply, approval with kubectl jit, single use, audit trail.
+demo:
+	CONFIG=$(CONFIG) bash demo/demo.sh
+
 clean:
 	$(DOTNET) clean JitAdmission.sln -c $(CONFIG)
 	rm -rf artifacts bench/results
+
+## ---- Packaging: the app without a container engine, the image, the chart's plain manifests ----
+.PHONY: manifests chart-crds
+
+PUBLISH_DIR ?= artifacts/publish
+IMAGE ?= ghcr.io/jitadmission/jit-admission
+VERSION ?= $(shell sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\} *$$/\1/p' charts/jit-admission/Chart.yaml)
+# docker or podman; empty = whichever answers `info` first.
+CONTAINER_ENGINE ?=
+# helm 4: $HELM, else the one on PATH, else the kube-sandbox's (fetched once by its tools.sh).
+HELM ?= $(shell command -v helm 2>/dev/null || bash "$(KUBE_SANDBOX_HOME)/tools.sh" 2>/dev/null | sed -n 's/^HELM=//p')
+
+## The Dockerfile's publish step, into $(PUBLISH_DIR): run it with `dotnet $(PUBLISH_DIR)/jit-admission.dll`.
+publish:
+	$(DOTNET) publish src/JitAdmission/JitAdmission.csproj --configuration Release -p:UseAppHost=false --output $(PUBLISH_DIR)
+
+## The container image $(IMAGE):$(VERSION). Fails with a clear message when no container engine runs here:
+## a target that "succeeds" without producing an image would mislead a release pipeline.
+image:
+	@engine="$(CONTAINER_ENGINE)"; \
+	if [ -z "$$engine" ]; then \
+	  for candidate in docker podman; do \
+	    if command -v $$candidate >/dev/null 2>&1 && $$candidate info >/dev/null 2>&1; then engine=$$candidate; break; fi; \
+	  done; \
+	fi; \
+	if [ -z "$$engine" ]; then \
+	  echo "make image: no container engine answers here (tried docker and podman; set CONTAINER_ENGINE=...)." >&2; \
+	  echo "            Build the app without one with 'make publish' ($(PUBLISH_DIR)), or build the image elsewhere." >&2; \
+	  exit 1; \
+	fi; \
+	set -x; \
+	$$engine build --tag $(IMAGE):$(VERSION) \
+	  --build-arg VERSION=$(VERSION) \
+	  --build-arg REVISION=$$(git rev-parse HEAD 2>/dev/null || echo unknown) \
+	  --build-arg CREATED=$$(date -u +%Y-%m-%dT%H:%M:%SZ) \
+	  .
+
+## Copies crds/ into the chart (the chart must ship them byte-identical; a test checks it).
+chart-crds:
+	rm -f charts/jit-admission/crds/*.yaml
+	cp crds/*.yaml charts/jit-admission/crds/
+
+## Syncs the chart's CRDs and re-renders deploy/manifests from the chart with default values.
+manifests: chart-crds
+	@test -n "$(HELM)" || { echo "make manifests: helm 4 not found (set HELM=...)" >&2; exit 1; }
+	HELM="$(HELM)" deploy/manifests/render.sh

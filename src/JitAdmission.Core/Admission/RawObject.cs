@@ -28,6 +28,9 @@ public sealed class RawObject
     /// <summary>False for a missing or JSON-null object.</summary>
     public bool IsPresent { get; }
 
+    /// <summary>Whether <see cref="Element"/> has been read: the fast path must leave this false.</summary>
+    public bool IsParsed => _element.IsValueCreated;
+
     /// <summary>The parsed object, or null when absent. Throws <see cref="JsonException"/> on malformed JSON.</summary>
     public JsonElement? Element => _element.Value;
 

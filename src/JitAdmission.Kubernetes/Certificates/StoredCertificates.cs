@@ -65,7 +65,9 @@ internal sealed record StoredCertificates(
 
         var metadata = existing?.Metadata ?? new V1ObjectMeta { Name = name, NamespaceProperty = @namespace };
         metadata.Labels ??= new Dictionary<string, string>();
-        metadata.Labels["app.kubernetes.io/managed-by"] = ApiConstants.FieldManager;
+        // Only on a Secret we create: one the Helm chart created carries Helm's managed-by label, and changing
+        // it would make Helm's next server-side apply fail with a field conflict.
+        metadata.Labels.TryAdd("app.kubernetes.io/managed-by", ApiConstants.FieldManager);
         metadata.Annotations ??= new Dictionary<string, string>();
         if (NextSince is { } t) metadata.Annotations[NextSinceAnnotation] = t.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
         else metadata.Annotations.Remove(NextSinceAnnotation);

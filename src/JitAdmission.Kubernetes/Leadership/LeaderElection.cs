@@ -24,6 +24,8 @@ public sealed class LeaderElection : IDisposable
     private CancellationTokenSource? _term;
     private volatile string? _leader;
     private int _running;
+    private Func<CancellationToken, Task>? _whileLeading;
+    private Task _work = Task.CompletedTask;
 
     public LeaderElection(IKubernetes client, LeaderElectionOptions options, TimeProvider? timeProvider = null, ILogger<LeaderElection>? logger = null)
     {
@@ -77,9 +79,17 @@ public sealed class LeaderElection : IDisposable
     }
 
     /// <summary>Campaigns, leads, and campaigns again after a loss, until cancelled; then releases the Lease if held.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public Task RunAsync(CancellationToken cancellationToken) => RunAsync(null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="RunAsync(CancellationToken)"/>, running <paramref name="whileLeading"/> during each term with the
+    /// term's token. When a term ends the work is awaited before campaigning again or releasing the Lease, so the
+    /// next leader never overlaps with work still running here.
+    /// </summary>
+    public async Task RunAsync(Func<CancellationToken, Task>? whileLeading, CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref _running, 1) == 1) throw new InvalidOperationException("leader election is already running");
+        _whileLeading = whileLeading;
         var config = new LeaderElectionConfig(new LeaseLock(_client, _options.Namespace, _options.LeaseName, Identity))
         {
             LeaseDuration = _options.LeaseDuration,
@@ -108,6 +118,8 @@ public sealed class LeaderElection : IDisposable
                     LeaderElectionLog.Error(_logger, e, _lease);
                 }
 
+                OnStopped();
+                await DrainWorkAsync();
                 try
                 {
                     await Task.Delay(_options.RetryPeriod, _time, cancellationToken);
@@ -121,6 +133,7 @@ public sealed class LeaderElection : IDisposable
         finally
         {
             OnStopped();
+            await DrainWorkAsync();
             await ReleaseAsync();
         }
     }
@@ -141,6 +154,7 @@ public sealed class LeaderElection : IDisposable
 
         _leader = Identity;
         LeaderElectionLog.StartedLeading(_logger, Identity, _lease);
+        if (_whileLeading is { } work) _work = Task.Run(() => work(token), CancellationToken.None);
         Raise(() => StartedLeading?.Invoke(this, new LeadershipStartedEventArgs(token)));
     }
 
@@ -165,6 +179,21 @@ public sealed class LeaderElection : IDisposable
         _leader = leader;
         LeaderElectionLog.NewLeader(_logger, _lease, leader);
         Raise(() => NewLeader?.Invoke(this, new LeaderObservedEventArgs(leader)));
+    }
+
+    private async Task DrainWorkAsync()
+    {
+        try
+        {
+            await _work;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception e)
+        {
+            LeaderElectionLog.WorkFailed(_logger, e, Identity, _lease);
+        }
     }
 
     private async Task ReleaseAsync()

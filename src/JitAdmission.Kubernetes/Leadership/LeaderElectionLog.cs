@@ -24,4 +24,7 @@ internal static partial class LeaderElectionLog
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Error, Message = "A leadership event handler threw")]
     public static partial void HandlerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Error, Message = "{Identity}: the work run while leading {Lease} failed")]
+    public static partial void WorkFailed(ILogger logger, Exception exception, string identity, string lease);
 }

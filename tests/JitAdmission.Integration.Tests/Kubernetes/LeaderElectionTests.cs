@@ -32,8 +32,23 @@ public sealed class LeaderElectionTests(KubeSandbox sandbox) : IClassFixture<Kub
             e.StoppedLeading += (_, _) => { lock (stopped) stopped.Add(e.Identity); };
         }
 
-        var runA = Running.Start(a.RunAsync);
-        var runB = Running.Start(b.RunAsync);
+        var clock = Stopwatch.StartNew();
+        var work = new List<(string Who, string What, TimeSpan At)>();
+        Func<CancellationToken, Task> Work(LeaderElection e) => async term =>
+        {
+            lock (work) work.Add((e.Identity, "start", clock.Elapsed));
+            try
+            {
+                await Task.Delay(Timeout.Infinite, term);
+            }
+            finally
+            {
+                await Task.Delay(200, CancellationToken.None); // a reconcile finishing its write
+                lock (work) work.Add((e.Identity, "end", clock.Elapsed));
+            }
+        };
+        var runA = Running.Start(ct => a.RunAsync(Work(a), ct));
+        var runB = Running.Start(ct => b.RunAsync(Work(b), ct));
         await Poll.UntilAsync(() => a.IsLeader || b.IsLeader);
         var (leader, follower, leaderRun, followerRun) = a.IsLeader ? (a, b, runA, runB) : (b, a, runB, runA);
 
@@ -45,12 +60,12 @@ public sealed class LeaderElectionTests(KubeSandbox sandbox) : IClassFixture<Kub
         var term = leader.LeadershipToken;
         Assert.False(term.IsCancellationRequested);
 
-        var clock = Stopwatch.StartNew();
+        var stopAt = clock.Elapsed;
         await leaderRun.StopAsync();
         Assert.True(term.IsCancellationRequested, "stopping ends the leader's term");
         Assert.False(leader.IsLeader);
         await Poll.UntilAsync(() => follower.IsLeader, TimeSpan.FromSeconds(10));
-        var handOver = clock.Elapsed;
+        var handOver = clock.Elapsed - stopAt;
 
         Assert.True(handOver < TimeSpan.FromSeconds(4), $"hand-over took {handOver}, expected about one retry period, not a lease duration");
         lease = await admin.CoordinationV1.ReadNamespacedLeaseAsync("jit-admission", ns);
@@ -58,6 +73,13 @@ public sealed class LeaderElectionTests(KubeSandbox sandbox) : IClassFixture<Kub
         Assert.True(lease.Spec.LeaseTransitions >= 1);
         lock (stopped) Assert.Equal([leader.Identity], stopped);
         lock (started) Assert.Equal([leader.Identity, follower.Identity], started.Select(s => s.Who));
+        await Poll.UntilAsync(() => { lock (work) return work.Count == 3; });
+        lock (work)
+        {
+            // The old leader's work had finished before the new leader's began: no overlap.
+            Assert.Equal([(leader.Identity, "start"), (leader.Identity, "end"), (follower.Identity, "start")], work.Select(w => (w.Who, w.What)));
+            Assert.True(work[1].At <= work[2].At);
+        }
 
         await followerRun.DisposeAsync();
         await leaderRun.DisposeAsync();

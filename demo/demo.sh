@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# make demo: the whole JitAdmission story on a local API server (kube-sandbox), in well under a minute.
+#   admin installs CRDs and a policy -> alice's change is held -> bob approves with `kubectl jit` -> the change
+#   goes through -> the same change again needs a new approval -> the audit trail.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SANDBOX_HOME=${KUBE_SANDBOX_HOME:-$(cd "$ROOT/.." && pwd)/shared/kube-sandbox}
+CONFIG=${CONFIG:-Release}
+[ -x "$SANDBOX_HOME/up" ] || { echo "kube-sandbox not found at $SANDBOX_HOME (set KUBE_SANDBOX_HOME)" >&2; exit 1; }
+
+bold=$'\e[1m'; dim=$'\e[2m'; green=$'\e[32m'; yellow=$'\e[33m'; reset=$'\e[0m'
+[ -t 1 ] || { bold=; dim=; green=; yellow=; reset=; }
+step() { printf '\n%s==> %s%s\n' "$bold" "$*" "$reset"; }
+say()  { printf '%s%s%s\n' "$dim" "$*" "$reset"; }
+as()   { local who=$1; shift; printf '%s%s$ kubectl %s%s\n' "$yellow" "$who" "$*" "$reset"; "$KUBECTL" --kubeconfig "$WORK/$who.kubeconfig" "$@"; }
+
+eval "$("$SANDBOX_HOME/tools.sh")"
+step "Building jit-admission and the kubectl-jit plugin ($CONFIG)"
+dotnet build "$ROOT/src/JitAdmission" -c "$CONFIG" -v quiet -nologo >/dev/null
+dotnet build "$ROOT/src/JitAdmission.Cli" -c "$CONFIG" -v quiet -nologo >/dev/null
+BIN="$ROOT/src/JitAdmission/bin/$CONFIG/net10.0"
+PLUGIN_DIR="$ROOT/src/JitAdmission.Cli/bin/$CONFIG/net10.0"
+export PATH="$PLUGIN_DIR:$PATH"   # kubectl finds plugins named kubectl-<name> on PATH
+
+WORK=$(mktemp -d /tmp/jit-demo.XXXXXX)
+JIT_PID=
+cleanup() {
+  [ -n "$JIT_PID" ] && kill "$JIT_PID" 2>/dev/null && wait "$JIT_PID" 2>/dev/null || true
+  "$SANDBOX_HOME/down" "$WORK/sandbox" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+T0=$(date +%s)
+
+step "Starting a local Kubernetes API server (kube-sandbox)"
+"$SANDBOX_HOME/up" "$WORK/sandbox" >/dev/null
+cp "$WORK/sandbox/admin.kubeconfig" "$WORK/admin.kubeconfig"
+for u in "alice devs" "bob sre" "carol security"; do
+  set -- $u
+  cp "$("$SANDBOX_HOME/mkuser" "$WORK/sandbox" "$@")" "$WORK/$1.kubeconfig"
+done
+say "users: admin (system:masters), alice (devs, the requester), bob (sre, an approver), carol (security)"
+
+step "Admin installs the CRDs and starts jit-admission out of cluster"
+as admin apply -f "$ROOT/crds/" >/dev/null
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+dotnet "$BIN/jit-admission.dll" --kubeconfig "$WORK/admin.kubeconfig" --webhook-url "https://127.0.0.1:$PORT" \
+  --namespace jit-system >"$WORK/jit-admission.log" 2>&1 &
+JIT_PID=$!
+for _ in $(seq 1 100); do curl -skf "https://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -skf "https://127.0.0.1:$PORT/readyz" >/dev/null || { echo "jit-admission did not start:"; cat "$WORK/jit-admission.log"; exit 1; }
+say "jit-admission is ready at https://127.0.0.1:$PORT (webhook + controller in one process)"
+
+step "Admin: a production namespace, a Deployment, and a policy that gates changes to it"
+as admin create namespace shop >/dev/null
+as admin label namespace shop env=prod >/dev/null
+write_web() {  # $1 image, $2 replicas
+cat > "$WORK/web.yaml" <<YAML
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+  annotations:
+    jitadmission.io/reason: "roll out nginx 1.27.3 (CVE fix)"
+spec:
+  replicas: $2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: nginx
+        image: $1
+YAML
+}
+write_web nginx:1.27.2 2
+as admin apply -f "$WORK/web.yaml" >/dev/null
+cat > "$WORK/policy.yaml" <<'YAML'
+apiVersion: jitadmission.io/v1alpha1
+kind: ApprovalPolicy
+metadata:
+  name: production-deployments
+spec:
+  match:
+    resources:
+    - apiGroups: ["apps"]
+      resources: ["deployments", "deployments/scale"]
+      operations: ["UPDATE", "DELETE"]
+    namespaceSelector:
+      matchLabels: {env: prod}
+    subjects:
+      exclude:
+      - {kind: User, name: sandbox-admin}
+  approval:
+    approvers:
+    - name: sre
+      groups: ["sre"]
+    requestTTL: 30m
+    validFor: 10m
+    scope: Exact
+    wait: 15s
+  message: "Production changes need an SRE's approval (#sre-oncall)."
+YAML
+cat "$WORK/policy.yaml" | sed 's/^/    /'
+as admin apply -f "$WORK/policy.yaml"
+sleep 1   # the controller registers the webhook rules for the new policy
+
+step "alice rolls out a new image; the webhook holds her kubectl while approval is pending"
+write_web nginx:1.27.3 2
+( as alice apply -f "$WORK/web.yaml" >"$WORK/alice-1.out" 2>&1; echo $? >"$WORK/alice-1.rc" ) &
+ALICE=$!
+for _ in $(seq 1 50); do [ -n "$("$KUBECTL" --kubeconfig "$WORK/admin.kubeconfig" get areq -n shop -o name 2>/dev/null)" ] && break; sleep 0.1; done
+
+step "bob sees the pending request and what exactly it changes"
+as bob jit list -n shop
+NAME=$("$KUBECTL" --kubeconfig "$WORK/admin.kubeconfig" get areq -n shop -o jsonpath='{.items[0].metadata.name}')
+as bob jit describe "$NAME" -n shop
+
+step "bob approves"
+as bob jit approve "$NAME" -n shop -m "CVE fix, go ahead"
+wait "$ALICE" || true
+printf '%s' "$green"; cat "$WORK/alice-1.out"; printf '%s' "$reset"
+[ "$(cat "$WORK/alice-1.rc")" = 0 ] || { echo "alice's apply should have gone through"; exit 1; }
+say "alice's held kubectl returned as soon as bob approved: the change went through."
+as admin get deployment web -n shop -o jsonpath='{.spec.template.spec.containers[0].image}{"\n"}'
+
+step "alice changes the same Deployment again: the approval was for exactly that change (single use)"
+write_web nginx:1.27.3 5
+if as alice apply -f "$WORK/web.yaml"; then echo "expected a denial"; exit 1; fi
+say "denied after the hold, with the request to approve and the exact command."
+
+step "The audit trail"
+as admin get areq -n shop
+as admin get areq "$NAME" -n shop -o jsonpath='{range .status.decisions[*]}{.decision} by {.reviewer} at {.time}: {.comment}{"\n"}{end}{range .status.usage[*]}used by {.by} at {.time} ({.operation}, admission uid {.admissionUid}){"\n"}{end}'
+as admin get events -n shop --field-selector involvedObject.kind=ApprovalRequest
+
+printf '\n%sDone in %ss.%s\n' "$bold" "$(( $(date +%s) - T0 ))" "$reset"

@@ -1,0 +1,60 @@
+using static JitAdmission.Integration.Tests.Chart.RenderedChart;
+
+namespace JitAdmission.Integration.Tests.Chart;
+
+/// <summary>deploy/rbac: what approvers and requesters may do, and nothing more.</summary>
+public sealed class UserRbacFilesTests
+{
+    private static readonly string RbacDirectory = Path.Combine(ChartTools.RepoRoot, "deploy", "rbac");
+
+    private static Dictionary<string, List<string>> Rules(string clusterRole)
+    {
+        var roles = ChartTools.ParseObjects(File.ReadAllText(Path.Combine(RbacDirectory, "clusterroles.yaml")));
+        var role = roles.Single(r => Text(r["kind"]) == "ClusterRole" && Name(r) == clusterRole);
+        var rules = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var rule in Items(role["rules"]))
+        {
+            Assert.Equal(["jitadmission.io"], Strings(rule["apiGroups"]));
+            foreach (var resource in Strings(rule["resources"]))
+                rules[resource] = [.. Strings(rule["verbs"]).Order(StringComparer.Ordinal)];
+        }
+
+        return rules;
+    }
+
+    [Fact]
+    public void Approvers_may_read_and_patch_requests_and_read_policies()
+    {
+        var rules = Rules("jit-admission-approver");
+
+        Assert.Equal(["approvalpolicies", "approvalrequests"], rules.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["get", "list", "patch", "watch"], rules["approvalrequests"]);
+        Assert.Equal(["get", "list", "watch"], rules["approvalpolicies"]);
+    }
+
+    [Fact]
+    public void Requesters_may_create_and_read_requests_and_read_policies()
+    {
+        var rules = Rules("jit-admission-requester");
+
+        Assert.Equal(["approvalpolicies", "approvalrequests"], rules.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["create", "get", "list", "watch"], rules["approvalrequests"]);
+        Assert.Equal(["get", "list", "watch"], rules["approvalpolicies"]);
+    }
+
+    [Fact]
+    public void The_example_bindings_refer_to_the_shipped_roles()
+    {
+        var roles = ChartTools.ParseObjects(File.ReadAllText(Path.Combine(RbacDirectory, "clusterroles.yaml"))).Select(Name).ToHashSet(StringComparer.Ordinal);
+        var bindings = ChartTools.ParseObjects(File.ReadAllText(Path.Combine(RbacDirectory, "example-bindings.yaml")));
+
+        Assert.Contains(bindings, b => Text(b["roleRef"]!["name"]) == "jit-admission-approver");
+        Assert.Contains(bindings, b => Text(b["roleRef"]!["name"]) == "jit-admission-requester");
+        Assert.All(bindings, b =>
+        {
+            Assert.Equal("ClusterRole", Text(b["roleRef"]!["kind"]));
+            Assert.Contains(Text(b["roleRef"]!["name"])!, roles);
+            Assert.DoesNotContain(Items(b["subjects"]), s => Text(s["name"]) is "system:authenticated" or "system:unauthenticated");
+        });
+    }
+}
