@@ -19,7 +19,7 @@ public sealed class ApprovalPolicyReconciler
     public const string InvalidPolicyReason = "InvalidPolicy";
 
     private readonly ResourceCache<ApprovalPolicy> _policies;
-    private readonly IResourceCacheReader<ApprovalRequest> _requests;
+    private readonly ResourceCache<ApprovalRequest> _requests;
     private readonly PolicySetProvider? _compiled;
     private readonly JitClient _client;
     private readonly IEventRecorder _events;
@@ -29,11 +29,11 @@ public sealed class ApprovalPolicyReconciler
     /// <param name="compiled">When given, validation results are taken from the compiled policies the webhook uses
     /// (CEL compiles once per generation); otherwise the policy is validated here.</param>
     public ApprovalPolicyReconciler(
-        ResourceCache<ApprovalPolicy> policies, IResourceCacheReader<ApprovalRequest> requests, PolicySetProvider? compiled,
+        ResourceCache<ApprovalPolicy> policies, ResourceCache<ApprovalRequest> requests, PolicySetProvider? compiled,
         JitClient client, IEventRecorder events, TimeProvider? timeProvider = null, ILogger<ApprovalPolicyReconciler>? logger = null)
     {
         _policies = policies;
-        _requests = requests;
+        _requests = requests.AddPolicyIndex();
         _compiled = compiled;
         _client = client;
         _events = events;
