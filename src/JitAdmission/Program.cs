@@ -1,3 +1,4 @@
+using JitAdmission.Controller;
 using JitAdmission.Hosting;
 using JitAdmission.Webhook;
 
@@ -13,6 +14,7 @@ builder.Configuration.AddCommandLine(args, CommandLineSwitches.Mappings);
 
 builder.Services.AddJitRuntime(builder.Configuration);
 builder.Services.AddAdmissionWebhook(builder.Configuration);
+builder.Services.AddJitController(builder.Configuration);
 builder.WebHost.UseAdmissionHttps();
 
 var app = builder.Build();

@@ -9,6 +9,8 @@ public static class ApprovalConditions
     public const string Approved = "Approved";
     /// <summary>Break-glass only: True once the after-the-fact review met the requirements; False/Rejected on a Deny.</summary>
     public const string Reviewed = "Reviewed";
+    /// <summary>Written by the controller: what it last announced (see <see cref="ApprovalAnnouncements"/>).</summary>
+    public const string Announced = "Announced";
 
     public const string ReasonPending = "Pending";
     public const string ReasonApproved = "Approved";

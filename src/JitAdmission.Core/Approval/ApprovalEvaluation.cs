@@ -30,13 +30,17 @@ public sealed class ApprovalEvaluation
     public required List<RequirementStatus> Requirements { get; init; }
     /// <summary>Every review in order; those not counted carry an <see cref="DecisionRecord.IgnoredReason"/>.</summary>
     public required List<DecisionRecord> Decisions { get; init; }
-    /// <summary>Approvals counted towards the requirements (each capped at its entry's need).</summary>
+    /// <summary>People whose approval is counted (in at least one policy's requirements).</summary>
     public int Have { get; init; }
-    /// <summary>Approvals needed in total: the sum of the entries' minApprovals.</summary>
+    /// <summary>
+    /// <see cref="Have"/> plus the seats still open over every policy's entries: the most people still needed. With one
+    /// policy it is the sum of its entries' minApprovals; with several it shrinks when one person fills seats in two.
+    /// </summary>
     public int Need { get; init; }
     /// <summary>
-    /// "have/need" summed over all entries ("1/2"): unlike "satisfied entries/entries" it moves with every counted
-    /// approval, also for an entry that needs two people, which is what an approver watching the request wants to see.
+    /// "have/need" ("1/2"): unlike "satisfied entries/entries" it moves with every counted approval, also for an entry
+    /// that needs two people, which is what an approver watching the request wants to see. Equal exactly when the
+    /// requirements are met.
     /// </summary>
     public string Progress => $"{Have}/{Need}";
     /// <summary>For people reading it now: relative times ("expires in 59m").</summary>
@@ -65,6 +69,9 @@ public sealed class ApprovalEvaluation
     internal ApprovalMessageFacts? MessageFacts { get; init; }
 
     public bool IsFinished => Phase is RequestPhase.Denied or RequestPhase.Expired or RequestPhase.Consumed;
+
+    /// <summary>Per-requirement progress for people: "sre 1/1, security 0/1".</summary>
+    public string RequirementsText => ApprovalMessages.Progress(Requirements);
 
     /// <summary>
     /// The status to write: phase, times, requirements, decisions and messages from this evaluation; uses and usage kept

@@ -32,7 +32,7 @@ public static class ApprovalEvaluator
         var uses = status?.Uses ?? 0;
 
         var counting = Count(spec, effective);
-        var requirementsMet = counting.Matching.IsComplete && effective.CanBeSatisfied && missing.Count == 0;
+        var requirementsMet = counting.Complete && effective.CanBeSatisfied && missing.Count == 0;
         var facts = new Facts(request, effective, missing, counting, requirementsMet, expiresAt, uses, now);
 
         if (spec.BreakGlass) return BreakGlass(facts, created);
@@ -110,8 +110,8 @@ public static class ApprovalEvaluator
             MaxUses = facts.Effective.MaxUses,
             Requirements = facts.Counting.Requirements,
             Decisions = facts.Counting.Decisions,
-            Have = facts.Counting.Requirements.Sum(r => r.Have),
-            Need = facts.Effective.Need,
+            Have = facts.Counting.People,
+            Need = facts.Counting.People + facts.Counting.OpenSeats,
             Message = keepRecorded ? recordedMessage! : ApprovalMessages.Describe(text, t => "in " + TimeText.Relative(t - now), now),
             StatusMessage = keepRecorded ? recordedMessage! : ApprovalMessages.ForStatus(text),
             MissingPolicies = facts.Missing,
@@ -141,7 +141,7 @@ public static class ApprovalEvaluator
 
     private static Counting Count(ApprovalRequestSpec spec, EffectiveApproval effective)
     {
-        var matching = new ApproverMatching(effective.Entries);
+        var matchings = PolicyMatchings(effective);
         var decisions = new List<DecisionRecord>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         DecisionRecord? deny = null;
@@ -169,33 +169,66 @@ public static class ApprovalEvaluator
                 continue;
             }
 
-            var eligible = Enumerable.Range(0, effective.Entries.Count)
-                .Where(i => effective.Entries[i].Admits(review.Reviewer, review.Groups));
-            if (matching.Add(review.Reviewer, eligible) && matching.IsComplete) completedBy ??= review;
+            // One person's approval counts in every policy that makes them eligible; within a policy only once.
+            var grew = false;
+            foreach (var (matching, entries) in matchings)
+            {
+                var eligible = Enumerable.Range(0, entries.Count)
+                    .Where(i => effective.Entries[entries[i]].Admits(review.Reviewer, review.Groups));
+                grew |= matching.Add(review.Reviewer, eligible);
+            }
+
+            if (grew && IsComplete(matchings)) completedBy ??= review;
         }
 
-        var requirements = effective.Entries.Select((entry, i) =>
+        var requirements = new RequirementStatus[effective.Entries.Count];
+        foreach (var (matching, entries) in matchings)
         {
-            var by = matching.AssignedTo(i);
-            return new RequirementStatus
+            for (var local = 0; local < entries.Count; local++)
             {
-                Name = entry.Name,
-                Need = entry.MinApprovals,
-                Have = by.Count,
-                ApprovedBy = [.. by],
-                Satisfied = by.Count >= entry.MinApprovals,
-            };
-        }).ToList();
+                var entry = effective.Entries[entries[local]];
+                var by = matching.AssignedTo(local);
+                requirements[entries[local]] = new RequirementStatus
+                {
+                    Name = entry.Name,
+                    Need = entry.MinApprovals,
+                    Have = by.Count,
+                    ApprovedBy = [.. by],
+                    Satisfied = by.Count >= entry.MinApprovals,
+                };
+            }
+        }
+
         var approvedBy = decisions
             .Where(d => d.IgnoredReason is null && requirements.Any(r => r.ApprovedBy.Contains(d.Reviewer, StringComparer.Ordinal)))
             .Select(d => d.Reviewer)
             .ToList();
-        return new Counting(matching, decisions, requirements, approvedBy, deny, completedBy);
+        return new Counting(IsComplete(matchings), decisions, [.. requirements], approvedBy, deny, completedBy);
     }
 
+    /// <summary>One matching per policy over that policy's entries (indexes into <see cref="EffectiveApproval.Entries"/>).</summary>
+    private static List<(ApproverMatching Matching, IReadOnlyList<int> Entries)> PolicyMatchings(EffectiveApproval effective) =>
+        [.. Enumerable.Range(0, effective.Entries.Count)
+            .GroupBy(i => effective.Entries[i].Policy, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                IReadOnlyList<int> entries = [.. g];
+                return (new ApproverMatching([.. entries.Select(i => effective.Entries[i])]), entries);
+            })];
+
+    private static bool IsComplete(List<(ApproverMatching Matching, IReadOnlyList<int> Entries)> matchings) =>
+        matchings.Count > 0 && matchings.All(m => m.Matching.IsComplete);
+
     private sealed record Counting(
-        ApproverMatching Matching, List<DecisionRecord> Decisions, List<RequirementStatus> Requirements,
-        IReadOnlyList<string> ApprovedBy, DecisionRecord? Deny, Review? CompletedBy);
+        bool Complete, List<DecisionRecord> Decisions, List<RequirementStatus> Requirements,
+        IReadOnlyList<string> ApprovedBy, DecisionRecord? Deny, Review? CompletedBy)
+    {
+        /// <summary>Distinct people counted in any policy.</summary>
+        public int People => Requirements.SelectMany(r => r.ApprovedBy).Distinct(StringComparer.Ordinal).Count();
+
+        /// <summary>Seats still open, summed over every policy's entries.</summary>
+        public int OpenSeats => Requirements.Sum(r => Math.Max(0, r.Need - r.Have));
+    }
 
     private sealed record Facts(
         ApprovalRequest Request, EffectiveApproval Effective, IReadOnlyList<string> Missing, Counting Counting,

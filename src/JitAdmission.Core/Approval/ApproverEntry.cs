@@ -1,10 +1,14 @@
 namespace JitAdmission.Core.Approval;
 
-/// <summary>One requirement of the combined approval: <see cref="MinApprovals"/> distinct people from these users or groups.</summary>
+/// <summary>
+/// One requirement of one policy: <see cref="MinApprovals"/> distinct people from these users or groups. Entries are
+/// satisfied per policy (<see cref="Policy"/>): within a policy nobody counts twice, across policies one person's
+/// approval counts wherever it makes them eligible.
+/// </summary>
 public sealed record ApproverEntry(string Name, IReadOnlyList<string> Users, IReadOnlyList<string> Groups, int MinApprovals)
 {
-    /// <summary>The policies that asked for this entry (identical entries of several policies are merged).</summary>
-    public IReadOnlyList<string> Policies { get; init; } = [];
+    /// <summary>The policy that asked for this entry.</summary>
+    public string Policy { get; init; } = "";
 
     /// <summary>Eligible by username, or by one of the groups stamped on the review.</summary>
     public bool Admits(string reviewer, IEnumerable<string>? groups) =>

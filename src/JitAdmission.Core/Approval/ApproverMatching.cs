@@ -1,8 +1,8 @@
 namespace JitAdmission.Core.Approval;
 
 /// <summary>
-/// Assigns approving reviewers to approver entries so that nobody counts twice — across entries as well as within
-/// one — as a maximum bipartite matching with capacities (entry i takes up to MinApprovals reviewers). Reviewers are
+/// Assigns approving reviewers to the approver entries of one policy so that nobody counts twice — across entries as
+/// well as within one — as a maximum bipartite matching with capacities (entry i takes up to MinApprovals reviewers). Reviewers are
 /// added in review order and each addition augments the matching, so the review that completes it is known.
 /// </summary>
 internal sealed class ApproverMatching

@@ -6,8 +6,8 @@ namespace JitAdmission.Core.Approval;
 
 /// <summary>
 /// What one ApprovalRequest needs when several policies name it (docs/semantics.md "Several policies match"):
-/// every policy's approver entries (AND), self-approval only if all allow it, the shortest times, the smallest
-/// non-zero maxUses and the most restrictive scope. Always computed from the live policies.
+/// every policy's approver entries, each policy satisfied on its own (AND), self-approval only if all allow it, the
+/// shortest times, the smallest non-zero maxUses and the most restrictive scope. Always computed from the live policies.
 /// </summary>
 public sealed class EffectiveApproval
 {
@@ -38,6 +38,8 @@ public sealed class EffectiveApproval
 
     /// <summary>Names of the policies combined, in the order given.</summary>
     public IReadOnlyList<string> Policies { get; }
+    /// <summary>Every policy's entries, in policy order; <see cref="ApproverEntry.Policy"/> says whose. Names are unique
+    /// and say which policy when more than one policy is combined ("incident/sre").</summary>
     public IReadOnlyList<ApproverEntry> Entries { get; }
     public bool AllowSelfApproval { get; }
     public TimeSpan RequestTtl { get; }
@@ -52,7 +54,7 @@ public sealed class EffectiveApproval
 
     public bool CanBeSatisfied => Problems.Count == 0;
 
-    /// <summary>The number of approvals needed in total (the sum over the entries).</summary>
+    /// <summary>The seats to fill: the sum of the entries' minApprovals (one person may fill a seat in several policies).</summary>
     public int Need => Entries.Sum(e => e.MinApprovals);
 
     public bool IsEligible(string reviewer, IEnumerable<string>? groups) => Entries.Any(e => e.Admits(reviewer, groups));
@@ -73,7 +75,7 @@ public sealed class EffectiveApproval
         var problems = new List<string>();
         if (policies.Count == 0) problems.Add(NoPolicyProblem);
 
-        var entries = new List<(ApproverEntry Entry, string Policy)>();
+        var entries = new List<ApproverEntry>();
         var allowSelf = policies.Count > 0;
         var ttl = Duration(Defaults.RequestTtl, TimeSpan.FromHours(1));
         var validFor = Duration(Defaults.ValidFor, TimeSpan.FromMinutes(15));
@@ -101,7 +103,7 @@ public sealed class EffectiveApproval
         if (policies.Count == 0) scope = ApprovalScope.Exact;
         return new EffectiveApproval(
             [.. policies.Select(p => p.Metadata?.Name ?? "")],
-            NameEntries(entries),
+            NameEntries(entries, qualify: policies.Count > 1),
             allowSelf,
             Clamp(ttl, TimeSpan.MaxValue),
             Clamp(validFor, TimeSpan.MaxValue),
@@ -112,7 +114,7 @@ public sealed class EffectiveApproval
             [.. policies.Select(p => p.Spec.BreakGlass)]);
     }
 
-    private static void AddEntry(List<(ApproverEntry Entry, string Policy)> entries, ApproverRule rule, string policy, List<string> problems)
+    private static void AddEntry(List<ApproverEntry> entries, ApproverRule rule, string policy, List<string> problems)
     {
         var users = rule.Users.Where(u => u.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var groups = rule.Groups.Where(g => g.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
@@ -124,33 +126,20 @@ public sealed class EffectiveApproval
         else if (groups.Count == 0 && users.Count < min)
             problems.Add($"policy \"{policy}\": approver entry \"{label}\" needs {min} approvals but lists only {users.Count} user(s)");
 
-        // The same people asked for by two policies is one requirement, not two: two policies gating one change
-        // should not double the number of approvers. Within one policy, repeated entries stay separate on purpose.
-        for (var i = 0; i < entries.Count; i++)
-        {
-            var (existing, owner) = entries[i];
-            if (existing.Policies.Contains(policy, StringComparer.Ordinal)) continue;
-            if (!existing.Users.SequenceEqual(users, StringComparer.Ordinal) || !existing.Groups.SequenceEqual(groups, StringComparer.Ordinal)) continue;
-            entries[i] = (existing with
-            {
-                MinApprovals = Math.Max(existing.MinApprovals, min),
-                Policies = [.. existing.Policies, policy],
-            }, owner);
-            return;
-        }
-
-        entries.Add((new ApproverEntry(label, users, groups, min) { Policies = [policy] }, policy));
+        // No merging across policies: each policy is matched on its own, so the same people asked for by two
+        // policies are counted for both anyway ("1 SRE" and "2 SREs" need 2 SREs, not 3).
+        entries.Add(new ApproverEntry(label, users, groups, min) { Policy = policy });
     }
 
-    private static List<ApproverEntry> NameEntries(List<(ApproverEntry Entry, string Policy)> entries)
+    private static List<ApproverEntry> NameEntries(List<ApproverEntry> entries, bool qualify)
     {
-        // Names are what people read in progress ("sre 1/1"); make them unique by qualifying with the policy.
+        // Names are what people read in progress ("sre 1/1"): with several policies they say whose requirement it
+        // is ("incident/sre"); repeats inside one policy get a number ("sre#2").
         var result = new List<ApproverEntry>(entries.Count);
         var taken = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (entry, policy) in entries)
+        foreach (var entry in entries)
         {
-            var clash = entries.Count(e => e.Entry.Name == entry.Name) > 1;
-            var name = clash ? $"{policy}/{entry.Name}" : entry.Name;
+            var name = qualify ? $"{entry.Policy}/{entry.Name}" : entry.Name;
             var unique = name;
             for (var n = 2; !taken.Add(unique); n++) unique = $"{name}#{n}";
             result.Add(entry with { Name = unique });

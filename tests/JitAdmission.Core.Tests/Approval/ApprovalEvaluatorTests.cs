@@ -85,8 +85,20 @@ public class ApprovalEvaluatorTests
         new EvalCase("missing policy expires", [Prod], Request(["prod", "gone"]), At(60), RequestPhase.Expired, "0/2", false),
         new EvalCase("all policies missing: default TTL", [], Request(["gone"]), At(30), RequestPhase.Pending, "0/0", false),
         new EvalCase("policies not named by the request are ignored", [Prod, Policy("other", Group("nobody"))], Req(BothApprove), At(11), RequestPhase.Approved, "2/2", true),
-        new EvalCase("two policies: union of entries", [Prod, Policy("db", Group("dba"))],
+        new EvalCase("two policies: each must be satisfied", [Prod, Policy("db", Group("dba"))],
             Request(["prod", "db"], reviews: BothApprove), At(11), RequestPhase.Pending, "2/3", false),
+        new EvalCase("two policies: both satisfied", [Prod, Policy("db", Group("dba"))],
+            Request(["prod", "db"], reviews: [.. BothApprove, Approve("erin", At(11), "dba")]), At(12), RequestPhase.Approved, "3/3", true),
+        new EvalCase("1 SRE and 2 SREs: one SRE is not enough", [Policy("base", Group("sre")), Policy("incident", Group("sre", 2))],
+            Request(["base", "incident"], reviews: Approve("bob", At(5), "sre")), At(6), RequestPhase.Pending, "1/2", false),
+        new EvalCase("1 SRE and 2 SREs mean 2 SREs, not 3", [Policy("base", Group("sre")), Policy("incident", Group("sre", 2))],
+            Request(["base", "incident"], reviews: [Approve("bob", At(5), "sre"), Approve("dave", At(6), "sre")]), At(7), RequestPhase.Approved, "2/2", true),
+        new EvalCase("one person counts for every policy that makes them eligible", [Policy("a", Group("sre")), Policy("b", Group("security"))],
+            Request(["a", "b"], reviews: Approve("bob", At(5), "sre", "security")), At(6), RequestPhase.Approved, "1/1", true),
+        new EvalCase("within a policy still distinct people, whatever the other policies", [Prod, Policy("b", Group("sre"))],
+            Request(["prod", "b"], reviews: Approve("bob", At(5), "sre", "security")), At(6), RequestPhase.Pending, "1/2", false),
+        new EvalCase("a deny from an approver of either policy denies", [Prod, Policy("db", Group("dba"))],
+            Request(["prod", "db"], reviews: [.. BothApprove, Deny("erin", At(11), "not now", "dba")]), At(12), RequestPhase.Denied, "2/3", false),
     };
 
     [Theory]
@@ -132,6 +144,17 @@ public class ApprovalEvaluatorTests
         Assert.Equal(["sre:carol", "security:bob"], e.Requirements.Select(r => $"{r.Name}:{string.Join(",", r.ApprovedBy)}"));
         Assert.All(e.Requirements, r => Assert.True(r.Satisfied && r.Have == 1 && r.Need == 1));
         Assert.Equal(At(6), e.ApprovedAt);
+    }
+
+    [Fact]
+    public void Several_policies_report_progress_per_policy_with_qualified_names()
+    {
+        var request = Request(["base", "incident"], reviews: [Approve("bob", At(5), "sre"), Approve("dave", At(6), "sre")]);
+        var e = Evaluate(request, At(7), Policy("base", Group("sre")), Policy("incident", Group("sre", 2)));
+        Assert.Equal(["base/sre:bob", "incident/sre:bob,dave"], e.Requirements.Select(r => $"{r.Name}:{string.Join(",", r.ApprovedBy)}"));
+        Assert.Equal(["bob", "dave"], e.ApprovedBy);
+        Assert.Equal(At(6), e.ApprovedAt);
+        Assert.Equal("base/sre 1/1, incident/sre 2/2", e.RequirementsText);
     }
 
     public static TheoryData<string, Review, string?> Ignored => new()

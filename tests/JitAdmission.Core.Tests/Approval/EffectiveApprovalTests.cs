@@ -69,11 +69,13 @@ public class EffectiveApprovalTests
 
     public static TheoryData<string, ApprovalPolicy[], string[]> Entries => new()
     {
-        { "entries of all policies", [Policy("a", Group("sre")), Policy("b", Group("security"))], ["sre 1", "security 1"] },
-        { "the same people asked by two policies is one entry, the larger need wins",
-          [Policy("a", Group("sre")), Policy("b", Group("sre", 2))], ["sre 2"] },
-        { "repeated entries inside one policy stay separate", [Policy("a", Group("sre"), Group("sre"))], ["a/sre 1", "a/sre#2 1"] },
-        { "same name, different people, are qualified by policy",
+        { "one policy: entries keep their names", [Policy("a", Group("sre"), Group("security"))], ["sre 1", "security 1"] },
+        { "several policies: names say which policy", [Policy("a", Group("sre")), Policy("b", Group("security"))], ["a/sre 1", "b/security 1"] },
+        { "the same people asked by two policies stay two requirements (each policy is satisfied on its own)",
+          [Policy("a", Group("sre")), Policy("b", Group("sre", 2))], ["a/sre 1", "b/sre 2"] },
+        { "repeated entries inside one policy stay separate", [Policy("a", Group("sre"), Group("sre"))], ["sre 1", "sre#2 1"] },
+        { "repeated entries with several policies", [Policy("a", Group("sre"), Group("sre")), Policy("b", Group("sre"))], ["a/sre 1", "a/sre#2 1", "b/sre 1"] },
+        { "same name, different people, in two policies",
           [Policy("a", Entry("leads", users: ["bob"])), Policy("b", Entry("leads", users: ["carol"]))], ["a/leads 1", "b/leads 1"] },
         { "unnamed entries are named after their groups or users", [Policy("a", Entry(groups: ["ops", "sre"]), Entry(users: ["bob"]))], ["ops,sre 1", "bob 1"] },
         { "minApprovals below one counts as one", [Policy("a", Group("sre", 0))], ["sre 1"] },
@@ -81,11 +83,15 @@ public class EffectiveApprovalTests
 
     [Theory]
     [MemberData(nameof(Entries))]
-    public void Approver_entries_are_the_union(string what, ApprovalPolicy[] policies, string[] expected)
+    public void Approver_entries_of_every_policy_with_readable_names(string what, ApprovalPolicy[] policies, string[] expected)
     {
         var actual = EffectiveApproval.From(policies).Entries.Select(e => $"{e.Name} {e.MinApprovals}").ToArray();
         Assert.True(expected.SequenceEqual(actual), $"{what}: {string.Join(", ", actual)}");
     }
+
+    [Fact]
+    public void Every_entry_knows_its_policy() =>
+        Assert.Equal(["a", "a", "b"], EffectiveApproval.From([Policy("a", Group("sre"), Group("dba")), Policy("b", Group("sre"))]).Entries.Select(e => e.Policy));
 
     public static TheoryData<string, ApprovalPolicy[], string?> Problems => new()
     {

@@ -39,7 +39,7 @@ public class AdmissionMessagesTests
         var (request, evaluation) = Pending(At(1), Prod, Db);
         var message = AdmissionMessages.NeedsApproval(Change(), [Prod, Db], request, evaluation, At(1));
         Assert.Contains("(policies prod: Ask in #sre-oncall; db)", message, StringComparison.Ordinal);
-        Assert.Contains("approvals 0/3 (sre 0/1, security 0/1, dba 0/1)", message, StringComparison.Ordinal);
+        Assert.Contains("approvals 0/3 (prod/sre 0/1, prod/security 0/1, db/dba 0/1)", message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,10 @@
+using JitAdmission.Controller.Notifications;
+using Microsoft.Extensions.Hosting;
+
+namespace JitAdmission.Controller.Hosting;
+
+/// <summary>Delivers queued notifications for the life of the process (also after a term ends: they were announced).</summary>
+internal sealed class NotificationRunner(NotificationSender sender) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => sender.RunAsync(stoppingToken);
+}

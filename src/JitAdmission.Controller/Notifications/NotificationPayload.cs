@@ -1,0 +1,105 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using JitAdmission.Core.Api;
+using JitAdmission.Core.Approval;
+using JitAdmission.Core.Messages;
+
+namespace JitAdmission.Controller.Notifications;
+
+/// <summary>
+/// The JSON POSTed for an announcement: Slack-compatible (<c>{"text": …}</c>, which Slack, Mattermost, Rocket.Chat and
+/// most chat webhooks show as the message) plus structured fields for receivers that automate.
+/// </summary>
+public static class NotificationPayload
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static string Build(ApprovalRequest request, ApprovalEvaluation evaluation, string announcement)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(evaluation);
+        var name = request.Metadata.Name;
+        var ns = request.Metadata.NamespaceProperty ?? "";
+        var approve = AdmissionMessages.ApproveCommand(name, ns);
+        var body = new Body(
+            Text(request, evaluation, announcement, approve),
+            announcement,
+            new RequestInfo(
+                name,
+                ns,
+                request.Metadata.Uid,
+                evaluation.Phase.ToString(),
+                evaluation.Action,
+                request.Spec.Action.Namespace,
+                request.Spec.Requester.Username,
+                request.Spec.Reason.Length > 0 ? request.Spec.Reason : null,
+                [.. request.Spec.Policies],
+                evaluation.Progress,
+                evaluation.RequirementsText,
+                TimeText.Absolute(evaluation.ExpiresAt),
+                evaluation.ValidUntil is { } until ? TimeText.Absolute(until) : null,
+                evaluation.StatusMessage),
+            approve);
+        return JsonSerializer.Serialize(body, Json);
+    }
+
+    /// <summary>The message people read. Slack treats &amp;, &lt; and &gt; as markup (&lt;!channel&gt; pings everyone), so they are escaped.</summary>
+    public static string Text(ApprovalRequest request, ApprovalEvaluation evaluation, string announcement, string approveCommand)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(evaluation);
+        var spec = request.Spec;
+        var where = string.IsNullOrEmpty(spec.Action.Namespace) ? "" : $" in {spec.Action.Namespace}";
+        var what = $"{evaluation.Action}{where}";
+        var id = $"ApprovalRequest {request.Metadata.NamespaceProperty}/{request.Metadata.Name}";
+        var who = spec.Requester.Username;
+        var text = new StringBuilder();
+        switch (announcement)
+        {
+            case ApprovalAnnouncements.Pending:
+                text.Append($"Approval needed: {who} wants to {what} ({id})");
+                AppendReason(text, spec);
+                text.Append($"\nApprovals {evaluation.Progress}: {evaluation.RequirementsText}; expires {TimeText.Absolute(evaluation.ExpiresAt)}");
+                text.Append($"\nApprove: `{approveCommand}`");
+                break;
+            case ApprovalAnnouncements.BreakGlass:
+                text.Append($"Break-glass: {who} used break-glass to {what} ({id})");
+                AppendReason(text, spec);
+                text.Append($"\nReview needed ({evaluation.RequirementsText}): `{approveCommand}`");
+                break;
+            default:
+                text.Append($"{Headline(announcement)}: {what} by {who} ({id})\n{evaluation.StatusMessage}");
+                break;
+        }
+
+        return Escape(text.ToString());
+    }
+
+    private static string Headline(string announcement) => announcement switch
+    {
+        ApprovalAnnouncements.Consumed => "Used",
+        ApprovalAnnouncements.Reviewed => "Break-glass reviewed",
+        ApprovalAnnouncements.ReviewRejected => "Break-glass review rejected",
+        _ => announcement,
+    };
+
+    private static void AppendReason(StringBuilder text, ApprovalRequestSpec spec)
+    {
+        if (spec.Reason.Length > 0) text.Append($"\nReason: {spec.Reason}");
+    }
+
+    private static string Escape(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal)
+        .Replace("<", "&lt;", StringComparison.Ordinal)
+        .Replace(">", "&gt;", StringComparison.Ordinal);
+
+    private sealed record Body(string Text, string Event, RequestInfo Request, string ApproveCommand);
+
+    private sealed record RequestInfo(
+        string Name, string Namespace, string? Uid, string Phase, string Action, string? TargetNamespace, string Requester,
+        string? Reason, IReadOnlyList<string> Policies, string Approvals, string Requirements, string ExpiresAt,
+        string? ValidUntil, string Message);
+}

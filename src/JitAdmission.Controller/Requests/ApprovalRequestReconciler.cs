@@ -1,0 +1,114 @@
+using JitAdmission.Controller.Notifications;
+using JitAdmission.Core.Api;
+using JitAdmission.Kubernetes.Api;
+using JitAdmission.Kubernetes.Caching;
+using JitAdmission.Kubernetes.Events;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace JitAdmission.Controller.Requests;
+
+/// <summary>
+/// Level-based reconciler of one ApprovalRequest (key <c>namespace/name</c>): computes the status from its reviews,
+/// its live policies and the time (<see cref="RequestReconcilePlan"/>), writes it only when it changed (optimistic, with
+/// the cached resourceVersion, so a use the webhook recorded meanwhile is never overwritten), announces new states
+/// (Event, notifications), deletes finished requests after the retention, and asks to be called again at the next
+/// deadline. Reads come from the caches; a conflict re-reads the object from the API server.
+/// </summary>
+public sealed class ApprovalRequestReconciler
+{
+    private readonly ResourceCache<ApprovalRequest> _requests;
+    private readonly IResourceCacheReader<ApprovalPolicy> _policies;
+    private readonly JitClient _client;
+    private readonly IEventRecorder _events;
+    private readonly INotifier _notifier;
+    private readonly TimeSpan _retention;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public ApprovalRequestReconciler(
+        ResourceCache<ApprovalRequest> requests, IResourceCacheReader<ApprovalPolicy> policies, JitClient client,
+        IEventRecorder events, INotifier notifier, TimeSpan retention, TimeProvider? timeProvider = null,
+        ILogger<ApprovalRequestReconciler>? logger = null)
+    {
+        _requests = requests;
+        _policies = policies;
+        _client = client;
+        _events = events;
+        _notifier = notifier;
+        _retention = retention;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    public async Task<TimeSpan?> ReconcileAsync(string key, CancellationToken cancellationToken)
+    {
+        var (ns, name) = QueueKeys.Split(key);
+        if (ns is null) return null; // requests are namespaced: not a request key
+        var request = _requests.Get(ns, name);
+        if (request is null) return null; // deleted: nothing to do, and no timer is re-armed
+
+        var policies = NamedPolicies(request);
+        var now = _time.GetUtcNow();
+        var plan = RequestReconcilePlan.For(request, policies, now, _retention);
+        if (plan.StatusToWrite is { } status)
+        {
+            var update = KubernetesObjects.DeepCopy(request);
+            update.Status = status;
+            var written = await _client.ReplaceRequestStatusAsync(update, cancellationToken);
+            switch (written.Outcome)
+            {
+                case ApiOutcome.Ok:
+                    _requests.Upsert(written.Object);
+                    request = written.Object;
+                    ApprovalRequestReconcilerLog.StatusWritten(_logger, key, plan.Evaluation.Phase, plan.Evaluation.Progress);
+                    if (plan.Announcement is { } announcement) Announce(request, plan, announcement, policies);
+                    break;
+                case ApiOutcome.Conflict:
+                    // Someone wrote first (a review was added, the webhook recorded a use): start again from their version.
+                    await RefreshAsync(ns, name, cancellationToken);
+                    return TimeSpan.Zero;
+                case ApiOutcome.NotFound:
+                    return null;
+                default:
+                    throw new ApiCallException($"writing the status of ApprovalRequest {key}: {written}");
+            }
+        }
+
+        if (plan.IsDueForDeletion(now))
+        {
+            var deleted = await _client.DeleteRequestAsync(ns, name, request.Metadata.Uid, request.Metadata.ResourceVersion, cancellationToken);
+            switch (deleted.Outcome)
+            {
+                case ApiOutcome.Ok or ApiOutcome.NotFound:
+                    ApprovalRequestReconcilerLog.Deleted(_logger, key, plan.Evaluation.Phase, _retention);
+                    return null;
+                case ApiOutcome.Conflict:
+                    await RefreshAsync(ns, name, cancellationToken);
+                    return TimeSpan.Zero;
+                default:
+                    throw new ApiCallException($"deleting the finished ApprovalRequest {key}: {deleted}");
+            }
+        }
+
+        return plan.RequeueAfter(now);
+    }
+
+    /// <summary>The named policies the cache holds (a missing one makes the request unsatisfiable, which the evaluation reports).</summary>
+    private List<ApprovalPolicy> NamedPolicies(ApprovalRequest request) =>
+        [.. request.Spec.Policies.Distinct(StringComparer.Ordinal).Select(p => _policies.Get(null, p)).OfType<ApprovalPolicy>()];
+
+    private void Announce(ApprovalRequest request, RequestReconcilePlan plan, string announcement, IReadOnlyList<ApprovalPolicy> policies)
+    {
+        var (type, reason, message) = RequestEvents.For(announcement, request, plan.Evaluation);
+        _events.Record(request, type, reason, message);
+        _notifier.Notify(request, plan.Evaluation, announcement, policies);
+    }
+
+    private async Task RefreshAsync(string ns, string name, CancellationToken cancellationToken)
+    {
+        var fresh = await _client.GetRequestAsync(ns, name, cancellationToken);
+        if (fresh.IsOk) _requests.Upsert(fresh.Object);
+        else if (fresh.Outcome != ApiOutcome.NotFound) throw new ApiCallException($"re-reading ApprovalRequest {ns}/{name}: {fresh}");
+    }
+}

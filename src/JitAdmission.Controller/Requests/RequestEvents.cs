@@ -1,0 +1,29 @@
+using JitAdmission.Core.Api;
+using JitAdmission.Core.Approval;
+using JitAdmission.Core.Messages;
+using JitAdmission.Kubernetes.Events;
+
+namespace JitAdmission.Controller.Requests;
+
+/// <summary>The core/v1 Event that goes with each announcement about an ApprovalRequest (what kubectl describe shows).</summary>
+public static class RequestEvents
+{
+    public static (string Type, string Reason, string Message) For(string announcement, ApprovalRequest request, ApprovalEvaluation evaluation)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(evaluation);
+        var spec = request.Spec;
+        var who = spec.Requester.Username;
+        var what = evaluation.Action;
+        var detail = evaluation.StatusMessage;
+        return announcement switch
+        {
+            ApprovalAnnouncements.Pending => (EventTypes.Normal, announcement,
+                $"{who} requests {what}: approvals {evaluation.Progress} ({evaluation.RequirementsText}); "
+                + $"approve with: {AdmissionMessages.ApproveCommand(request.Metadata.Name, request.Metadata.NamespaceProperty)}"),
+            ApprovalAnnouncements.BreakGlass => (EventTypes.Warning, announcement, $"{who} used break-glass for {what}: {detail}"),
+            ApprovalAnnouncements.ReviewRejected => (EventTypes.Warning, announcement, $"break-glass review of {what} by {who} rejected: {detail}"),
+            _ => (EventTypes.Normal, announcement, $"{what} by {who}: {detail}"),
+        };
+    }
+}

@@ -1,0 +1,102 @@
+using System.Text.Json;
+using JitAdmission.Controller.Notifications;
+using JitAdmission.Controller.Requests;
+using JitAdmission.Core.Api;
+using JitAdmission.Core.Approval;
+using static JitAdmission.Integration.Tests.Controller.Support.Objects;
+
+namespace JitAdmission.Integration.Tests.Controller;
+
+public sealed class NotificationPayloadTests
+{
+    private static readonly DateTimeOffset T0 = new(2030, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void A_pending_notification_says_who_wants_what_why_the_progress_and_how_to_approve()
+    {
+        var policy = Policy("prod", min: 2);
+        var request = Request("shop", "deployments-web-0123456789", T0, "prod");
+        var evaluation = ApprovalEvaluator.Evaluate(request, [policy], T0);
+
+        using var json = JsonDocument.Parse(NotificationPayload.Build(request, evaluation, ApprovalAnnouncements.Pending));
+        var root = json.RootElement;
+        var text = root.GetProperty("text").GetString()!;
+
+        Assert.Equal(
+            "Approval needed: alice wants to UPDATE deployments/web in shop (ApprovalRequest shop/deployments-web-0123456789)\n"
+            + "Reason: roll out the hotfix\n"
+            + "Approvals 0/2: sre 0/2; expires 2030-03-01T13:00:00Z\n"
+            + "Approve: `kubectl jit approve deployments-web-0123456789 -n shop`",
+            text);
+        Assert.Equal("Pending", root.GetProperty("event").GetString());
+        Assert.Equal("kubectl jit approve deployments-web-0123456789 -n shop", root.GetProperty("approveCommand").GetString());
+        var info = root.GetProperty("request");
+        Assert.Equal(("deployments-web-0123456789", "shop", "alice", "0/2"),
+            (info.GetProperty("name").GetString(), info.GetProperty("namespace").GetString(), info.GetProperty("requester").GetString(), info.GetProperty("approvals").GetString()));
+        Assert.Equal("prod", info.GetProperty("policies")[0].GetString());
+    }
+
+    [Fact]
+    public void Decisions_carry_the_status_message()
+    {
+        var request = Request("shop", "r1", T0, "prod");
+        request.Spec.Reviews.Add(Deny("carol", T0.AddMinutes(1), "not during the freeze", "sre"));
+        var evaluation = ApprovalEvaluator.Evaluate(request, [Policy("prod")], T0.AddMinutes(2));
+
+        var text = NotificationPayload.Text(request, evaluation, ApprovalAnnouncements.Denied, "kubectl jit approve r1 -n shop");
+
+        Assert.Equal("Denied: UPDATE deployments/web in shop by alice (ApprovalRequest shop/r1)\ndenied by carol: not during the freeze", text);
+    }
+
+    [Fact]
+    public void Slack_markup_in_what_users_wrote_is_escaped()
+    {
+        var request = Request("shop", "r1", T0, "prod");
+        request.Spec.Reason = "<!channel> fix & ship";
+        var evaluation = ApprovalEvaluator.Evaluate(request, [Policy("prod")], T0);
+
+        var text = NotificationPayload.Text(request, evaluation, ApprovalAnnouncements.Pending, "kubectl jit approve r1 -n shop");
+
+        Assert.Contains("Reason: &lt;!channel&gt; fix &amp; ship", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("<!channel>", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Targets_are_the_policies_notify_entries_whose_events_take_the_phase()
+    {
+        var a = Policy("a", configure: s => s.Notify.AddRange([
+            new NotificationTarget { Url = "https://hooks.example/a", Events = [RequestPhase.Pending] },
+            new NotificationTarget { Url = "https://hooks.example/all" },
+            new NotificationTarget { Url = "not a url" },
+        ]));
+        var b = Policy("b", configure: s => s.Notify.AddRange([
+            new NotificationTarget { Url = "https://hooks.example/all" },
+            new NotificationTarget { Url = "ftp://hooks.example/b" },
+            new NotificationTarget { Url = "http://hooks.example/b", Events = [RequestPhase.Denied, RequestPhase.BreakGlass] },
+        ]));
+
+        Assert.Equal(["https://hooks.example/a", "https://hooks.example/all"], NotificationTargets.For([a, b], RequestPhase.Pending).Select(u => u.ToString()));
+        Assert.Equal(["https://hooks.example/all", "http://hooks.example/b"], NotificationTargets.For([a, b], ApprovalAnnouncements.PhaseOf(ApprovalAnnouncements.Reviewed)).Select(u => u.ToString()));
+    }
+
+    public static TheoryData<string, string, string> EventCases => new()
+    {
+        { ApprovalAnnouncements.Pending, "Normal", "alice requests UPDATE deployments/web: approvals 0/1 (sre 0/1); approve with: kubectl jit approve r1 -n shop" },
+        { ApprovalAnnouncements.BreakGlass, "Warning", "alice used break-glass for UPDATE deployments/web: " },
+        { ApprovalAnnouncements.Expired, "Normal", "UPDATE deployments/web by alice: " },
+    };
+
+    [Theory]
+    [MemberData(nameof(EventCases))]
+    public void Events_say_what_happened(string announcement, string type, string messageStart)
+    {
+        var request = Request("shop", "r1", T0, "prod");
+        request.Spec.BreakGlass = announcement == ApprovalAnnouncements.BreakGlass;
+        var evaluation = ApprovalEvaluator.Evaluate(request, [Policy("prod")], T0);
+
+        var (eventType, reason, message) = RequestEvents.For(announcement, request, evaluation);
+
+        Assert.Equal((type, announcement), (eventType, reason));
+        Assert.StartsWith(messageStart, message, StringComparison.Ordinal);
+    }
+}
