@@ -13,7 +13,16 @@ public sealed class ProgramStartupTests(KubeSandbox sandbox) : IClassFixture<Kub
         await using var jit = await JitAdmissionProcess.StartAsync(sandbox.AdminKubeconfig, "jit-startup");
 
         Assert.Equal("ok", (await jit.GetAsync("/readyz")).Trim());
-        var lease = await sandbox.AdminKubectlAsync("get", "lease", "jit-admission", "-n", "jit-startup", "-o", "jsonpath={.spec.holderIdentity}");
+        // Readiness does not wait for leadership (every replica serves); the Lease follows within a retry period.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        CommandResult lease;
+        do
+        {
+            lease = await sandbox.AdminKubectlAsync("get", "lease", "jit-admission", "-n", "jit-startup", "-o", "jsonpath={.spec.holderIdentity}");
+            if (lease.Succeeded && lease.Stdout.Trim().Length > 0) break;
+            await Task.Delay(200);
+        }
+        while (DateTime.UtcNow < deadline);
         Assert.True(lease.Succeeded, lease.ToString());
         Assert.NotEmpty(lease.Stdout.Trim());
     }
