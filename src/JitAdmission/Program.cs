@@ -1,5 +1,8 @@
+using JitAdmission.Controller.WebhookConfiguration;
 using JitAdmission.Hosting;
 using JitAdmission.Webhook;
+using JitAdmission.Webhook.Gating;
+using JitAdmission.Webhook.Guard;
 
 if (args.Contains("--help") || args.Contains("-h"))
 {
@@ -13,9 +16,14 @@ builder.Configuration.AddCommandLine(args, CommandLineSwitches.Mappings);
 
 builder.Services.AddJitRuntime(builder.Configuration);
 builder.Services.AddAdmissionWebhook(builder.Configuration);
+builder.Services.AddJitAdmissionHandlers();
+builder.Services.AddWebhookConfigurationOwner(builder.Configuration);
 builder.WebHost.UseAdmissionHttps();
 
 var app = builder.Build();
-app.MapAdmissionEndpoints(_ => { });
+app.MapAdmissionEndpoints(a => a
+    .Validating<GateHandler>(WebhookNames.GatePath)
+    .Validating<GuardHandler>(WebhookNames.GuardPath)
+    .Mutating<StampHandler>(WebhookNames.StampPath));
 await app.RunAsync();
 return 0;
