@@ -39,7 +39,8 @@ public sealed class GuardHandler(PolicySetProvider policies, JitClient client, O
         }
         catch (JsonException e)
         {
-            return AdmissionVerdict.Deny($"cannot read the {request.Resource.Resource} object: {e.Message}", Outcomes.Deny, 400, "BadRequest");
+            // 422, not 400: kubectl shows the message of an Invalid answer, and only a generic text for a BadRequest.
+            return AdmissionVerdict.Deny($"cannot read the {request.Resource.Resource} object: {e.Message}", Outcomes.Deny, 422, "Invalid");
         }
     }
 
