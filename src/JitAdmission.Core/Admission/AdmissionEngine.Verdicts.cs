@@ -71,6 +71,7 @@ public static partial class AdmissionEngine
                 Denied(plan.Gate, plan.AdvisoryPolicies, plan.Warnings, current, Outcomes.Deny, AdmissionMessages.Denied(request, current, evaluation)));
         }
 
+        if (evaluation.Phase == RequestPhase.Consumed) return new HeldCheck(HeldState.Spent, evaluation, null);
         if (evaluation.IsFinished)
         {
             return new HeldCheck(HeldState.Finished, evaluation,

@@ -48,7 +48,9 @@ public enum HeldState
     Waiting,
     /// <summary>Approved: plan again, which consumes it.</summary>
     Usable,
-    /// <summary>Denied, expired, used up or deleted: answer with <see cref="HeldCheck.Verdict"/>.</summary>
+    /// <summary>Used up by another call meanwhile (one identical change got the single use): plan again, for a new request.</summary>
+    Spent,
+    /// <summary>Denied, expired or deleted: answer with <see cref="HeldCheck.Verdict"/>.</summary>
     Finished,
 }
 

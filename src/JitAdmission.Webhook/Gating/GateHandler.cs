@@ -213,7 +213,7 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
             var check = AdmissionEngine.CheckHeld(request, plan, current, _policies.Current, now);
             switch (check.State)
             {
-                case HeldState.Usable:
+                case HeldState.Usable or HeldState.Spent:
                     return null;
                 case HeldState.Finished:
                     hold.Complete(HoldResult.Denied);

@@ -85,7 +85,7 @@ public class AdmissionEngineVerdictTests
         Assert.Contains(create.Request.Metadata.Name!, verdict.Message);
     }
 
-    public static TheoryData<string> HeldStates() => ["pending", "approved", "denied", "expired", "deleted"];
+    public static TheoryData<string> HeldStates() => ["pending", "approved", "spent", "denied", "expired", "deleted"];
 
     [Theory]
     [MemberData(nameof(HeldStates))]
@@ -98,6 +98,7 @@ public class AdmissionEngineVerdictTests
         {
             "approved" => With(pending, ApprovedByBob()),
             "denied" => With(pending, DeniedByBob()),
+            "spent" => Spent(pending),
             "deleted" => null,
             _ => pending,
         };
@@ -113,6 +114,9 @@ public class AdmissionEngineVerdictTests
                 break;
             case "approved":
                 Assert.Equal(HeldState.Usable, check.State);
+                break;
+            case "spent":
+                Assert.Equal(HeldState.Spent, check.State);
                 break;
             default:
                 Assert.Equal(HeldState.Finished, check.State);
@@ -138,6 +142,13 @@ public class AdmissionEngineVerdictTests
         Assert.DoesNotContain("Stack.Trace", verdict.Message, StringComparison.Ordinal);
         Assert.Equal(["p", "w"], verdict.Policies);
         Assert.Single(verdict.Warnings);
+    }
+
+    private static ApprovalRequest Spent(ApprovalRequest request)
+    {
+        var spent = With(request, ApprovedByBob());
+        spent.Status = new ApprovalRequestStatus { Phase = RequestPhase.Consumed, Uses = 1 };
+        return spent;
     }
 
     private static ApprovalRequest With(ApprovalRequest request, Review review) => new()
