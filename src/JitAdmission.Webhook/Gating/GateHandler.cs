@@ -26,6 +26,8 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
     /// <summary>Without a deadline from the transport (direct calls), as long as the API server's longest timeout.</summary>
     private static readonly TimeSpan DefaultBudget = TimeSpan.FromSeconds(30);
 
+    private const string NotLoaded = "jit-admission is starting and has not loaded the policies and approvals yet";
+
     private readonly PolicySetProvider _policies;
     private readonly ResourceCache<ApprovalRequest> _requests;
     private readonly IClusterContext _cluster;
@@ -36,11 +38,16 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CachedApprovalLookup _lookup;
+    private readonly Func<bool> _loaded;
 
+    /// <param name="loaded">Whether the caches hold the cluster's state yet: before that, an empty policy set would
+    /// let everything through, so the gate fails closed instead (a replica restarting behind a registered webhook).</param>
     public GateHandler(
         PolicySetProvider policies, ResourceCache<ApprovalRequest> requests, IClusterContext cluster, IApprovalRequestStore store,
-        OperatorIdentity identity, HeldRequestWaiters waiters, AdmissionMetrics metrics, TimeProvider time, ILogger<GateHandler> logger)
+        OperatorIdentity identity, HeldRequestWaiters waiters, AdmissionMetrics metrics, TimeProvider time, ILogger<GateHandler> logger,
+        Func<bool> loaded)
     {
+        _loaded = loaded;
         _policies = policies;
         _requests = requests;
         _cluster = cluster;
@@ -59,6 +66,7 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
     public ValueTask<AdmissionVerdict> HandleAsync(AdmissionAttributes request, TimeSpan budget, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (!_loaded()) return ValueTask.FromResult(AdmissionEngine.CouldNotDecide(null, NotLoaded));
         // Most requests match no policy: answered synchronously, with nothing allocated.
         if (_policies.Current.Candidates(request).Count == 0) return ValueTask.FromResult(AdmissionVerdict.Allow);
         AdmissionPlan? plan = null;

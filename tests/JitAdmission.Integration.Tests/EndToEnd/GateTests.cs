@@ -46,6 +46,21 @@ public sealed class GateTests(JitCluster cluster)
     }
 
     [Fact]
+    public async Task Deleting_the_request_ends_the_hold_with_a_denial()
+    {
+        var ns = await GatedNamespaceAsync("gone", wait: "20s");
+
+        var apply = cluster.Piped("alice", Deployment(ns, 3), "apply", "-f", "-");
+        var request = await cluster.FirstRequestAsync(ns);
+        cluster.Require(await cluster.AsAdmin("delete", "areq", request.Metadata.Name, "-n", ns));
+        var result = await apply;
+
+        Assert.False(result.Succeeded);
+        Assert.Contains($"ApprovalRequest {request.Metadata.Name} in namespace {ns} was deleted while the call waited for it", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, await ReplicasAsync(ns));
+    }
+
+    [Fact]
     public async Task Denied_with_how_to_approve_then_the_retry_passes_once_and_a_repeat_needs_a_new_approval()
     {
         var ns = await GatedNamespaceAsync("once", wait: "0s");

@@ -25,6 +25,17 @@ public sealed class GateHandlerTests : IDisposable
     }
 
     [Fact]
+    public async Task Until_the_caches_are_loaded_every_request_fails_closed()
+    {
+        _world.Loaded = false;
+
+        var verdict = await _world.Handler.HandleAsync(GateWorld.Update(3, @namespace: "dev"), Budget, CancellationToken.None);
+
+        Assert.False(verdict.Allowed);
+        Assert.Contains("has not loaded the policies", verdict.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_held_call_that_nobody_approves_ends_with_how_to_approve_before_the_deadline()
     {
         var call = _world.Handler.HandleAsync(GateWorld.Update(3), Budget, CancellationToken.None).AsTask();

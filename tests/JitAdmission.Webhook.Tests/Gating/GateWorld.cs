@@ -38,9 +38,12 @@ internal sealed class GateWorld : IDisposable
         var identity = new OperatorIdentity { Namespace = "jit-system" };
         identity.Resolve("system:serviceaccount:jit-system:jit-admission");
         Handler = new GateHandler(PolicySet, Requests, InMemoryClusterContext.Empty.WithNamespace(Namespace), Store, identity, Waiters, Metrics, Time,
-            NullLogger<GateHandler>.Instance);
+            NullLogger<GateHandler>.Instance, () => Loaded);
         Policies.Upsert(Policy(wait, scope));
     }
+
+    /// <summary>Whether the caches count as synced.</summary>
+    public bool Loaded { get; set; } = true;
 
     public TimeProvider Time { get; }
     public FakeTimeProvider Clock => (FakeTimeProvider)Time;
