@@ -61,17 +61,11 @@ public sealed class WebhookConfigurationOwner(
         }
     }
 
-    private Task WhenStartedAsync(CancellationToken cancellationToken)
+    private async Task WhenStartedAsync(CancellationToken cancellationToken)
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
-        return started.Task.WaitAsync(cancellationToken).ContinueWith(
-            t =>
-            {
-                registration.Dispose();
-                return t;
-            },
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).Unwrap();
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+            await started.Task.WaitAsync(cancellationToken);
     }
 
     /// <summary>One leadership term: watch the two objects, follow policy and CA changes, reconcile on each.</summary>
