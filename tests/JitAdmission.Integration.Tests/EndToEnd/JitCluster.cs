@@ -25,6 +25,20 @@ public sealed class JitCluster : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            // A fixture that failed to start is not disposed by xUnit: stop what did start.
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAsync()
+    {
         await Sandbox.InitializeAsync();
         await CrdInstallation.EnsureAsync(Sandbox);
         _users["alice"] = await Sandbox.UserKubeconfigAsync("alice", "devs");
@@ -41,6 +55,7 @@ public sealed class JitCluster : IAsyncLifetime
     public async Task DisposeAsync()
     {
         if (Jit is not null) await Jit.DisposeAsync();
+        Admin?.Dispose();
         await Sandbox.DisposeAsync();
     }
 
