@@ -1,6 +1,9 @@
 using JitAdmission.Controller;
+using JitAdmission.Controller.WebhookConfiguration;
 using JitAdmission.Hosting;
 using JitAdmission.Webhook;
+using JitAdmission.Webhook.Gating;
+using JitAdmission.Webhook.Guard;
 
 if (args.Contains("--help") || args.Contains("-h"))
 {
@@ -12,12 +15,20 @@ if (args.Contains("--help") || args.Contains("-h"))
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddCommandLine(args, CommandLineSwitches.Mappings);
 
+// Shared by both roles: API client, identity, caches, compiled policies, certificates, Events, leadership.
 builder.Services.AddJitRuntime(builder.Configuration);
+// Every replica: the HTTPS admission transport and its decision handlers.
 builder.Services.AddAdmissionWebhook(builder.Configuration);
+builder.Services.AddJitAdmissionHandlers();
+// The elected leader: reconcilers, notifications, and the webhook configurations.
 builder.Services.AddJitController(builder.Configuration);
+builder.Services.AddWebhookConfigurationOwner(builder.Configuration);
 builder.WebHost.UseAdmissionHttps();
 
 var app = builder.Build();
-app.MapAdmissionEndpoints(_ => { });
+app.MapAdmissionEndpoints(a => a
+    .Validating<GateHandler>(WebhookNames.GatePath)
+    .Validating<GuardHandler>(WebhookNames.GuardPath)
+    .Mutating<StampHandler>(WebhookNames.StampPath));
 await app.RunAsync();
 return 0;

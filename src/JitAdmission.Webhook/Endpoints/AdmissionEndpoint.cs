@@ -138,7 +138,9 @@ internal sealed class AdmissionEndpoint
         Task<AdmissionVerdict>? running = null;
         try
         {
-            var pending = _handler.HandleAsync(attributes, deadline.Token);
+            var pending = _handler is IDeadlineAwareAdmissionHandler aware
+                ? aware.HandleAsync(attributes, timeout, deadline.Token)
+                : _handler.HandleAsync(attributes, deadline.Token);
             if (pending.IsCompletedSuccessfully) return (Checked(pending.Result, attributes.Uid), true);
             running = pending.AsTask();
             var verdict = await running.WaitAsync(deadline.Token);

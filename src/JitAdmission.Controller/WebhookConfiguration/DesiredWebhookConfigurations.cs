@@ -1,0 +1,139 @@
+using JitAdmission.Core.Api;
+using JitAdmission.Core.Matching;
+using k8s.Models;
+
+namespace JitAdmission.Controller.WebhookConfiguration;
+
+/// <summary>
+/// The webhook configurations as docs/configuration.md describes them, computed from the policies, the settings and
+/// the CA: pure, so every reconcile of the same inputs gives the same objects. Every field a change could weaken
+/// (selectors, match conditions, failure policy) is set explicitly, so drift in any of them is seen and undone.
+/// </summary>
+public static class DesiredWebhookConfigurations
+{
+    /// <summary>The label every namespace carries with its own name (Kubernetes 1.21+).</summary>
+    public const string NamespaceNameLabel = "kubernetes.io/metadata.name";
+
+    /// <summary>The guard and the stamp answer from memory; they need far less than the gate's hold.</summary>
+    public const int GuardTimeoutSeconds = 10;
+
+    private static readonly List<string> ReviewVersions = ["v1"];
+
+    public static V1ValidatingWebhookConfiguration Validating(
+        WebhookConfigurationOptions options, WebhookTarget target, IEnumerable<ApprovalPolicy> policies, IEnumerable<string> excludedNamespaces)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(target);
+        var excluded = excludedNamespaces.Append(target.ServiceNamespace).Where(n => n.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        return new V1ValidatingWebhookConfiguration
+        {
+            ApiVersion = "admissionregistration.k8s.io/v1",
+            Kind = "ValidatingWebhookConfiguration",
+            Metadata = new V1ObjectMeta { Name = options.ConfigurationName },
+            Webhooks =
+            [
+                new V1ValidatingWebhook
+                {
+                    Name = WebhookNames.Gate,
+                    ClientConfig = target.For(WebhookNames.GatePath),
+                    Rules = [.. GateRules(policies).Select(ToWebhookRule)],
+                    NamespaceSelector = new V1LabelSelector
+                    {
+                        MatchExpressions = [new V1LabelSelectorRequirement { Key = NamespaceNameLabel, OperatorProperty = "NotIn", Values = excluded }],
+                    },
+                    ObjectSelector = new V1LabelSelector(),
+                    MatchConditions = [],
+                    // Dry runs are answered without side effects (nothing created or consumed).
+                    SideEffects = "NoneOnDryRun",
+                    FailurePolicy = options.FailurePolicy,
+                    TimeoutSeconds = options.TimeoutSeconds,
+                    MatchPolicy = "Equivalent",
+                    AdmissionReviewVersions = ReviewVersions,
+                },
+                new V1ValidatingWebhook
+                {
+                    Name = WebhookNames.Guard,
+                    ClientConfig = target.For(WebhookNames.GuardPath),
+                    Rules =
+                    [
+                        OwnRule([ApiConstants.RequestPlural, ApiConstants.RequestPlural + "/status", ApiConstants.PolicyPlural]),
+                    ],
+                    NamespaceSelector = new V1LabelSelector(),
+                    ObjectSelector = new V1LabelSelector(),
+                    MatchConditions = [],
+                    SideEffects = "None",
+                    FailurePolicy = "Fail",
+                    TimeoutSeconds = GuardTimeoutSeconds,
+                    MatchPolicy = "Equivalent",
+                    AdmissionReviewVersions = ReviewVersions,
+                },
+            ],
+        };
+    }
+
+    public static V1MutatingWebhookConfiguration Mutating(WebhookConfigurationOptions options, WebhookTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(target);
+        return new V1MutatingWebhookConfiguration
+        {
+            ApiVersion = "admissionregistration.k8s.io/v1",
+            Kind = "MutatingWebhookConfiguration",
+            Metadata = new V1ObjectMeta { Name = options.ConfigurationName },
+            Webhooks =
+            [
+                new V1MutatingWebhook
+                {
+                    Name = WebhookNames.Stamp,
+                    ClientConfig = target.For(WebhookNames.StampPath),
+                    Rules = [OwnRule([ApiConstants.RequestPlural])],
+                    NamespaceSelector = new V1LabelSelector(),
+                    ObjectSelector = new V1LabelSelector(),
+                    MatchConditions = [],
+                    SideEffects = "None",
+                    FailurePolicy = "Fail",
+                    TimeoutSeconds = GuardTimeoutSeconds,
+                    MatchPolicy = "Equivalent",
+                    ReinvocationPolicy = "Never",
+                    AdmissionReviewVersions = ReviewVersions,
+                },
+            ],
+        };
+    }
+
+    /// <summary>
+    /// The union of what the policies match, so that requests no policy could match never reach the webhook, without
+    /// jit-admission's own API group (its resources are the guard's; gating them could lock approvers out). A rule for
+    /// every group (<c>*</c>) cannot leave one out; the gate lets those requests through itself.
+    /// </summary>
+    public static IReadOnlyList<ResourceRule> GateRules(IEnumerable<ApprovalPolicy> policies) =>
+        WebhookRuleUnion.Compute(policies
+            .SelectMany(p => p.Spec.Match.Resources)
+            .Select(r => new ResourceRule
+            {
+                ApiGroups = [.. r.ApiGroups.Where(g => g != ApiConstants.Group)],
+                ApiVersions = r.ApiVersions,
+                Resources = r.Resources,
+                Operations = r.Operations,
+            })
+            .Where(r => r.ApiGroups.Count > 0)
+            .Select(CompiledResourceRule.From));
+
+    private static V1RuleWithOperations ToWebhookRule(ResourceRule rule) => new()
+    {
+        ApiGroups = [.. rule.ApiGroups],
+        ApiVersions = [.. rule.ApiVersions],
+        Resources = [.. rule.Resources],
+        Operations = [.. rule.Operations],
+        Scope = "*",
+    };
+
+    private static V1RuleWithOperations OwnRule(List<string> resources) => new()
+    {
+        ApiGroups = [ApiConstants.Group],
+        ApiVersions = ["*"],
+        Resources = resources,
+        Operations = ["CREATE", "UPDATE"],
+        Scope = "*",
+    };
+}

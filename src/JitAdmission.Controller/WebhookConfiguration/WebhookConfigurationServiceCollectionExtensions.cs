@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace JitAdmission.Controller.WebhookConfiguration;
+
+public static class WebhookConfigurationServiceCollectionExtensions
+{
+    /// <summary>
+    /// The leader-only owner of the webhook configurations, with <see cref="WebhookConfigurationOptions"/> from the
+    /// <c>Webhook</c> section, validated at start. Needs the runtime services (client, caches, policies, certificate, leadership).
+    /// </summary>
+    public static IServiceCollection AddWebhookConfigurationOwner(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<WebhookConfigurationOptions>().Bind(configuration.GetSection(WebhookConfigurationOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhookConfigurationOptions>, WebhookConfigurationOptionsValidator>());
+        services.AddHostedService<WebhookConfigurationOwner>();
+        return services;
+    }
+}

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using k8s.Models;
+
+namespace JitAdmission.Controller.WebhookConfiguration;
+
+/// <summary>
+/// Whether an installed webhook configuration differs from the desired one in anything jit-admission owns: for each of
+/// its webhooks the client configuration (URL or Service, caBundle), rules, selectors, match conditions, failure policy,
+/// side effects, timeout, match policy and review versions. Server defaults count as equal to what they default
+/// (no selector = empty selector, no scope = *), so a configuration the API server stored as sent is not drift.
+/// Metadata and other webhooks are not ours and are ignored.
+/// </summary>
+public static class WebhookDrift
+{
+    public static bool Differs(V1ValidatingWebhookConfiguration desired, V1ValidatingWebhookConfiguration? current)
+    {
+        ArgumentNullException.ThrowIfNull(desired);
+        if (current is null) return true;
+        return desired.Webhooks.Any(d => current.Webhooks?.FirstOrDefault(c => c.Name == d.Name) is not { } c || Shape(d) != Shape(c));
+    }
+
+    public static bool Differs(V1MutatingWebhookConfiguration desired, V1MutatingWebhookConfiguration? current)
+    {
+        ArgumentNullException.ThrowIfNull(desired);
+        if (current is null) return true;
+        return desired.Webhooks.Any(d => current.Webhooks?.FirstOrDefault(c => c.Name == d.Name) is not { } c || Shape(d) != Shape(c));
+    }
+
+    /// <summary>The current configuration with our webhooks replaced by the desired ones (others kept, in place).</summary>
+    public static V1ValidatingWebhookConfiguration Merge(V1ValidatingWebhookConfiguration current, V1ValidatingWebhookConfiguration desired)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(desired);
+        current.Webhooks = Merge(current.Webhooks, desired.Webhooks, w => w.Name);
+        current.Metadata.ManagedFields = null; // omitted on an update, the server keeps them
+        return current;
+    }
+
+    public static V1MutatingWebhookConfiguration Merge(V1MutatingWebhookConfiguration current, V1MutatingWebhookConfiguration desired)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(desired);
+        current.Webhooks = Merge(current.Webhooks, desired.Webhooks, w => w.Name);
+        current.Metadata.ManagedFields = null;
+        return current;
+    }
+
+    private static List<T> Merge<T>(IList<T>? current, IList<T> desired, Func<T, string> name)
+    {
+        var result = new List<T>();
+        foreach (var webhook in current ?? [])
+            result.Add(desired.FirstOrDefault(d => name(d) == name(webhook)) is { } replacement ? replacement : webhook);
+        foreach (var webhook in desired)
+            if (!result.Any(w => name(w) == name(webhook))) result.Add(webhook);
+        return result;
+    }
+
+    private static string Shape(V1ValidatingWebhook w) =>
+        Shape(w.ClientConfig, w.Rules, w.NamespaceSelector, w.ObjectSelector, w.MatchConditions, w.FailurePolicy, w.SideEffects, w.TimeoutSeconds,
+            w.MatchPolicy, w.AdmissionReviewVersions, reinvocation: null);
+
+    private static string Shape(V1MutatingWebhook w) =>
+        Shape(w.ClientConfig, w.Rules, w.NamespaceSelector, w.ObjectSelector, w.MatchConditions, w.FailurePolicy, w.SideEffects, w.TimeoutSeconds,
+            w.MatchPolicy, w.AdmissionReviewVersions, w.ReinvocationPolicy ?? "Never");
+
+    private static string Shape(
+        Admissionregistrationv1WebhookClientConfig? client, IList<V1RuleWithOperations>? rules, V1LabelSelector? namespaceSelector,
+        V1LabelSelector? objectSelector, IList<V1MatchCondition>? conditions, string? failurePolicy, string? sideEffects, int? timeout,
+        string? matchPolicy, IList<string>? versions, string? reinvocation) =>
+        JsonSerializer.Serialize(new
+        {
+            url = client?.Url ?? "",
+            service = client?.Service is { } s ? $"{s.NamespaceProperty}/{s.Name}:{s.Port ?? 443}{s.Path}" : "",
+            caBundle = Convert.ToBase64String(client?.CaBundle ?? []),
+            rules = (rules ?? []).Select(r => new
+            {
+                groups = r.ApiGroups ?? [],
+                versions = r.ApiVersions ?? [],
+                resources = r.Resources ?? [],
+                operations = r.Operations ?? [],
+                scope = r.Scope ?? "*",
+            }),
+            namespaceSelector = Selector(namespaceSelector),
+            objectSelector = Selector(objectSelector),
+            conditions = (conditions ?? []).Select(c => new { c.Name, c.Expression }),
+            failurePolicy = failurePolicy ?? "Fail",
+            sideEffects,
+            timeout = timeout ?? 10,
+            matchPolicy = matchPolicy ?? "Equivalent",
+            versions = versions ?? [],
+            reinvocation,
+        });
+
+    private static object Selector(V1LabelSelector? selector) => new
+    {
+        labels = (selector?.MatchLabels ?? new Dictionary<string, string>()).OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"),
+        expressions = (selector?.MatchExpressions ?? []).Select(e => new { e.Key, e.OperatorProperty, Values = e.Values ?? [] }),
+    };
+}

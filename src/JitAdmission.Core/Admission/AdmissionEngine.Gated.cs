@@ -1,0 +1,191 @@
+using System.Text.Json;
+using JitAdmission.Core.Api;
+using JitAdmission.Core.Approval;
+using JitAdmission.Core.Fingerprinting;
+using JitAdmission.Core.Matching;
+using JitAdmission.Core.Messages;
+using JitAdmission.Core.Naming;
+
+namespace JitAdmission.Core.Admission;
+
+public static partial class AdmissionEngine
+{
+    /// <summary>At least one Enforce policy matched: break-glass, an approval to use, a request to hold on, or a new one.</summary>
+    private static AdmissionPlan Gated(AdmissionEngineInput input, Triage triage)
+    {
+        var request = input.Request;
+        var warnings = triage.Warnings;
+        var advisory = triage.Advisory;
+        if (triage.Enforce.Count > ApiLimits.MaxPoliciesPerRequest)
+        {
+            return Decided(CouldNotDecide(warnings, $"{triage.Enforce.Count} policies gate this request, more than the "
+                + $"{ApiLimits.MaxPoliciesPerRequest} one approval request can name; ask the cluster admin to merge policies"));
+        }
+
+        string fingerprint;
+        try
+        {
+            fingerprint = Fingerprint.Compute(request);
+        }
+        catch (JsonException ex)
+        {
+            return Decided(CouldNotDecide(warnings, "cannot read the object: " + ex.Message));
+        }
+
+        var gate = new AdmissionGate(triage.Enforce, EffectiveApproval.From(triage.Enforce), fingerprint, RequestNamespace(request, input.OperatorNamespace));
+
+        if (BreakGlassReason(request) is { } breakGlass)
+        {
+            if (gate.Effective.AllowsBreakGlass(request.UserInfo))
+            {
+                if (string.IsNullOrWhiteSpace(breakGlass))
+                    return Decided(Denied(gate, advisory, warnings, null, Outcomes.Deny, BadBreakGlassMessage(request)));
+                if (request.DryRun)
+                    return Decided(DryRunAllowed(gate, advisory, warnings, $"dry run: break-glass would let this through at once and "
+                        + $"record it for review ({PolicyNames(gate)}); nothing was recorded"));
+                return PlanBreakGlass(input, gate, Bounded(breakGlass, ApiLimits.MaxReasonLength)) with { Warnings = warnings, AdvisoryPolicies = advisory };
+            }
+
+            warnings.Add($"the {ApiConstants.BreakGlassAnnotation} annotation is ignored: {request.UserInfo.Username} is not a break-glass "
+                + $"subject of {PolicyNames(gate)}, so the change needs approval as usual");
+        }
+
+        var covering = FindCovering(input, gate);
+        if (request.DryRun)
+            return Decided(DryRunAllowed(gate, advisory, warnings, AdmissionMessages.DryRunWarning(gate.Policies, covering?.Request)));
+        if (covering is not null)
+            return new ConsumePlan(gate, covering.Request, covering.Evaluation) { Warnings = warnings, AdvisoryPolicies = advisory };
+
+        var sameChange = SameChange(input, gate, breakGlass: false);
+        var slot = RequestNaming.Choose(request, fingerprint, sameChange, r => EvaluateForSlot(r, gate, input), input.Now);
+        var previous = PreviouslyUsed(request, gate, slot, sameChange, input);
+        var wait = gate.Effective.Wait;
+        switch (slot.Kind)
+        {
+            case RequestSlotKind.Denied:
+                return Decided(Denied(gate, advisory, warnings, slot.Existing, Outcomes.Deny,
+                    AdmissionMessages.Denied(request, slot.Existing!, slot.Evaluation!)));
+            case RequestSlotKind.Reuse when slot.Evaluation!.IsUsable:
+                // Usable requests for this fingerprint were found above; this one is here only if coverage changed meanwhile.
+                return new ConsumePlan(gate, slot.Existing!, slot.Evaluation) { Warnings = warnings, AdvisoryPolicies = advisory };
+            case RequestSlotKind.Reuse:
+                return new HoldPlan(gate, slot.Existing!, slot.Evaluation, wait, previous) { Warnings = warnings, AdvisoryPolicies = advisory };
+            default:
+                return new CreatePlan(gate, NewRequest(request, gate, slot.Name, breakGlass: false, ReasonOf(request)), wait, previous)
+                {
+                    Warnings = warnings,
+                    AdvisoryPolicies = advisory,
+                };
+        }
+    }
+
+    /// <summary>Allowed at once and recorded as a break-glass request; a retry of the same change finds its record.</summary>
+    private static BreakGlassPlan PlanBreakGlass(AdmissionEngineInput input, AdmissionGate gate, string reason)
+    {
+        var request = input.Request;
+        // Records have names of their own ("breakglass-…"), so they never take the slot of a normal request.
+        var slot = RequestNaming.Choose(
+            BreakGlassPrefix + request.ResourceWithSubresource, request.Name, gate.Fingerprint, SameChange(input, gate, breakGlass: true),
+            r => Evaluate(r, input.Policies, input.Now), input.Now);
+        return slot is { Kind: RequestSlotKind.Reuse, Existing: { } existing }
+            ? new BreakGlassPlan(gate, existing, Exists: true)
+            : new BreakGlassPlan(gate, NewRequest(request, gate, slot.Name, breakGlass: true, reason), Exists: false);
+    }
+
+    private const string BreakGlassPrefix = "breakglass-";
+
+    private sealed record Covering(ApprovalRequest Request, ApprovalEvaluation Evaluation, int Rank);
+
+    /// <summary>
+    /// The usable approval to spend on this request: one for this exact change first, then one for the object, then a
+    /// grant; among equals the one whose window ends first, so longer ones stay available.
+    /// </summary>
+    private static Covering? FindCovering(AdmissionEngineInput input, AdmissionGate gate)
+    {
+        var request = input.Request;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        Covering? best = null;
+        Consider(input.Approvals.ByFingerprint(gate.Fingerprint));
+        if (request.Name.Length > 0) Consider(input.Approvals.ByObject(request.Resource.Group, request.Resource.Resource, request.Namespace, request.Name));
+        Consider(input.Approvals.ByRequester(request.UserInfo.Username));
+        return best;
+
+        void Consider(IReadOnlyList<ApprovalRequest> candidates)
+        {
+            foreach (var candidate in candidates)
+            {
+                if (!seen.Add($"{candidate.Metadata?.NamespaceProperty}/{candidate.Metadata?.Name}")) continue;
+                // Cheap checks before evaluating: same requester, every gating policy named, not finished for good.
+                if (candidate.Spec.Requester.Username != request.UserInfo.Username) continue;
+                if (candidate.Status?.Phase is RequestPhase.Denied or RequestPhase.Expired or RequestPhase.Consumed) continue;
+                if (!gate.PolicyNames.All(p => candidate.Spec.Policies.Contains(p, StringComparer.Ordinal))) continue;
+                var evaluation = Evaluate(candidate, input.Policies, input.Now);
+                if (!ApprovalCoverage.Covers(candidate, evaluation, request, gate.PolicyNames, gate.Fingerprint)) continue;
+                var found = new Covering(candidate, evaluation, (int)candidate.Spec.Scope);
+                if (best is null || IsBetter(found, best)) best = found;
+            }
+        }
+    }
+
+    private static bool IsBetter(Covering a, Covering b)
+    {
+        if (a.Rank != b.Rank) return a.Rank < b.Rank;
+        var aEnd = a.Evaluation.ValidUntil ?? DateTimeOffset.MaxValue;
+        var bEnd = b.Evaluation.ValidUntil ?? DateTimeOffset.MaxValue;
+        if (aEnd != bEnd) return aEnd < bEnd;
+        return string.CompareOrdinal(a.Request.Metadata?.Name, b.Request.Metadata?.Name) < 0;
+    }
+
+    /// <summary>Requests for this very change in the namespace its request lives in: the candidates for its name.</summary>
+    private static List<ApprovalRequest> SameChange(AdmissionEngineInput input, AdmissionGate gate, bool breakGlass) =>
+        [.. input.Approvals.ByFingerprint(gate.Fingerprint)
+            .Where(r => r.Metadata?.NamespaceProperty == gate.RequestNamespace && r.Spec.BreakGlass == breakGlass)];
+
+    /// <summary>
+    /// How a request holding a name counts for <see cref="RequestNaming.Choose(AdmissionAttributes, string, IEnumerable{ApprovalRequest}, Func{ApprovalRequest, ApprovalEvaluation}, DateTimeOffset)"/>.
+    /// One that no longer fits the change (a gating policy was added since, or a policy it names is gone, so approving it
+    /// could never let the change through) counts as finished, so the change gets a fresh request instead of a dead end.
+    /// A denial stays a denial.
+    /// </summary>
+    private static ApprovalEvaluation EvaluateForSlot(ApprovalRequest holder, AdmissionGate gate, AdmissionEngineInput input)
+    {
+        var evaluation = Evaluate(holder, input.Policies, input.Now);
+        var stale = !gate.PolicyNames.All(p => holder.Spec.Policies.Contains(p, StringComparer.Ordinal)) || evaluation.MissingPolicies.Count > 0;
+        if (!stale || evaluation.Phase == RequestPhase.Denied || evaluation.IsFinished) return evaluation;
+        var retired = new ApprovalRequest { Metadata = holder.Metadata, Spec = holder.Spec, Status = new ApprovalRequestStatus { Phase = RequestPhase.Expired } };
+        return Evaluate(retired, input.Policies, input.Now);
+    }
+
+    /// <summary>The spent approval of the previous attempt, when that is why this change needs a new request.</summary>
+    private static UsedApproval? PreviouslyUsed(
+        AdmissionAttributes request, AdmissionGate gate, RequestSlot slot, List<ApprovalRequest> sameChange, AdmissionEngineInput input)
+    {
+        if (slot.Attempt < 2) return null;
+        var name = RequestNaming.Name(request, gate.Fingerprint, slot.Attempt - 1);
+        var used = sameChange.FirstOrDefault(r => r.Metadata?.Name == name);
+        if (used is null) return null;
+        var evaluation = Evaluate(used, input.Policies, input.Now);
+        return evaluation.Phase == RequestPhase.Consumed ? new UsedApproval(used, evaluation) : null;
+    }
+
+    /// <summary>An ApprovalRequest evaluated against the live policies it names.</summary>
+    public static ApprovalEvaluation Evaluate(ApprovalRequest request, PolicySet policies, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(policies);
+        var named = new List<ApprovalPolicy>(request.Spec.Policies.Count);
+        foreach (var name in request.Spec.Policies)
+            if (policies.Get(name) is { } compiled) named.Add(compiled.Policy);
+        return ApprovalEvaluator.Evaluate(request, named, now);
+    }
+
+    /// <summary>The object's namespace; the operator's for cluster-scoped objects and for Namespaces themselves (a
+    /// namespace being created does not exist yet, one being deleted accepts no new objects).</summary>
+    private static string RequestNamespace(AdmissionAttributes request, string operatorNamespace) =>
+        request.Namespace.Length == 0 || RequestScope.IsNamespaceObject(request) ? operatorNamespace : request.Namespace;
+
+    private static string PolicyNames(AdmissionGate gate) =>
+        (gate.Policies.Count == 1 ? "policy " : "policies ") + string.Join(", ", gate.PolicyNames);
+
+    private static DecidedPlan Decided(AdmissionVerdict verdict) => new(verdict);
+}

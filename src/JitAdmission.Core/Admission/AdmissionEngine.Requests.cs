@@ -1,0 +1,129 @@
+using System.Text;
+using System.Text.Json;
+using JitAdmission.Core.Api;
+using JitAdmission.Core.Changes;
+using JitAdmission.Core.Matching;
+using k8s.Models;
+
+namespace JitAdmission.Core.Admission;
+
+public static partial class AdmissionEngine
+{
+    /// <summary>Label values are at most 63 characters.</summary>
+    private const int MaxLabelValue = 63;
+
+    /// <summary>Requester groups as the CRD bounds them.</summary>
+    private const int MaxGroups = 256;
+
+    /// <summary>
+    /// The ApprovalRequest for a gated change: everything from the admission request (requester from userInfo, never
+    /// from the object), the scope the policies ask for, the reason annotation and a bounded summary for approvers.
+    /// </summary>
+    private static ApprovalRequest NewRequest(AdmissionAttributes request, AdmissionGate gate, string name, bool breakGlass, string reason)
+    {
+        var user = request.UserInfo;
+        // Object scope needs the object's name; a generateName create is approved as that exact change instead.
+        var scope = gate.Effective.Scope == ApprovalScope.Object && request.Name.Length == 0 ? ApprovalScope.Exact : gate.Effective.Scope;
+        return new ApprovalRequest
+        {
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = gate.RequestNamespace, Labels = Labels(gate, user) },
+            Spec = new ApprovalRequestSpec
+            {
+                Policies = [.. gate.PolicyNames],
+                Requester = new Requester
+                {
+                    Username = user.Username,
+                    Uid = string.IsNullOrEmpty(user.Uid) ? null : user.Uid,
+                    Groups = [.. user.Groups.Take(MaxGroups)],
+                },
+                Action = new RequestedAction
+                {
+                    Operation = request.Operation,
+                    Group = request.Resource.Group,
+                    Version = request.Resource.Version,
+                    Resource = request.Resource.Resource,
+                    SubResource = NullIfEmpty(request.SubResource),
+                    Kind = NullIfEmpty(request.Kind?.Kind),
+                    Namespace = NullIfEmpty(request.Namespace),
+                    Name = NullIfEmpty(request.Name),
+                },
+                Fingerprint = gate.Fingerprint,
+                Scope = scope,
+                Reason = reason,
+                Change = Change(request),
+                BreakGlass = breakGlass,
+            },
+        };
+    }
+
+    /// <summary>Selectable labels: the fingerprint (prefix), the requester and one per policy.</summary>
+    private static Dictionary<string, string> Labels(AdmissionGate gate, UserInfo user)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [ApiConstants.FingerprintLabel] = gate.Fingerprint.Length > MaxLabelValue ? gate.Fingerprint[..MaxLabelValue] : gate.Fingerprint,
+        };
+        if (LabelValue(user.Username) is { Length: > 0 } requester) labels[ApiConstants.RequesterLabel] = requester;
+        foreach (var policy in gate.PolicyNames)
+            if (NameRules.IsQualifiedName(policy)) labels[ApiConstants.PolicyLabelPrefix + policy] = "true";
+        return labels;
+    }
+
+    /// <summary>A username as a label value: characters a label cannot hold become '_' ("system:serviceaccount:ns:sa" →
+    /// "system_serviceaccount_ns_sa"), at most 63, alphanumeric at both ends. Lossy, so only for selecting.</summary>
+    public static string LabelValue(string text)
+    {
+        var builder = new StringBuilder(Math.Min(text.Length, MaxLabelValue));
+        foreach (var c in text)
+        {
+            if (builder.Length == MaxLabelValue) break;
+            builder.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' ? c : '_');
+        }
+
+        return builder.ToString().Trim('-', '.', '_');
+    }
+
+    private static string Change(AdmissionAttributes request)
+    {
+        try
+        {
+            return ChangeSummary.Describe(request);
+        }
+        catch (JsonException)
+        {
+            // The fingerprint read the object already; should the summary still fail, approvers get the header.
+            return $"{request.Operation} {request.ResourceWithSubresource} {request.Namespace}/{request.Name} by {request.UserInfo.Username}";
+        }
+    }
+
+    /// <summary>The requester's reason: the <c>jitadmission.io/reason</c> annotation of the new object, bounded.</summary>
+    private static string ReasonOf(AdmissionAttributes request) =>
+        Annotation(request, ApiConstants.ReasonAnnotation) is { } reason ? Bounded(reason, ApiLimits.MaxReasonLength) : "";
+
+    /// <summary>The break-glass annotation on the new object (CREATE and UPDATE only); null when absent.</summary>
+    private static string? BreakGlassReason(AdmissionAttributes request) =>
+        request.Operation is Operations.Create or Operations.Update ? Annotation(request, ApiConstants.BreakGlassAnnotation) : null;
+
+    private static string? Annotation(AdmissionAttributes request, string key)
+    {
+        if (request.Operation == Operations.Connect) return null;
+        return request.Object.Element is { ValueKind: JsonValueKind.Object } root
+            && root.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object
+            && metadata.TryGetProperty("annotations", out var annotations) && annotations.ValueKind == JsonValueKind.Object
+            && annotations.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.String
+                ? value.GetString()
+                : null;
+    }
+
+    private static string Bounded(string text, int max)
+    {
+        var trimmed = text.Trim();
+        return trimmed.Length <= max ? trimmed : string.Concat(trimmed.AsSpan(0, max - 1), "…");
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static string BadBreakGlassMessage(AdmissionAttributes request) =>
+        $"{Messages.AdmissionMessages.Gated(request)}: the {ApiConstants.BreakGlassAnnotation} annotation needs a reason, e.g. "
+        + $"{ApiConstants.BreakGlassAnnotation}: \"INC-1234 checkout is down\"; it is recorded and reviewed afterwards.";
+}

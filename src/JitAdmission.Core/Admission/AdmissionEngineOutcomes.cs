@@ -1,0 +1,15 @@
+namespace JitAdmission.Core.Admission;
+
+/// <summary>Verdict outcomes of the gate, as metrics and logs label them.</summary>
+public static class Outcomes
+{
+    public const string Allow = "allow";
+    public const string Consume = "consume";
+    public const string Hold = "hold";
+    public const string Deny = "deny";
+    public const string Warn = "warn";
+    public const string Audit = "audit";
+    public const string BreakGlass = "breakglass";
+    public const string Error = "error";
+}
+

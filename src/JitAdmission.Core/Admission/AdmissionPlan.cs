@@ -1,0 +1,58 @@
+using JitAdmission.Core.Api;
+using JitAdmission.Core.Approval;
+
+namespace JitAdmission.Core.Admission;
+
+/// <summary>
+/// What the webhook must do for one admission request, as decided by <see cref="AdmissionEngine.Plan"/>. Only
+/// <see cref="DecidedPlan"/> is final; the others need one API write (or a wait) whose result the engine then turns
+/// into a verdict, so every decision stays a pure function while the handler does the I/O.
+/// </summary>
+public abstract record AdmissionPlan
+{
+    /// <summary>Warnings for the client (Warn policies, an ignored break-glass annotation) carried into the final verdict.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>Warn and Audit policies that matched, recorded in the audit annotations.</summary>
+    public IReadOnlyList<string> AdvisoryPolicies { get; init; } = [];
+}
+
+/// <summary>Answer at once: allowed (nothing gated, dry run, operator) or denied (policy error, denial, bad break-glass).</summary>
+public sealed record DecidedPlan(AdmissionVerdict Verdict) : AdmissionPlan;
+
+/// <summary>A usable approval covers the request: record one use with an optimistic-concurrency status write, then allow.</summary>
+public sealed record ConsumePlan(AdmissionGate Gate, ApprovalRequest Approval, ApprovalEvaluation Evaluation) : AdmissionPlan;
+
+/// <summary>No approval yet: create <see cref="Request"/> (deterministic name), then hold the call up to <see cref="Wait"/>.</summary>
+public sealed record CreatePlan(AdmissionGate Gate, ApprovalRequest Request, TimeSpan Wait, UsedApproval? PreviouslyUsed) : AdmissionPlan;
+
+/// <summary>A Pending request for this change exists: hold the call on it up to <see cref="Wait"/>.</summary>
+public sealed record HoldPlan(AdmissionGate Gate, ApprovalRequest Request, ApprovalEvaluation Evaluation, TimeSpan Wait, UsedApproval? PreviouslyUsed)
+    : AdmissionPlan;
+
+/// <summary>A break-glass subject proceeds at once; <see cref="Record"/> is created unless it <see cref="Exists"/> (a retry).</summary>
+public sealed record BreakGlassPlan(AdmissionGate Gate, ApprovalRequest Record, bool Exists) : AdmissionPlan;
+
+/// <summary>Why a request is gated: the matched Enforce policies, what they ask for together, and where its request lives.</summary>
+public sealed record AdmissionGate(IReadOnlyList<ApprovalPolicy> Policies, EffectiveApproval Effective, string Fingerprint, string RequestNamespace)
+{
+    public IReadOnlyList<string> PolicyNames { get; } = [.. Policies.Select(p => p.Metadata?.Name ?? "")];
+}
+
+/// <summary>The spent approval an earlier identical change used (for "already used; a new approval is needed").</summary>
+public sealed record UsedApproval(ApprovalRequest Request, ApprovalEvaluation Evaluation);
+
+public enum HeldState
+{
+    /// <summary>Still Pending: keep holding.</summary>
+    Waiting,
+    /// <summary>Approved: plan again, which consumes it.</summary>
+    Usable,
+    /// <summary>Used up by another call meanwhile (one identical change got the single use): plan again, for a new request.</summary>
+    Spent,
+    /// <summary>Denied, expired or deleted: answer with <see cref="HeldCheck.Verdict"/>.</summary>
+    Finished,
+}
+
+/// <summary>Where a held request stands after a change (<see cref="AdmissionEngine.CheckHeld"/>).</summary>
+public sealed record HeldCheck(HeldState State, ApprovalEvaluation? Evaluation, AdmissionVerdict? Verdict);

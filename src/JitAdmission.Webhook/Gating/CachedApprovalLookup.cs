@@ -1,0 +1,18 @@
+using JitAdmission.Core.Admission;
+using JitAdmission.Core.Api;
+using JitAdmission.Kubernetes.Caching;
+
+namespace JitAdmission.Webhook.Gating;
+
+/// <summary><see cref="IApprovalLookup"/> over the ApprovalRequest cache's standard indexes: no API call, no scan.</summary>
+public sealed class CachedApprovalLookup(IResourceCacheReader<ApprovalRequest> requests) : IApprovalLookup
+{
+    public IReadOnlyList<ApprovalRequest> ByFingerprint(string fingerprint) =>
+        requests.ByIndex(ApprovalRequestIndexes.Fingerprint, fingerprint);
+
+    public IReadOnlyList<ApprovalRequest> ByObject(string group, string resource, string @namespace, string name) =>
+        requests.ByIndex(ApprovalRequestIndexes.Object, ApprovalRequestIndexes.ObjectKey(group, resource, @namespace, name));
+
+    public IReadOnlyList<ApprovalRequest> ByRequester(string username) =>
+        requests.ByIndex(ApprovalRequestIndexes.Requester, username);
+}

@@ -1,0 +1,95 @@
+using System.Text;
+using System.Text.Json;
+using JitAdmission.Core.Admission;
+using JitAdmission.Core.Api;
+using JitAdmission.Core.Guard;
+using JitAdmission.Core.Validation;
+using JitAdmission.Kubernetes.Api;
+using JitAdmission.Kubernetes.Runtime;
+
+namespace JitAdmission.Webhook.Guard;
+
+/// <summary>
+/// <c>/guard</c>: jit-admission's own resources. ApprovalPolicies are validated at <c>kubectl apply</c> (every error
+/// listed); ApprovalRequests follow <see cref="RequestGuard"/> (who may create one, append-only reviews from their own
+/// reviewers, immutable spec); their status is written only by jit-admission.
+/// </summary>
+public sealed class GuardHandler(PolicySetProvider policies, JitClient client, OperatorIdentity identity, TimeProvider time) : IAdmissionHandler
+{
+    public async ValueTask<AdmissionVerdict> HandleAsync(AdmissionAttributes request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!GuardedObjects.IsCreateOrUpdate(request)) return AdmissionVerdict.Allow;
+        var isOperator = identity.IsOperator(request.UserInfo);
+        try
+        {
+            if (GuardedObjects.IsPolicy(request)) return ValidatePolicy(request);
+            if (GuardedObjects.IsRequestStatus(request)) return Verdict("ApprovalRequest", request.Name, RequestGuard.ValidateStatusChange(request.UserInfo, isOperator));
+            if (!GuardedObjects.IsRequest(request)) return AdmissionVerdict.Allow;
+
+            var updated = GuardedObjects.Read<ApprovalRequest>(request.Object) ?? throw new JsonException("the request carries no object");
+            var named = await PoliciesAsync(updated.Spec.Policies, cancellationToken);
+            var now = time.GetUtcNow();
+            var errors = request.Operation == "CREATE"
+                ? RequestGuard.ValidateCreate(updated, request.UserInfo, named.GetValueOrDefault, isOperator, now)
+                : RequestGuard.ValidateUpdate(
+                    GuardedObjects.Read<ApprovalRequest>(request.OldObject) ?? throw new JsonException("the update carries no old object"),
+                    updated, request.UserInfo, named.GetValueOrDefault, isOperator, now);
+            return Verdict("ApprovalRequest", request.Name, errors);
+        }
+        catch (JsonException e)
+        {
+            // 422, not 400: kubectl shows the message of an Invalid answer, and only a generic text for a BadRequest.
+            return AdmissionVerdict.Deny($"cannot read the {request.Resource.Resource} object: {e.Message}", Outcomes.Deny, 422, "Invalid");
+        }
+    }
+
+    private static AdmissionVerdict ValidatePolicy(AdmissionAttributes request)
+    {
+        var policy = GuardedObjects.Read<ApprovalPolicy>(request.Object) ?? throw new JsonException("the request carries no object");
+        var verdict = Verdict("ApprovalPolicy", policy.Metadata?.Name ?? request.Name, PolicyValidator.Validate(policy), 422, "Invalid");
+        if (!verdict.Allowed) return verdict;
+        // The gate never gates jit-admission's own API (it would lock approvers out); say so rather than mislead.
+        var ours = policy.Spec.Match.Resources.Any(r => r.ApiGroups.Contains(ApiConstants.Group, StringComparer.Ordinal));
+        return ours
+            ? verdict with { Warnings = [$"rules for the {ApiConstants.Group} API group are ignored: jit-admission's own resources are protected by its guard, not gated"] }
+            : verdict;
+    }
+
+    /// <summary>The named policies from the cache; one just created may not be cached yet, so ask the API server for those.</summary>
+    private async Task<Dictionary<string, ApprovalPolicy?>> PoliciesAsync(IEnumerable<string> names, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<string, ApprovalPolicy?>(StringComparer.Ordinal);
+        foreach (var name in names.Distinct(StringComparer.Ordinal).Take(ApiLimits.MaxPoliciesPerRequest))
+        {
+            var policy = policies.Current.Get(name)?.Policy;
+            if (policy is null)
+            {
+                var read = await client.GetPolicyAsync(name, cancellationToken);
+                if (read.IsOk) policy = read.Object;
+                else if (read.Outcome != ApiOutcome.NotFound) throw new InvalidOperationException($"cannot read ApprovalPolicy {name}: {read.Message}");
+            }
+
+            found[name] = policy;
+        }
+
+        return found;
+    }
+
+    private static AdmissionVerdict Verdict(string kind, string name, IReadOnlyList<string> errors, int code = 403, string reason = "Forbidden")
+    {
+        if (errors.Count == 0) return AdmissionVerdict.Allow;
+        var message = new StringBuilder();
+        if (errors.Count == 1)
+        {
+            message.Append(kind).Append(' ').Append(name).Append(": ").Append(errors[0]);
+        }
+        else
+        {
+            message.Append(kind).Append(' ').Append(name).Append(" is not accepted (").Append(errors.Count).Append(" problems):");
+            foreach (var error in errors) message.Append("\n- ").Append(error);
+        }
+
+        return AdmissionVerdict.Deny(message.ToString(), Outcomes.Deny, code, reason);
+    }
+}

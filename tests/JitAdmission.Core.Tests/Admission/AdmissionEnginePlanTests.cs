@@ -1,0 +1,321 @@
+using JitAdmission.Core.Admission;
+using JitAdmission.Core.Api;
+using JitAdmission.Core.Naming;
+using JitAdmission.Core.Tests.TestSupport;
+using static JitAdmission.Core.Tests.Admission.EngineWorld;
+
+namespace JitAdmission.Core.Tests.Admission;
+
+/// <summary>Every branch of <see cref="AdmissionEngine.Plan"/>, one row each: arrange the world, then check the plan.</summary>
+public class AdmissionEnginePlanTests
+{
+    private sealed record Row(Action<EngineWorld> Arrange, Action<EngineWorld, AdmissionPlan> Check);
+
+    private static readonly Dictionary<string, Row> Rows = new()
+    {
+        ["no candidate policy: allowed without reading the object"] = new(
+            w => w.Change = DefaultChange().Resource("", "v1", "configmaps").Object("{not json"),
+            (_, plan) => AssertAllowedUntouched(plan)),
+        ["jit-admission's own requests are never gated"] = new(
+            w => w.IsOperator = true,
+            (_, plan) => AssertAllowedUntouched(plan)),
+        ["jit-admission's own API is never gated, even by a * rule"] = new(
+            w =>
+            {
+                w.Policies[0] = MatchPolicyBuilder.Policy("p").Rule("*", "*").Build();
+                w.Change = DefaultChange().Resource(ApiConstants.Group, ApiConstants.Version, ApiConstants.RequestPlural);
+            },
+            (_, plan) => AssertAllowedUntouched(plan)),
+        ["a candidate that does not match: allowed"] = new(
+            w => w.Policy(s => s.Match.Namespaces = ["staging"]),
+            (_, plan) => AssertAllowedUntouched(plan)),
+        ["an Enforce policy that cannot be evaluated denies, naming it"] = new(
+            w => w.Policy(s => s.Conditions = [new PolicyCondition { Name = "c", Expression = "object.spec.missing.deep == 1" }]),
+            (_, plan) =>
+            {
+                var verdict = Assert.IsType<DecidedPlan>(plan).Verdict;
+                Assert.False(verdict.Allowed);
+                Assert.Equal(Outcomes.Error, verdict.Outcome);
+                Assert.Contains("policy p could not be evaluated", verdict.Message);
+                Assert.Contains("fail closed", verdict.Message);
+            }),
+        ["a Warn policy allows with a warning and an audit record"] = new(
+            w => w.Policy(s => s.Enforcement = Enforcement.Warn),
+            (_, plan) =>
+            {
+                var verdict = Assert.IsType<DecidedPlan>(plan).Verdict;
+                Assert.True(verdict.Allowed);
+                Assert.Equal(Outcomes.Warn, verdict.Outcome);
+                Assert.Contains(verdict.Warnings, x => x.Contains("policy p in Warn mode", StringComparison.Ordinal));
+                Assert.Equal("p", verdict.AuditAnnotations[AuditKeys.Policies]);
+                Assert.Equal(Outcomes.Warn, verdict.AuditAnnotations[AuditKeys.Outcome]);
+            }),
+        ["an Audit policy allows silently, recorded"] = new(
+            w => w.Policy(s => s.Enforcement = Enforcement.Audit),
+            (_, plan) =>
+            {
+                var verdict = Assert.IsType<DecidedPlan>(plan).Verdict;
+                Assert.True(verdict.Allowed);
+                Assert.Empty(verdict.Warnings);
+                Assert.Equal(Outcomes.Audit, verdict.AuditAnnotations[AuditKeys.Outcome]);
+            }),
+        ["a Warn policy that cannot be evaluated only warns"] = new(
+            w => w.Policy(s =>
+            {
+                s.Enforcement = Enforcement.Warn;
+                s.Conditions = [new PolicyCondition { Name = "c", Expression = "object.spec.missing.deep == 1" }];
+            }),
+            (_, plan) =>
+            {
+                var verdict = Assert.IsType<DecidedPlan>(plan).Verdict;
+                Assert.True(verdict.Allowed);
+                Assert.Contains(verdict.Warnings, x => x.Contains("could not be evaluated", StringComparison.Ordinal));
+            }),
+        ["gated without approvals: create the request, then hold for the policy's wait"] = new(
+            _ => { },
+            (w, plan) =>
+            {
+                var create = Assert.IsType<CreatePlan>(plan);
+                Assert.Equal(RequestNaming.Name(w.Attributes, w.Fingerprint), create.Request.Metadata.Name);
+                Assert.Equal("prod", create.Request.Metadata.NamespaceProperty);
+                Assert.Equal(TimeSpan.FromSeconds(10), create.Wait);
+                Assert.Null(create.PreviouslyUsed);
+            }),
+        ["a Pending request for the change: hold on it again"] = new(
+            w => w.ExistingFor(),
+            (w, plan) =>
+            {
+                var hold = Assert.IsType<HoldPlan>(plan);
+                Assert.Same(w.Requests[0], hold.Request);
+                Assert.Equal(RequestPhase.Pending, hold.Evaluation.Phase);
+            }),
+        ["an approved request for the exact change: consume it"] = new(
+            w => w.ExistingFor(reviews: ApprovedByBob()),
+            (w, plan) =>
+            {
+                var consume = Assert.IsType<ConsumePlan>(plan);
+                Assert.Same(w.Requests[0], consume.Approval);
+                Assert.True(consume.Evaluation.IsUsable);
+            }),
+        ["an approval already used: a new request with the next name, remembering the used one"] = new(
+            w => w.ExistingFor(recorded: RequestPhase.Consumed, reviews: ApprovedByBob()),
+            (w, plan) =>
+            {
+                var create = Assert.IsType<CreatePlan>(plan);
+                Assert.Equal(RequestNaming.Name(w.Attributes, w.Fingerprint, 2), create.Request.Metadata.Name);
+                Assert.Same(w.Requests[0], create.PreviouslyUsed?.Request);
+            }),
+        ["a denied request within its TTL answers the retry with its denial"] = new(
+            w => w.ExistingFor(reviews: DeniedByBob()),
+            (_, plan) =>
+            {
+                var verdict = Assert.IsType<DecidedPlan>(plan).Verdict;
+                Assert.False(verdict.Allowed);
+                Assert.Equal(Outcomes.Deny, verdict.Outcome);
+                Assert.Contains("was denied by bob: \"not now\"", verdict.Message);
+            }),
+        ["a denied request past its TTL leaves the change to a new request"] = new(
+            w =>
+            {
+                w.ExistingFor(reviews: DeniedByBob());
+                w.Now = Created.AddHours(2);
+            },
+            (w, plan) => Assert.Equal(RequestNaming.Name(w.Attributes, w.Fingerprint, 2), Assert.IsType<CreatePlan>(plan).Request.Metadata.Name)),
+        ["an expired request leaves the change to a new request"] = new(
+            w =>
+            {
+                w.ExistingFor();
+                w.Now = Created.AddHours(2);
+            },
+            (w, plan) => Assert.Equal(RequestNaming.Name(w.Attributes, w.Fingerprint, 2), Assert.IsType<CreatePlan>(plan).Request.Metadata.Name)),
+        ["a Pending request that does not name a policy added since is not held on"] = new(
+            w =>
+            {
+                w.ExistingFor();
+                w.Policies.Add(MatchPolicyBuilder.Policy("q").Build());
+            },
+            (w, plan) =>
+            {
+                var create = Assert.IsType<CreatePlan>(plan);
+                Assert.Equal(RequestNaming.Name(w.Attributes, w.Fingerprint, 2), create.Request.Metadata.Name);
+                Assert.Equal(["p", "q"], create.Request.Spec.Policies);
+            }),
+        ["an approval for the object covers another change to it"] = new(
+            w => w.AheadOfTime(ApprovalScope.Object, name: "web", reviews: ApprovedByBob()),
+            (w, plan) => Assert.Same(w.Requests[0], Assert.IsType<ConsumePlan>(plan).Approval)),
+        ["an approval for the object does not cover another object"] = new(
+            w => w.AheadOfTime(ApprovalScope.Object, name: "api", reviews: ApprovedByBob()),
+            (_, plan) => Assert.IsType<CreatePlan>(plan)),
+        ["a grant covers the requester's gated actions in its namespace"] = new(
+            w => w.AheadOfTime(ApprovalScope.Grant, reviews: ApprovedByBob()),
+            (w, plan) => Assert.Same(w.Requests[0], Assert.IsType<ConsumePlan>(plan).Approval)),
+        ["a grant for another namespace does not cover"] = new(
+            w => w.AheadOfTime(ApprovalScope.Grant, actionNamespace: "staging", reviews: ApprovedByBob()),
+            (_, plan) => Assert.IsType<CreatePlan>(plan)),
+        ["a grant to someone else does not cover"] = new(
+            w => w.AheadOfTime(ApprovalScope.Grant, requester: "carol", reviews: ApprovedByBob()),
+            (_, plan) => Assert.IsType<CreatePlan>(plan)),
+        ["a grant not yet approved does not cover"] = new(
+            w => w.AheadOfTime(ApprovalScope.Grant),
+            (_, plan) => Assert.IsType<CreatePlan>(plan)),
+        ["a grant past its window does not cover"] = new(
+            w =>
+            {
+                w.AheadOfTime(ApprovalScope.Grant, reviews: ApprovedByBob());
+                w.Now = Created.AddMinutes(30);
+            },
+            (_, plan) => Assert.IsType<CreatePlan>(plan)),
+        ["the exact approval is spent before a grant that also covers"] = new(
+            w =>
+            {
+                w.AheadOfTime(ApprovalScope.Grant, reviews: ApprovedByBob());
+                w.ExistingFor(reviews: ApprovedByBob());
+            },
+            (w, plan) => Assert.Same(w.Requests[1], Assert.IsType<ConsumePlan>(plan).Approval)),
+        ["dry run of a gated change: allowed with a warning, nothing created"] = new(
+            w => w.Change = DefaultChange().DryRun(),
+            (_, plan) =>
+            {
+                var verdict = Assert.IsType<DecidedPlan>(plan).Verdict;
+                Assert.True(verdict.Allowed);
+                Assert.Contains(verdict.Warnings, x => x.Contains("would need approval", StringComparison.Ordinal) && x.Contains("no approval request was created", StringComparison.Ordinal));
+            }),
+        ["dry run with a covering approval says it would be used, and uses nothing"] = new(
+            w =>
+            {
+                w.Change = DefaultChange().DryRun();
+                w.ExistingFor(reviews: ApprovedByBob());
+            },
+            (w, plan) =>
+            {
+                var verdict = Assert.IsType<DecidedPlan>(plan).Verdict;
+                Assert.True(verdict.Allowed);
+                Assert.Contains(verdict.Warnings, x => x.Contains("would use the approval", StringComparison.Ordinal) && x.Contains(w.Requests[0].Metadata.Name, StringComparison.Ordinal));
+            }),
+        ["break-glass by a break-glass subject: allowed at once, recorded"] = new(
+            w =>
+            {
+                w.Policy(s => s.BreakGlass = new BreakGlassSettings { Groups = ["oncall"] });
+                w.Change = DefaultChange().By("alice", "oncall").Object(Deployment(3, "\"jitadmission.io/break-glass\":\"INC-7 checkout down\""));
+            },
+            (w, plan) =>
+            {
+                var breakGlass = Assert.IsType<BreakGlassPlan>(plan);
+                Assert.False(breakGlass.Exists);
+                Assert.StartsWith("breakglass-deployments-web-", breakGlass.Record.Metadata.Name, StringComparison.Ordinal);
+                Assert.True(breakGlass.Record.Spec.BreakGlass);
+                Assert.Equal("INC-7 checkout down", breakGlass.Record.Spec.Reason);
+                Assert.Equal(w.Fingerprint, breakGlass.Record.Spec.Fingerprint);
+            }),
+        ["break-glass retried: the existing record is found"] = new(
+            w =>
+            {
+                w.Policy(s => s.BreakGlass = new BreakGlassSettings { Groups = ["oncall"] });
+                w.Change = DefaultChange().By("alice", "oncall").Object(Deployment(3, "\"jitadmission.io/break-glass\":\"INC-7\""));
+                var record = w.ExistingFor();
+                record.Metadata.Name = RequestNaming.Name("breakglass-deployments", "web", w.Fingerprint);
+                record.Spec.BreakGlass = true;
+            },
+            (w, plan) =>
+            {
+                var breakGlass = Assert.IsType<BreakGlassPlan>(plan);
+                Assert.True(breakGlass.Exists);
+                Assert.Same(w.Requests[0], breakGlass.Record);
+            }),
+        ["break-glass without a reason is refused"] = new(
+            w =>
+            {
+                w.Policy(s => s.BreakGlass = new BreakGlassSettings { Users = ["alice"] });
+                w.Change = DefaultChange().Object(Deployment(3, "\"jitadmission.io/break-glass\":\"  \""));
+            },
+            (_, plan) =>
+            {
+                var verdict = Assert.IsType<DecidedPlan>(plan).Verdict;
+                Assert.False(verdict.Allowed);
+                Assert.Contains("needs a reason", verdict.Message);
+            }),
+        ["break-glass by anyone else is ignored: normal gating, with a warning"] = new(
+            w =>
+            {
+                w.Policy(s => s.BreakGlass = new BreakGlassSettings { Groups = ["oncall"] });
+                w.Change = DefaultChange().Object(Deployment(3, "\"jitadmission.io/break-glass\":\"INC-7\""));
+            },
+            (_, plan) =>
+            {
+                var create = Assert.IsType<CreatePlan>(plan);
+                Assert.False(create.Request.Spec.BreakGlass);
+                Assert.Contains(create.Warnings, x => x.Contains("annotation is ignored", StringComparison.Ordinal));
+            }),
+        ["break-glass in a dry run records nothing"] = new(
+            w =>
+            {
+                w.Policy(s => s.BreakGlass = new BreakGlassSettings { Users = ["alice"] });
+                w.Change = DefaultChange().DryRun().Object(Deployment(3, "\"jitadmission.io/break-glass\":\"INC-7\""));
+            },
+            (_, plan) =>
+            {
+                var verdict = Assert.IsType<DecidedPlan>(plan).Verdict;
+                Assert.True(verdict.Allowed);
+                Assert.Contains(verdict.Warnings, x => x.Contains("nothing was recorded", StringComparison.Ordinal));
+            }),
+        ["an invalid Enforce policy (no approvers) fails closed"] = new(
+            w => w.Policy(s => s.Approval.Approvers = []),
+            (_, plan) =>
+            {
+                var verdict = Assert.IsType<DecidedPlan>(plan).Verdict;
+                Assert.False(verdict.Allowed);
+                Assert.Contains("the policy is invalid", verdict.Message);
+            }),
+        ["several policies: one request naming all, the shortest wait"] = new(
+            w =>
+            {
+                w.Policy(s => s.Approval.Wait = "20s");
+                w.Policies.Add(MatchPolicyBuilder.Policy("q").With(s => s.Approval.Wait = "3s").Build());
+            },
+            (_, plan) =>
+            {
+                var create = Assert.IsType<CreatePlan>(plan);
+                Assert.Equal(["p", "q"], create.Request.Spec.Policies);
+                Assert.Equal(TimeSpan.FromSeconds(3), create.Wait);
+            }),
+        ["more policies than one request can name: fail closed"] = new(
+            w =>
+            {
+                for (var i = 0; i < ApiLimits.MaxPoliciesPerRequest; i++) w.Policies.Add(MatchPolicyBuilder.Policy($"q{i:00}").Build());
+            },
+            (_, plan) =>
+            {
+                var verdict = Assert.IsType<DecidedPlan>(plan).Verdict;
+                Assert.False(verdict.Allowed);
+                Assert.Equal(500, verdict.Code);
+                Assert.Contains("could not decide", verdict.Message);
+            }),
+        ["an object that is not JSON: fail closed"] = new(
+            w => w.Change = DefaultChange().Object("{\"metadata\":"),
+            (_, plan) =>
+            {
+                var verdict = Assert.IsType<DecidedPlan>(plan).Verdict;
+                Assert.False(verdict.Allowed);
+                Assert.Equal(Outcomes.Error, verdict.Outcome);
+                Assert.Contains("cannot read the object", verdict.Message);
+            }),
+    };
+
+    public static TheoryData<string> Names() => [.. Rows.Keys];
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Plans(string row)
+    {
+        var world = new EngineWorld();
+        Rows[row].Arrange(world);
+        Rows[row].Check(world, world.Plan());
+    }
+
+    private static void AssertAllowedUntouched(AdmissionPlan plan)
+    {
+        var verdict = Assert.IsType<DecidedPlan>(plan).Verdict;
+        Assert.True(verdict.Allowed);
+        Assert.Same(AdmissionVerdict.Allow, verdict);
+    }
+}

@@ -1,0 +1,215 @@
+using JitAdmission.Core.Admission;
+using JitAdmission.Core.Api;
+using JitAdmission.Kubernetes.Api;
+using JitAdmission.Webhook.Gating;
+
+namespace JitAdmission.Webhook.Tests.Gating;
+
+/// <summary>The gate carrying out the engine's plans against the API (in memory) and the cache, on a fake clock.</summary>
+public sealed class GateHandlerTests : IDisposable
+{
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(29);
+
+    private readonly GateWorld _world = new();
+
+    public void Dispose() => _world.Dispose();
+
+    [Fact]
+    public async Task A_request_no_policy_matches_is_allowed_at_once()
+    {
+        var pending = _world.Handler.HandleAsync(GateWorld.Update(3, @namespace: "dev"), Budget, CancellationToken.None);
+
+        Assert.True(pending.IsCompletedSuccessfully, "answered synchronously");
+        Assert.Same(AdmissionVerdict.Allow, await pending);
+        Assert.Empty(_world.Store.All);
+    }
+
+    [Fact]
+    public async Task Until_the_caches_are_loaded_every_request_fails_closed()
+    {
+        _world.Loaded = false;
+
+        var verdict = await _world.Handler.HandleAsync(GateWorld.Update(3, @namespace: "dev"), Budget, CancellationToken.None);
+
+        Assert.False(verdict.Allowed);
+        Assert.Contains("has not loaded the policies", verdict.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_held_call_that_nobody_approves_ends_with_how_to_approve_before_the_deadline()
+    {
+        var call = _world.Handler.HandleAsync(GateWorld.Update(3), Budget, CancellationToken.None).AsTask();
+        await _world.UntilHeldAsync();
+        var request = Assert.Single(_world.Store.All);
+
+        _world.Clock.Advance(TimeSpan.FromSeconds(19));
+        Assert.False(call.IsCompleted, "held for the policy's wait (20s)");
+        _world.Clock.Advance(TimeSpan.FromSeconds(1));
+        var verdict = await call;
+
+        Assert.False(verdict.Allowed);
+        Assert.Equal(Outcomes.Hold, verdict.Outcome);
+        Assert.Contains("UPDATE deployments prod/web is still not approved after waiting 20s (policy prod)", verdict.Message, StringComparison.Ordinal);
+        Assert.Contains($"kubectl jit approve {request.Metadata.Name} -n prod", verdict.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _world.Waiters.Count);
+    }
+
+    [Fact]
+    public async Task The_hold_ends_a_margin_before_the_transport_deadline_when_that_comes_first()
+    {
+        var call = _world.Handler.HandleAsync(GateWorld.Update(3), TimeSpan.FromSeconds(6), CancellationToken.None).AsTask();
+        await _world.UntilHeldAsync();
+
+        _world.Clock.Advance(TimeSpan.FromSeconds(6) - GateHandler.HoldMargin);
+        var verdict = await call;
+
+        Assert.Contains("is still not approved after waiting 5s", verdict.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_approval_during_the_hold_lets_the_call_through_and_records_one_use()
+    {
+        var call = _world.Handler.HandleAsync(GateWorld.Update(3), Budget, CancellationToken.None).AsTask();
+        await _world.UntilHeldAsync();
+        var request = Assert.Single(_world.Store.All);
+
+        _world.Clock.Advance(TimeSpan.FromSeconds(3));
+        _world.Approve(request);
+        var verdict = await call;
+
+        Assert.True(verdict.Allowed);
+        Assert.Equal(Outcomes.Consume, verdict.Outcome);
+        Assert.Equal($"prod/{request.Metadata.Name}", verdict.AuditAnnotations["request"]);
+        Assert.Equal("bob", verdict.AuditAnnotations["approvers"]);
+        var used = _world.Store.Find("prod", request.Metadata.Name)!;
+        Assert.Equal(RequestPhase.Consumed, used.Status?.Phase);
+        Assert.Equal(1, used.Status?.Uses);
+        Assert.Equal("uid-1", Assert.Single(used.Status!.Usage).AdmissionUid);
+        // Read-your-writes: the cache already holds the use, before any watch event.
+        Assert.Equal(1, _world.Requests.Get("prod", request.Metadata.Name)?.Status?.Uses);
+    }
+
+    [Fact]
+    public async Task A_denial_during_the_hold_ends_it_with_the_denial()
+    {
+        var call = _world.Handler.HandleAsync(GateWorld.Update(3), Budget, CancellationToken.None).AsTask();
+        await _world.UntilHeldAsync();
+
+        _world.Approve(Assert.Single(_world.Store.All), decision: ReviewDecision.Deny);
+        var verdict = await call;
+
+        Assert.False(verdict.Allowed);
+        Assert.Contains("was denied by bob", verdict.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_single_use_taken_by_another_replica_meanwhile_is_not_taken_again()
+    {
+        var held = _world.Handler.HandleAsync(GateWorld.Update(3), Budget, CancellationToken.None).AsTask();
+        await _world.UntilHeldAsync();
+        var request = Assert.Single(_world.Store.All);
+        _world.Approve(request);
+        Assert.True((await held).Allowed);
+
+        // Approved again for a retry: another replica uses it first; this cache has not seen that yet.
+        var name = request.Metadata.Name;
+        _world.Store.WriteBehindTheCache("prod", name, r => (r.Status!.Phase, r.Status.Uses) = (RequestPhase.Approved, 0));
+        _world.Requests.Upsert(_world.Store.Find("prod", name)!);
+        _world.Store.WriteBehindTheCache("prod", name, r => (r.Status!.Phase, r.Status.Uses) = (RequestPhase.Consumed, 1));
+
+        var retry = _world.Handler.HandleAsync(GateWorld.Update(3, uid: "uid-2"), TimeSpan.FromSeconds(2), CancellationToken.None).AsTask();
+        await _world.UntilHeldAsync();
+        _world.Clock.Advance(TimeSpan.FromSeconds(1));
+        var verdict = await retry;
+
+        Assert.False(verdict.Allowed);
+        Assert.Equal(1, _world.Store.Find("prod", name)!.Status!.Uses);
+        Assert.NotNull(_world.Store.Find("prod", name + "-2"));
+        Assert.Contains($"ApprovalRequest {name}-2 in namespace prod", verdict.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_calls_racing_for_one_single_use_approval_let_exactly_one_through()
+    {
+        var first = _world.Handler.HandleAsync(GateWorld.Update(3), Budget, CancellationToken.None).AsTask();
+        await _world.UntilHeldAsync();
+        var request = Assert.Single(_world.Store.All);
+        _world.Approve(request);
+        Assert.True((await first).Allowed);
+        // Usable again (as if approved for a second go) and both calls read the same version from the cache.
+        _world.Store.WriteBehindTheCache("prod", request.Metadata.Name, r => (r.Status!.Phase, r.Status.Uses) = (RequestPhase.Approved, 0));
+        _world.Requests.Upsert(_world.Store.Find("prod", request.Metadata.Name)!);
+        var release = new TaskCompletionSource();
+        _world.Store.HoldStatusWrites = release.Task;
+
+        var a = _world.Handler.HandleAsync(GateWorld.Update(3, uid: "a"), TimeSpan.FromSeconds(3), CancellationToken.None).AsTask();
+        var b = _world.Handler.HandleAsync(GateWorld.Update(3, uid: "b"), TimeSpan.FromSeconds(3), CancellationToken.None).AsTask();
+        release.SetResult();
+        await _world.UntilHeldAsync();
+        _world.Clock.Advance(TimeSpan.FromSeconds(2));
+        var verdicts = await Task.WhenAll(a, b);
+
+        Assert.Single(verdicts, v => v.Allowed);
+        Assert.Single(verdicts, v => !v.Allowed && v.Message!.Contains("was already used", StringComparison.Ordinal));
+        Assert.Equal(1, _world.Store.Find("prod", request.Metadata.Name)!.Status!.Uses);
+    }
+
+    [Fact]
+    public async Task Two_replicas_holding_the_same_change_converge_on_one_request_and_one_use()
+    {
+        var first = _world.Handler.HandleAsync(GateWorld.Update(3), Budget, CancellationToken.None).AsTask();
+        await _world.UntilHeldAsync();
+        var existing = Assert.Single(_world.Store.All);
+        // The second replica's cache has not seen the request: its create meets AlreadyExists and it holds on that one.
+        using var other = new GateWorld(sharing: _world);
+        var second = other.Handler.HandleAsync(GateWorld.Update(3, uid: "uid-2"), Budget, CancellationToken.None).AsTask();
+        await other.UntilHeldAsync();
+        Assert.Single(_world.Store.All);
+
+        _world.Approve(existing);
+        other.Requests.Upsert(_world.Store.Find("prod", existing.Metadata.Name)!);
+        var winner = await Task.WhenAny(first, second);
+        Assert.True((await winner).Allowed);
+        _world.Clock.Advance(TimeSpan.FromSeconds(20));
+        var loser = await (winner == first ? second : first);
+
+        Assert.False(loser.Allowed);
+        Assert.Contains("was already used", loser.Message, StringComparison.Ordinal);
+        Assert.Equal(1, _world.Store.Find("prod", existing.Metadata.Name)!.Status!.Uses);
+    }
+
+    [Fact]
+    public async Task Without_a_wait_the_answer_comes_at_once()
+    {
+        using var world = new GateWorld(wait: "0s");
+
+        var verdict = await world.Handler.HandleAsync(GateWorld.Update(3), Budget, CancellationToken.None);
+
+        Assert.False(verdict.Allowed);
+        Assert.Contains("UPDATE deployments prod/web needs approval (policy prod)", verdict.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_dry_run_creates_nothing()
+    {
+        var verdict = await _world.Handler.HandleAsync(GateWorld.Update(3, dryRun: true), Budget, CancellationToken.None);
+
+        Assert.True(verdict.Allowed);
+        Assert.Contains(verdict.Warnings, w => w.StartsWith("dry run: the real request would need approval", StringComparison.Ordinal));
+        Assert.Empty(_world.Store.All);
+    }
+
+    [Fact]
+    public async Task A_request_that_cannot_be_created_fails_closed_with_the_reason()
+    {
+        _world.Store.FailCreates = ApiOutcome.Forbidden;
+
+        var verdict = await _world.Handler.HandleAsync(GateWorld.Update(3), Budget, CancellationToken.None);
+
+        Assert.False(verdict.Allowed);
+        Assert.Equal(500, verdict.Code);
+        Assert.StartsWith("jit-admission could not decide: cannot create ApprovalRequest deployments-web-", verdict.Message, StringComparison.Ordinal);
+        Assert.Contains("forbidden", verdict.Message, StringComparison.Ordinal);
+    }
+
+}

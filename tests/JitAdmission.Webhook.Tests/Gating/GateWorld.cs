@@ -1,0 +1,120 @@
+using JitAdmission.Core.Admission;
+using JitAdmission.Core.Api;
+using JitAdmission.Core.Approval;
+using JitAdmission.Core.Matching;
+using JitAdmission.Kubernetes.Caching;
+using JitAdmission.Kubernetes.Runtime;
+using JitAdmission.Webhook.Gating;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Prometheus;
+
+namespace JitAdmission.Webhook.Tests.Gating;
+
+/// <summary>
+/// A <see cref="GateHandler"/> on real (unstarted) caches fed by hand, the in-memory API store and a clock: policy "prod"
+/// gates UPDATE of apps deployments in namespace prod; group sre approves.
+/// </summary>
+internal sealed class GateWorld : IDisposable
+{
+    public const string Namespace = "prod";
+
+    // The caches are never started, so this client is never called.
+    private static readonly IKubernetes Unused = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = "https://127.0.0.1:1" });
+
+    /// <param name="sharing">Another replica: its own caches and handler, the same API server and clock.</param>
+    public GateWorld(TimeProvider? time = null, string wait = "20s", ApprovalScope scope = ApprovalScope.Exact, GateWorld? sharing = null)
+    {
+        Time = sharing?.Time ?? time ?? new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        Policies = new ResourceCache<ApprovalPolicy>(Unused, ResourceDescriptor.ApprovalPolicies);
+        Requests = new ResourceCache<ApprovalRequest>(Unused, ResourceDescriptor.ApprovalRequests).AddStandardIndexes();
+        PolicySet = new PolicySetProvider(Policies);
+        Store = sharing?.Store ?? new InMemoryRequestStore(Time);
+        Waiters = new HeldRequestWaiters(Requests);
+        Registry = Prometheus.Metrics.NewCustomRegistry();
+        Metrics = new AdmissionMetrics(Registry, Time);
+        var identity = new OperatorIdentity { Namespace = "jit-system" };
+        identity.Resolve("system:serviceaccount:jit-system:jit-admission");
+        Handler = new GateHandler(PolicySet, Requests, InMemoryClusterContext.Empty.WithNamespace(Namespace), Store, identity, Waiters, Metrics, Time,
+            NullLogger<GateHandler>.Instance, () => Loaded);
+        Policies.Upsert(Policy(wait, scope));
+    }
+
+    /// <summary>Whether the caches count as synced.</summary>
+    public bool Loaded { get; set; } = true;
+
+    public TimeProvider Time { get; }
+    public FakeTimeProvider Clock => (FakeTimeProvider)Time;
+    public ResourceCache<ApprovalPolicy> Policies { get; }
+    public ResourceCache<ApprovalRequest> Requests { get; }
+    public PolicySetProvider PolicySet { get; }
+    public InMemoryRequestStore Store { get; }
+    public HeldRequestWaiters Waiters { get; }
+    public CollectorRegistry Registry { get; }
+    public AdmissionMetrics Metrics { get; }
+    public GateHandler Handler { get; }
+
+    public static ApprovalPolicy Policy(string wait, ApprovalScope scope) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = "prod", Uid = "p-1", Generation = 1, ResourceVersion = "1" },
+        Spec = new ApprovalPolicySpec
+        {
+            Match = new PolicyMatch
+            {
+                Resources = [new ResourceRule { ApiGroups = ["apps"], Resources = ["deployments"], Operations = ["UPDATE"] }],
+                Namespaces = [Namespace],
+            },
+            Approval = new ApprovalSettings { Approvers = [new ApproverRule { Name = "sre", Groups = ["sre"] }], Wait = wait, Scope = scope },
+        },
+    };
+
+    public static AdmissionAttributes Update(int replicas, string user = "alice", string uid = "uid-1", bool dryRun = false, string @namespace = Namespace) => new()
+    {
+        Uid = uid,
+        Operation = "UPDATE",
+        Resource = new GroupVersionResource("apps", "v1", "deployments"),
+        Kind = new GroupVersionKind("apps", "v1", "Deployment"),
+        Namespace = @namespace,
+        Name = "web",
+        UserInfo = new UserInfo(user, "u-" + user, ["devs", "system:authenticated"]),
+        DryRun = dryRun,
+        Object = RawObject.FromJson(Deployment(@namespace, replicas)),
+        OldObject = RawObject.FromJson(Deployment(@namespace, 1)),
+    };
+
+    private static string Deployment(string @namespace, int replicas) =>
+        $$$"""{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"{{{@namespace}}}"},"spec":{"replicas":{{{replicas}}}}}""";
+
+    /// <summary>bob approves: the review lands in the API store and the cache sees it, as the watch would deliver it.</summary>
+    public ApprovalRequest Approve(ApprovalRequest request, string reviewer = "bob", ReviewDecision decision = ReviewDecision.Approve)
+    {
+        var updated = Store.WriteBehindTheCache(request.Metadata.NamespaceProperty, request.Metadata.Name, r => r.Spec.Reviews.Add(new Core.Api.Review
+        {
+            Reviewer = reviewer,
+            Decision = decision,
+            Groups = ["sre"],
+            Time = TimeText.ToApi(Time.GetUtcNow()),
+        }));
+        Requests.Upsert(updated);
+        return updated;
+    }
+
+    /// <summary>Waits (briefly, in real time) until <paramref name="count"/> calls are held.</summary>
+    public async Task UntilHeldAsync(int count = 1)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Waiters.Count < count)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{count} call(s) were not held");
+            await Task.Delay(5);
+        }
+    }
+
+    public void Dispose()
+    {
+        Waiters.Dispose();
+        PolicySet.Dispose();
+    }
+}
