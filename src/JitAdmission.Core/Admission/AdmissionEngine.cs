@@ -19,12 +19,12 @@ public static partial class AdmissionEngine
         ArgumentNullException.ThrowIfNull(input);
         var request = input.Request;
         // Fast path: the index answers most requests without touching the object.
-        if (input.Policies.Candidates(request).Count == 0) return NothingGated;
+        if (input.Policies.ApplicableCandidates(request).Count == 0) return NothingGated;
         // jit-admission's own writes are never gated, nor is its API: gating reviews could lock approvers out, and
         // writes to approval requests and policies are the guard's business.
         if (input.IsOperator || request.Resource.Group == ApiConstants.Group) return NothingGated;
 
-        var triage = Triage.Of(PolicyEvaluator.Evaluate(input.Policies, request, input.Cluster, input.Now), request);
+        var triage = Triage.Of(PolicyEvaluator.EvaluateApplicable(input.Policies, request, input.Cluster, input.Now), request);
         if (triage.Errors.Count > 0) return new DecidedPlan(PolicyErrorDenial(request, triage));
         if (triage.Enforce.Count == 0) return new DecidedPlan(Advisory(triage));
         return Gated(input, triage);

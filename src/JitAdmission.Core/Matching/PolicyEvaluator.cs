@@ -21,7 +21,23 @@ public static class PolicyEvaluator
     /// Most requests have no candidate: that path allocates nothing.</summary>
     public static IReadOnlyList<PolicyEvaluation> Evaluate(PolicySet policies, AdmissionAttributes request, IClusterContext cluster, DateTimeOffset now)
     {
-        var candidates = policies.Candidates(request);
+        ArgumentNullException.ThrowIfNull(policies);
+        return EvaluateAll(policies.Candidates(request), request, cluster, now);
+    }
+
+    /// <summary>
+    /// The evaluations that can make a difference: like <see cref="Evaluate(PolicySet, AdmissionAttributes, IClusterContext, DateTimeOffset)"/>
+    /// over <see cref="PolicySet.ApplicableCandidates"/>, so without the NotMatched results of policies whose literal
+    /// namespaces leave the request out. The admission decision uses this: its cost does not grow with such policies.
+    /// </summary>
+    public static IReadOnlyList<PolicyEvaluation> EvaluateApplicable(PolicySet policies, AdmissionAttributes request, IClusterContext cluster, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(policies);
+        return EvaluateAll(policies.ApplicableCandidates(request), request, cluster, now);
+    }
+
+    private static IReadOnlyList<PolicyEvaluation> EvaluateAll(IReadOnlyList<CompiledPolicy> candidates, AdmissionAttributes request, IClusterContext cluster, DateTimeOffset now)
+    {
         if (candidates.Count == 0) return None;
         var input = new MatchInput(request, cluster, now);
         var results = new PolicyEvaluation[candidates.Count];

@@ -68,7 +68,7 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
         ArgumentNullException.ThrowIfNull(request);
         if (!_loaded()) return ValueTask.FromResult(AdmissionEngine.CouldNotDecide(null, NotLoaded));
         // Most requests match no policy: answered synchronously, with nothing allocated.
-        if (_policies.Current.Candidates(request).Count == 0) return ValueTask.FromResult(AdmissionVerdict.Allow);
+        if (_policies.Current.ApplicableCandidates(request).Count == 0) return ValueTask.FromResult(AdmissionVerdict.Allow);
         AdmissionPlan? plan = null;
         try
         {

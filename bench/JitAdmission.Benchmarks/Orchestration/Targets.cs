@@ -1,0 +1,96 @@
+using System.Globalization;
+
+namespace JitAdmission.Benchmarks.Orchestration;
+
+/// <summary>The issue's targets, checked against this run's measurements only. A target without data is a MISS.</summary>
+public static class Targets
+{
+    public const double ThroughputShare = 0.70;
+    public const double ServerP99Us = 1000;
+    public const double PolicyCostRatio = 2.0;
+    public const double MemoryMiB = 150;
+    public const double HeldP99Ms = 250;
+
+    public static void Evaluate(BenchReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var noMatch = report.Scenarios.Where(s => s.Server == "jit-admission" && s.Kind.StartsWith("no-match", StringComparison.Ordinal)).ToList();
+        var baselines = report.Scenarios.Where(s => s.Server == "baseline").ToList();
+
+        // Throughput against the best baseline run of the same object size (the strictest comparison).
+        foreach (var s in noMatch.Concat(report.Scenarios.Where(s => s.Server == "jit-admission" && !s.Kind.StartsWith("no-match", StringComparison.Ordinal))))
+        {
+            var best = baselines.Where(b => b.ObjectBytes == s.ObjectBytes).Select(b => b.Client.RequestsPerSecond).DefaultIfEmpty(0).Max();
+            s.ThroughputVsBaseline = best > 0 ? s.Client.RequestsPerSecond / best : null;
+        }
+
+        var t = report.Targets;
+        t.Clear();
+
+        var shares = noMatch.Where(s => s.ThroughputVsBaseline is not null).ToList();
+        var worstShare = shares.MinBy(s => s.ThroughputVsBaseline);
+        t.Add(new TargetResult
+        {
+            Target = $"Non-matching requests: throughput ≥ {ThroughputShare:P0} of the baseline (every no-match scenario vs the best baseline run of the same object size)",
+            Measured = worstShare is null ? "no data" : $"worst {worstShare.ThroughputVsBaseline:P0} ({worstShare.Id}); best {shares.Max(s => s.ThroughputVsBaseline):P0}",
+            Pass = shares.Count > 0 && shares.Count == noMatch.Count && shares.All(s => s.ThroughputVsBaseline >= ThroughputShare),
+            Detail = string.Join("; ", shares.Select(s => $"{s.Id} {s.ThroughputVsBaseline:P0}")),
+        });
+
+        var withServer = noMatch.Where(s => s.ServerSide is { Count: > 0 }).ToList();
+        var worstP99 = withServer.MaxBy(s => s.ServerSide!.P99AtMostUs);
+        t.Add(new TargetResult
+        {
+            Target = "Non-matching requests: server-side p99 under 1 ms (jitadmission_admission_duration_seconds, every no-match scenario)",
+            Measured = worstP99 is null ? "no data"
+                : $"worst p99 ≤ {Us(worstP99.ServerSide!.P99AtMostUs)} (histogram bucket; interpolated {Us(worstP99.ServerSide.P99Us)}) in {worstP99.Id}",
+            Pass = withServer.Count > 0 && withServer.Count == noMatch.Count && withServer.All(s => s.ServerSide!.P99AtMostUs <= ServerP99Us),
+            Detail = string.Join("; ", withServer.Select(s => $"{s.Id} ≤{Us(s.ServerSide!.P99AtMostUs)}")),
+        });
+
+        var ratios = new List<(string What, double Ratio)>();
+        var fewest = noMatch.Where(s => s.CachedRequests == 0).Select(s => s.Policies).DefaultIfEmpty(0).Min();
+        var most = noMatch.Where(s => s.CachedRequests == 0).Select(s => s.Policies).DefaultIfEmpty(0).Max();
+        foreach (var many in noMatch.Where(s => s.CachedRequests == 0 && s.Policies == most && most > fewest))
+        {
+            var one = noMatch.FirstOrDefault(s => s.CachedRequests == 0 && s.Policies == fewest && s.Kind == many.Kind && s.ObjectBytes == many.ObjectBytes);
+            if (one is null) continue;
+            var label = $"{many.Kind}, {BenchRun.SizeLabel(many.ObjectBytes)}";
+            if (one.ServerSide is { MeanUs: > 0 } a && many.ServerSide is { } b) ratios.Add(($"{label}: server mean", b.MeanUs / a.MeanUs));
+            ratios.Add(($"{label}: client p50", Ratio(many.Client.LatencyUs.P50, one.Client.LatencyUs.P50)));
+            ratios.Add(($"{label}: client p99", Ratio(many.Client.LatencyUs.P99, one.Client.LatencyUs.P99)));
+        }
+
+        var worstRatio = ratios.Count == 0 ? default : ratios.MaxBy(r => r.Ratio);
+        t.Add(new TargetResult
+        {
+            Target = $"{most.ToString("N0", CultureInfo.InvariantCulture)} policies cost at most {PolicyCostRatio:0}× the latency of {fewest} for non-matching requests (server-side mean, client p50 and p99)",
+            Measured = ratios.Count == 0 ? "no data" : $"worst {worstRatio.Ratio:0.00}× ({worstRatio.What})",
+            Pass = ratios.Count > 0 && ratios.All(r => r.Ratio <= PolicyCostRatio),
+            Detail = string.Join("; ", ratios.Select(r => $"{r.What} {r.Ratio:0.00}×")),
+        });
+
+        var m = report.Memory;
+        var steady = Math.Max(m.RssIdleMiB, m.RssAfterLoadMiB);
+        t.Add(new TargetResult
+        {
+            Target = $"Memory ≤ {MemoryMiB:0} MiB resident with {m.Policies.ToString("N0", CultureInfo.InvariantCulture)} policies and {m.CachedRequests.ToString("N0", CultureInfo.InvariantCulture)} requests cached",
+            Measured = m.CachedRequests == 0 ? "no data" : $"{steady:0.0} MiB (idle {m.RssIdleMiB:0.0}, after load {m.RssAfterLoadMiB:0.0}; peak during the run {m.PeakRssMiB:0.0})",
+            Pass = m.CachedRequests > 0 && steady <= MemoryMiB,
+            Detail = $"RSS at start {m.RssAtStartMiB:0.0} MiB, after the policy load scenarios {m.RssAfterPolicyLoadMiB:0.0} MiB; baseline server {m.BaselineRssMiB:0.0} MiB",
+        });
+
+        var h = report.Held;
+        t.Add(new TargetResult
+        {
+            Target = $"Approval to held-call return: p99 under {HeldP99Ms:0} ms on the sandbox API server",
+            Measured = h.Allowed == 0 ? "no data" : $"p99 {h.ApproveToReturnMs.P99:0.0} ms (p50 {h.ApproveToReturnMs.P50:0.0}, max {h.ApproveToReturnMs.Max:0.0}) over {h.Allowed} of {h.Calls} calls",
+            Pass = h.Allowed > 0 && h.Failed == 0 && h.ApproveToReturnMs.P99 < HeldP99Ms,
+            Detail = h.Failed > 0 ? $"{h.Failed} held calls failed: {string.Join("; ", h.Errors.Take(3))}" : "",
+        });
+    }
+
+    private static double Ratio(double a, double b) => b > 0 ? a / b : double.PositiveInfinity;
+
+    internal static string Us(double us) => us >= 1000 ? $"{us / 1000:0.00} ms" : $"{us:0} µs";
+}
