@@ -78,3 +78,11 @@ chart-crds:
 manifests: chart-crds
 	@test -n "$(HELM)" || { echo "make manifests: helm 4 not found (set HELM=...)" >&2; exit 1; }
 	HELM="$(HELM)" deploy/manifests/render.sh
+
+## ---- Performance (not part of `make test` or CI) ----
+## The real webhook over HTTPS on loopback next to a bare-Kestrel baseline (wrk, installed when missing), memory with
+## 1,000 policies and 10,000 cached requests, approval-to-return latency on a kube-sandbox API server, and the
+## BenchmarkDotNet micro-benchmarks: report in bench/results/<time>/report.{md,json}. See docs/benchmarks.md.
+BENCH_ARGS ?=
+bench:
+	bash bench/run.sh $(BENCH_ARGS)

@@ -12,7 +12,7 @@ namespace JitAdmission.Benchmarks.Micro;
 
 /// <summary>
 /// A short job so the suite finishes in minutes on 2 cores: in process (no generated project to build), one launch,
-/// 3 warm-up and 8 measured iterations of ~250 ms each; allocations per operation; JSON and GitHub markdown exports.
+/// 3 warm-up and 6 measured iterations of ~250 ms each; allocations per operation; JSON and GitHub markdown exports.
 /// </summary>
 public static class MicroConfig
 {
@@ -21,7 +21,7 @@ public static class MicroConfig
             .WithToolchain(InProcessEmitToolchain.Instance)
             .WithLaunchCount(1)
             .WithWarmupCount(3)
-            .WithIterationCount(8)
+            .WithIterationCount(6)
             .WithIterationTime(TimeInterval.FromMilliseconds(250))
             .WithId("short"))
         .AddDiagnoser(MemoryDiagnoser.Default)

@@ -15,9 +15,9 @@ public sealed class BenchOptions
     public string ServerCpus { get; set; } = "0";
     public string ClientCpus { get; set; } = "1";
     public double WarmupSeconds { get; set; } = 2;
-    public double DurationSeconds { get; set; } = 8;
+    public double DurationSeconds { get; set; } = 6;
     public int Connections { get; set; } = 16;
-    public int ConsumeConnections { get; set; } = 4;
+    public int ConsumeConnections { get; set; } = 1;
     public int[] PolicyCounts { get; set; } = [1, 100, 1000];
     public int[] ObjectSizes { get; set; } = [1024, 100 * 1024];
     public int CachedRequests { get; set; } = 10_000;

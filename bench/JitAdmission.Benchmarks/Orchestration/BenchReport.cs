@@ -98,6 +98,9 @@ public sealed class MemoryResult
     [JsonPropertyName("rssAfterLoadMiB")] public double RssAfterLoadMiB { get; set; }
     [JsonPropertyName("peakRssMiB")] public double PeakRssMiB { get; set; }
     [JsonPropertyName("baselineRssMiB")] public double BaselineRssMiB { get; set; }
+    [JsonPropertyName("startBreakdown")] public MemoryBreakdown? StartBreakdown { get; set; }
+    [JsonPropertyName("idleBreakdown")] public MemoryBreakdown? IdleBreakdown { get; set; }
+    [JsonPropertyName("afterLoadBreakdown")] public MemoryBreakdown? AfterLoadBreakdown { get; set; }
 }
 
 public sealed class HeldResult

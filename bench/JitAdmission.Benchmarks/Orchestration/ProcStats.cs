@@ -34,6 +34,24 @@ public static class ProcStats
             long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
     }
 
+    /// <summary>VmRSS split as the kernel counts it: anonymous (GC heap, native), file-backed (mapped assemblies and
+    /// libraries, shared and clean), shared memory (the runtime's double-mapped JIT code), in MiB.</summary>
+    public static MemoryBreakdown Breakdown(int pid)
+    {
+        double anon = 0, file = 0, shmem = 0;
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("RssAnon:", StringComparison.Ordinal)) anon = MiB(line);
+            else if (line.StartsWith("RssFile:", StringComparison.Ordinal)) file = MiB(line);
+            else if (line.StartsWith("RssShmem:", StringComparison.Ordinal)) shmem = MiB(line);
+        }
+
+        return new MemoryBreakdown(anon, file, shmem);
+
+        static double MiB(string line) =>
+            Math.Round(long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0, 1);
+    }
+
     public static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
     public static double LoadAverage1() => double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
@@ -62,3 +80,8 @@ public static class ProcStats
 }
 
 public readonly record struct CoreTimes(long Busy, long Total);
+
+public sealed record MemoryBreakdown(double AnonMiB, double FileMiB, double ShmemMiB)
+{
+    public override string ToString() => $"anonymous {AnonMiB:0.0} + file-backed {FileMiB:0.0} + shared (JIT code) {ShmemMiB:0.0} MiB";
+}

@@ -20,7 +20,10 @@ public static class ReportMarkdown
         L($"- Load average (1/5/15 min): start {r.Machine.LoadAverageStart}, end {r.Machine.LoadAverageEnd}; highest 1-min value at a scenario start {r.Machine.LoadAverageMax:0.00}");
         L($"- Load driver: **{r.Method.Driver}** — {r.Method.DriverWhy}");
         L($"- Pinning: server (jit-admission or baseline) on CPU {r.Method.ServerCpus}; load driver, orchestrator and kube-sandbox (API server, etcd) on CPU {r.Method.ClientCpus}");
-        L($"- Each scenario: one check request, {r.Method.WarmupSeconds:0.#} s warm-up (discarded), {r.Method.DurationSeconds:0.#} s measured; {r.Method.Connections} keep-alive TLS connections ({r.Method.ConsumeConnections} for the consume path)");
+        L($"- Warm-up: every body for 2-3 s against each server before the first measurement (JIT tiering). Each scenario: one check request, "
+          + $"{r.Method.WarmupSeconds:0.#} s warm-up (discarded), {r.Method.DurationSeconds:0.#} s measured at saturation with {r.Method.Connections} keep-alive TLS connections "
+          + $"(`-c{r.Method.Connections}`), {Math.Max(2, r.Method.DurationSeconds * 2 / 3):0.#} s with one connection (`-c1`: latency without queueing); the consume path with {r.Method.ConsumeConnections} "
+          + "connection (and once with 4, where uses of one Grant contend)");
         L($"- jit-admission: {r.Method.JitAdmission}");
         L();
 
@@ -69,6 +72,10 @@ public static class ReportMarkdown
         L("| At start (no policies) | After the load scenarios | Idle, all cached | After load with all cached | Peak (VmHWM) | Baseline server |");
         L("| ---: | ---: | ---: | ---: | ---: | ---: |");
         L($"| {m.RssAtStartMiB:0.0} MiB | {m.RssAfterPolicyLoadMiB:0.0} MiB | {m.RssIdleMiB:0.0} MiB | {m.RssAfterLoadMiB:0.0} MiB | {m.PeakRssMiB:0.0} MiB | {m.BaselineRssMiB:0.0} MiB |");
+        L();
+        L($"- At start: {m.StartBreakdown}");
+        L($"- Idle with everything cached: {m.IdleBreakdown}");
+        L($"- After load with everything cached: {m.AfterLoadBreakdown}");
         L();
 
         var h = r.Held;
