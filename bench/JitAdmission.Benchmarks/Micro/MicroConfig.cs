@@ -12,7 +12,7 @@ namespace JitAdmission.Benchmarks.Micro;
 
 /// <summary>
 /// A short job so the suite finishes in minutes on 2 cores: in process (no generated project to build), one launch,
-/// 3 warm-up and 6 measured iterations of ~250 ms each; allocations per operation; JSON and GitHub markdown exports.
+/// 2 warm-up and 5 measured iterations of ~200 ms each; allocations per operation; JSON and GitHub markdown exports.
 /// </summary>
 public static class MicroConfig
 {
@@ -20,9 +20,9 @@ public static class MicroConfig
         .AddJob(Job.Default
             .WithToolchain(InProcessEmitToolchain.Instance)
             .WithLaunchCount(1)
-            .WithWarmupCount(3)
-            .WithIterationCount(6)
-            .WithIterationTime(TimeInterval.FromMilliseconds(250))
+            .WithWarmupCount(2)
+            .WithIterationCount(5)
+            .WithIterationTime(TimeInterval.FromMilliseconds(200))
             .WithId("short"))
         .AddDiagnoser(MemoryDiagnoser.Default)
         .AddColumnProvider(DefaultColumnProviders.Instance)

@@ -14,8 +14,8 @@ public sealed class BenchOptions
     public string Wrk { get; set; } = "wrk";
     public string ServerCpus { get; set; } = "0";
     public string ClientCpus { get; set; } = "1";
-    public double WarmupSeconds { get; set; } = 2;
-    public double DurationSeconds { get; set; } = 6;
+    public double WarmupSeconds { get; set; } = 1.5;
+    public double DurationSeconds { get; set; } = 5;
     public int Connections { get; set; } = 16;
     public int ConsumeConnections { get; set; } = 1;
     public int[] PolicyCounts { get; set; } = [1, 100, 1000];
@@ -23,6 +23,8 @@ public sealed class BenchOptions
     public int CachedRequests { get; set; } = 10_000;
     public int HeldCalls { get; set; } = 50;
     public bool Micro { get; set; } = true;
+    /// <summary>How long to wait at most for the controller to finish reconciling the cached requests.</summary>
+    public double SettleSeconds { get; set; } = 180;
     public string MicroFilter { get; set; } = "*";
 
     public static BenchOptions Parse(string[] args)
@@ -52,6 +54,7 @@ public sealed class BenchOptions
                 case "--requests": o.CachedRequests = I(); break;
                 case "--held": o.HeldCalls = I(); break;
                 case "--no-micro": o.Micro = false; break;
+                case "--settle": o.SettleSeconds = D(); break;
                 case "--micro-filter": o.MicroFilter = Next(); break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }

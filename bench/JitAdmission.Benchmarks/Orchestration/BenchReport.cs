@@ -71,7 +71,12 @@ public sealed class ScenarioResult
     [JsonPropertyName("foreignOnServerCore")] public double ForeignOnServerCore { get; set; }
     [JsonPropertyName("sandboxCpuCores")] public double SandboxCpuCores { get; set; }
     [JsonPropertyName("loadAverage")] public string LoadAverage { get; set; } = "";
+    /// <summary>The baseline run just before this one (same object size and connections).</summary>
+    [JsonPropertyName("pairedBaseline")] public string? PairedBaseline { get; set; }
+    /// <summary>Requests per second over the paired baseline's.</summary>
     [JsonPropertyName("throughputVsBaseline")] public double? ThroughputVsBaseline { get; set; }
+    /// <summary>Over the best baseline run of the same size and connections in the whole run (the most conservative).</summary>
+    [JsonPropertyName("throughputVsBestBaseline")] public double? ThroughputVsBestBaseline { get; set; }
 }
 
 public sealed class ServerSide

@@ -154,15 +154,9 @@ public sealed partial class BenchRun(BenchOptions options)
 
     private async Task LoadScenariosAsync()
     {
-        // JIT tiering and caches: every body once at load before anything is measured.
+        // JIT tiering and caches: every body at load before anything is measured.
         await WarmUpAsync(_baseline!, ["deploy-unmatched"]);
         await WarmUpAsync(_jit!, ["deploy-unmatched", "configmap-unmatched"]);
-        foreach (var size in options.ObjectSizes)
-        {
-            await BaselineAsync(size, "before", options.Connections);
-            await BaselineAsync(size, "before", 1);
-        }
-
         foreach (var count in options.PolicyCounts)
         {
             await EnsurePoliciesAsync(count);
@@ -173,12 +167,21 @@ public sealed partial class BenchRun(BenchOptions options)
             }
 
             await QuiesceAsync();
+            // The first policies change the code paths taken: warm them before measuring.
+            await WarmUpAsync(_jit!, ["deploy-unmatched", "configmap-unmatched"], seconds: 1);
+            // One-connection runs at the first and last policy count only (the middle one adds little, and time).
+            var oneConnection = count == options.PolicyCounts[0] || count == options.PolicyCounts[^1];
             foreach (var size in options.ObjectSizes)
             {
-                foreach (var connections in (int[])[options.Connections, 1])
+                // Each jit-admission run is paired with a baseline run just before it: both see the same machine.
+                var baseline = await BaselineAsync(size, options.Connections);
+                await JitScenarioAsync(NoMatchIndexed, "deploy-unmatched", size, options.Connections, "allow", baseline);
+                await JitScenarioAsync(NoMatchUnindexed, "configmap-unmatched", size, options.Connections, "allow", baseline);
+                if (oneConnection)
                 {
-                    await JitScenarioAsync(NoMatchIndexed, "deploy-unmatched", size, connections, "allow");
-                    await JitScenarioAsync(NoMatchUnindexed, "configmap-unmatched", size, connections, "allow");
+                    baseline = await BaselineAsync(size, 1);
+                    await JitScenarioAsync(NoMatchIndexed, "deploy-unmatched", size, 1, "allow", baseline);
+                    await JitScenarioAsync(NoMatchUnindexed, "configmap-unmatched", size, 1, "allow", baseline);
                 }
 
                 await JitScenarioAsync(Consume, "deploy-team", size, options.ConsumeConnections, "consume");
@@ -187,35 +190,39 @@ public sealed partial class BenchRun(BenchOptions options)
 
         // Several calls using one Grant at once: each use is an optimistic write, so they contend.
         await JitScenarioAsync(Consume, "deploy-team", options.ObjectSizes[0], 4, "consume");
-        var memory = _jit!.Memory();
-        _report.Memory.RssAfterPolicyLoadMiB = MiB(memory.Rss);
-        foreach (var size in options.ObjectSizes) await BaselineAsync(size, "after", options.Connections);
+        _report.Memory.RssAfterPolicyLoadMiB = MiB(_jit!.Memory().Rss);
     }
 
     private const string NoMatchIndexed = "no-match, indexed resource";
     private const string NoMatchUnindexed = "no-match, resource not in the index";
     private const string Consume = "consume a Grant approval";
 
-    private async Task WarmUpAsync(WebhookServer server, string[] bodies, int? connections = null)
+    private async Task WarmUpAsync(WebhookServer server, string[] bodies, int? connections = null, double seconds = 2.5)
     {
         foreach (var name in bodies)
             foreach (var size in options.ObjectSizes)
             {
                 var (body, file) = _bodies[$"{name}-{size}"];
-                await DriveAsync(server, body, file, connections ?? options.Connections, TimeSpan.FromSeconds(connections == 1 ? 2 : 3));
+                await DriveAsync(server, body, file, connections ?? options.Connections, TimeSpan.FromSeconds(seconds));
             }
     }
 
-    private Task BaselineAsync(int size, string when, int connections) =>
-        ScenarioAsync(_baseline!, $"baseline-{SizeLabel(size)}-c{connections}-{when}", "baseline (bare Kestrel)", "deploy-unmatched", size, connections, null);
-
-    private Task JitScenarioAsync(string kind, string body, int size, int connections, string expected)
+    private async Task<string> BaselineAsync(int size, int connections)
     {
-        var id = $"{Slug(kind)}-{_policies}p-{SizeLabel(size)}-c{connections}" + (_cachedRequests > 0 ? $"-{_cachedRequests}r" : "");
-        return ScenarioAsync(_jit!, id, kind, body, size, connections, expected);
+        var id = $"baseline-{SizeLabel(size)}-c{connections}-{++_baselineRuns}";
+        await ScenarioAsync(_baseline!, id, "baseline (bare Kestrel)", "deploy-unmatched", size, connections, null, null);
+        return id;
     }
 
-    private async Task ScenarioAsync(WebhookServer server, string id, string kind, string bodyName, int size, int connections, string? expected)
+    private int _baselineRuns;
+
+    private Task JitScenarioAsync(string kind, string body, int size, int connections, string expected, string? baseline = null)
+    {
+        var id = $"{Slug(kind)}-{_policies}p-{SizeLabel(size)}-c{connections}" + (_cachedRequests > 0 ? $"-{_cachedRequests}r" : "");
+        return ScenarioAsync(_jit!, id, kind, body, size, connections, expected, baseline);
+    }
+
+    private async Task ScenarioAsync(WebhookServer server, string id, string kind, string bodyName, int size, int connections, string? expected, string? baseline)
     {
         var (body, file) = _bodies[$"{bodyName}-{size}"];
         var isJit = expected is not null;
@@ -224,7 +231,7 @@ public sealed partial class BenchRun(BenchOptions options)
             throw new InvalidOperationException($"{id}: the check request was not allowed ({(int)status}): {answer}");
 
         await DriveAsync(server, body, file, connections, TimeSpan.FromSeconds(options.WarmupSeconds));
-        var duration = TimeSpan.FromSeconds(connections == 1 ? Math.Max(2, options.DurationSeconds * 2 / 3) : options.DurationSeconds);
+        var duration = TimeSpan.FromSeconds(connections == 1 ? OneConnectionSeconds(options.DurationSeconds) : options.DurationSeconds);
 
         var load = ProcStats.LoadAverage();
         _report.Machine.LoadAverageMax = Math.Max(_report.Machine.LoadAverageMax, ProcStats.LoadAverage1());
@@ -254,6 +261,7 @@ public sealed partial class BenchRun(BenchOptions options)
             ServerCpuCores = cpu / seconds,
             SandboxCpuCores = sandboxCpu / seconds,
             LoadAverage = load,
+            PairedBaseline = baseline,
         };
         var serverCore = CoreIndex(options.ServerCpus);
         var clientCore = CoreIndex(options.ClientCpus);
@@ -375,7 +383,7 @@ public sealed partial class BenchRun(BenchOptions options)
         Log($"{options.CachedRequests} ApprovalRequests created in {sw.Elapsed.TotalSeconds:0.0} s");
 
         sw.Restart();
-        await QuiesceAsync(300);
+        await QuiesceAsync(options.SettleSeconds);
         var all = await _admin!.CustomObjects.ListClusterCustomObjectAsync<ApprovalRequestList>(Cluster.Group, Cluster.Version, ApiConstants.RequestPlural);
         _cachedRequests = all.Items.Count;
         var reconciled = all.Items.Count(r => r.Status?.Phase is not null);
@@ -388,7 +396,8 @@ public sealed partial class BenchRun(BenchOptions options)
 
         foreach (var size in options.ObjectSizes)
         {
-            await JitScenarioAsync(NoMatchIndexed, "deploy-unmatched", size, options.Connections, "allow");
+            var baseline = await BaselineAsync(size, options.Connections);
+            await JitScenarioAsync(NoMatchIndexed, "deploy-unmatched", size, options.Connections, "allow", baseline);
             await JitScenarioAsync(Consume, "deploy-team", size, options.ConsumeConnections, "consume");
         }
 
@@ -477,6 +486,8 @@ public sealed partial class BenchRun(BenchOptions options)
     }
 
     // ---- helpers ----
+
+    internal static double OneConnectionSeconds(double duration) => Math.Max(2, Math.Round(duration * 0.6));
 
     internal static double MiB(long bytes) => Math.Round(bytes / 1024.0 / 1024.0, 1);
 

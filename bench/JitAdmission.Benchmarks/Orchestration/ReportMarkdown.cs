@@ -22,7 +22,7 @@ public static class ReportMarkdown
         L($"- Pinning: server (jit-admission or baseline) on CPU {r.Method.ServerCpus}; load driver, orchestrator and kube-sandbox (API server, etcd) on CPU {r.Method.ClientCpus}");
         L($"- Warm-up: every body for 2-3 s against each server before the first measurement (JIT tiering). Each scenario: one check request, "
           + $"{r.Method.WarmupSeconds:0.#} s warm-up (discarded), {r.Method.DurationSeconds:0.#} s measured at saturation with {r.Method.Connections} keep-alive TLS connections "
-          + $"(`-c{r.Method.Connections}`), {Math.Max(2, r.Method.DurationSeconds * 2 / 3):0.#} s with one connection (`-c1`: latency without queueing); the consume path with {r.Method.ConsumeConnections} "
+          + $"(`-c{r.Method.Connections}`), {BenchRun.OneConnectionSeconds(r.Method.DurationSeconds):0.#} s with one connection (`-c1`: latency without queueing); the consume path with {r.Method.ConsumeConnections} "
           + "connection (and once with 4, where uses of one Grant contend)");
         L($"- jit-admission: {r.Method.JitAdmission}");
         L();
@@ -40,7 +40,8 @@ public static class ReportMarkdown
         L();
         L("Client latency from the load driver; server-side from `jitadmission_admission_duration_seconds` (scraped before and after; "
           + "percentiles interpolated within buckets, `≤` = bucket upper bound). CPU: server process CPU time per answered request; "
-          + "core columns: busy share of the server and client cores; foreign: busy time on the server core not used by the server (other processes).");
+          + "core columns: busy share of the server and client cores; foreign: busy time on the server core not used by the server (other processes). "
+          + "`vs baseline`: requests/s over those of the baseline run just before (same size and connections).");
         L();
         L("| Scenario | Policies | Cached requests | Body | req/s | vs baseline | p50 | p99 | p99.9 | Server mean | Server p99 | CPU/req | Server core | Client core | Foreign | Answers |");
         L("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");

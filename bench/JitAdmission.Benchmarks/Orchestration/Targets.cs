@@ -17,12 +17,15 @@ public static class Targets
         var noMatch = report.Scenarios.Where(s => s.Server == "jit-admission" && s.Kind.StartsWith("no-match", StringComparison.Ordinal)).ToList();
         var baselines = report.Scenarios.Where(s => s.Server == "baseline").ToList();
 
-        // Throughput against the best baseline run of the same object size and connections (the strictest comparison).
+        // Throughput against the baseline run just before (same machine state), and against the best baseline run of the
+        // same object size and connections anywhere in the run (the most conservative comparison, shown alongside).
         foreach (var s in report.Scenarios.Where(s => s.Server == "jit-admission"))
         {
             var best = baselines.Where(b => b.ObjectBytes == s.ObjectBytes && b.Client.Connections == s.Client.Connections)
                 .Select(b => b.Client.RequestsPerSecond).DefaultIfEmpty(0).Max();
-            s.ThroughputVsBaseline = best > 0 ? s.Client.RequestsPerSecond / best : null;
+            s.ThroughputVsBestBaseline = best > 0 ? s.Client.RequestsPerSecond / best : null;
+            var paired = baselines.FirstOrDefault(b => b.Id == s.PairedBaseline);
+            s.ThroughputVsBaseline = paired is { Client.RequestsPerSecond: > 0 } ? s.Client.RequestsPerSecond / paired.Client.RequestsPerSecond : null;
         }
 
         var t = report.Targets;
@@ -34,8 +37,9 @@ public static class Targets
         var worstShare = shares.MinBy(s => s.ThroughputVsBaseline);
         t.Add(new TargetResult
         {
-            Target = $"Non-matching requests: throughput ≥ {ThroughputShare:P0} of the baseline (every saturating no-match run, {saturating} connections, vs the best baseline run of the same object size)",
-            Measured = worstShare is null ? "no data" : $"worst {worstShare.ThroughputVsBaseline:P0} ({worstShare.Id}); best {shares.Max(s => s.ThroughputVsBaseline):P0}",
+            Target = $"Non-matching requests: throughput ≥ {ThroughputShare:P0} of the baseline (every saturating no-match run, {saturating} connections, vs the baseline run just before it, same object size)",
+            Measured = worstShare is null ? "no data" : $"worst {worstShare.ThroughputVsBaseline:P0} ({worstShare.Id}); best {shares.Max(s => s.ThroughputVsBaseline):P0}; "
+                + $"against the best baseline run of the whole run instead: worst {shares.Min(s => s.ThroughputVsBestBaseline):P0}",
             Pass = shares.Count > 0 && shares.Count == saturated.Count && shares.All(s => s.ThroughputVsBaseline >= ThroughputShare),
             Detail = string.Join("; ", shares.Select(s => $"{s.Id} {s.ThroughputVsBaseline:P0}")),
         });

@@ -119,10 +119,12 @@ public sealed class ResourceCache<T> : IResourceCacheReader<T>
     /// Read-your-writes: applies an object returned by our own successful write, if it is newer than what the cache
     /// holds. An object the cache does not hold is only added when the watch has not yet reached its version (else it
     /// was deleted since). Returns whether the cache changed; subscribers see the change as Added or Updated.
+    /// With <see cref="ResourceCacheOptions.StripManagedFields"/>, <paramref name="obj"/> loses its managedFields.
     /// </summary>
     public bool Upsert(T obj)
     {
         ArgumentNullException.ThrowIfNull(obj);
+        if (_options.StripManagedFields) obj.Metadata.ManagedFields = null;
         var key = ObjectKeys.For(obj);
         var version = obj.Metadata.ResourceVersion;
         lock (_gate)
@@ -437,6 +439,7 @@ public sealed class ResourceCache<T> : IResourceCacheReader<T>
         {
             var item = KubernetesJson.Deserialize<T>(element);
             if (item?.Metadata?.Name is null) throw new JsonException("object without metadata.name");
+            if (_options.StripManagedFields) item.Metadata.ManagedFields = null;
             return item;
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException)

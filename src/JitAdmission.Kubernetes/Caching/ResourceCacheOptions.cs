@@ -18,4 +18,12 @@ public sealed class ResourceCacheOptions
 
     /// <summary>After this many failed watch attempts in a row we re-list instead of resuming.</summary>
     public int RelistAfterFailures { get; set; } = 3;
+
+    /// <summary>
+    /// Drop <c>metadata.managedFields</c> from cached objects (listed, watched and upserted), as client-go's
+    /// TransformStripManagedFields does: for small objects they are half the memory, and a cache whose readers never
+    /// look at them need not keep them. Writes of a cached copy (status updates) omit them, and the API server then
+    /// keeps the stored ones. Off by default: only for resources none of whose readers needs them.
+    /// </summary>
+    public bool StripManagedFields { get; set; }
 }

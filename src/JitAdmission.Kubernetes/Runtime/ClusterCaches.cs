@@ -9,14 +9,16 @@ namespace JitAdmission.Kubernetes.Runtime;
 /// <summary>
 /// The list+watch caches every replica keeps: the webhook decides from them without API calls, and the
 /// controller reconciles from them. ApprovalRequests carry the standard indexes (fingerprint, requester, object).
+/// Our own resources are cached without managedFields (nothing reads them; they are half of a cached request's memory);
+/// Namespaces keep theirs, since CEL conditions see the namespace object whole.
 /// </summary>
 public sealed class ClusterCaches
 {
     public ClusterCaches(IKubernetes client, TimeProvider time, ILoggerFactory loggerFactory)
     {
-        Policies = new ResourceCache<ApprovalPolicy>(client, ResourceDescriptor.ApprovalPolicies, timeProvider: time,
+        Policies = new ResourceCache<ApprovalPolicy>(client, ResourceDescriptor.ApprovalPolicies, new ResourceCacheOptions { StripManagedFields = true }, time,
             logger: loggerFactory.CreateLogger<ResourceCache<ApprovalPolicy>>());
-        Requests = new ResourceCache<ApprovalRequest>(client, ResourceDescriptor.ApprovalRequests, timeProvider: time,
+        Requests = new ResourceCache<ApprovalRequest>(client, ResourceDescriptor.ApprovalRequests, new ResourceCacheOptions { StripManagedFields = true }, time,
             logger: loggerFactory.CreateLogger<ResourceCache<ApprovalRequest>>()).AddStandardIndexes();
         Namespaces = new ResourceCache<V1Namespace>(client, ResourceDescriptor.Namespaces, timeProvider: time,
             logger: loggerFactory.CreateLogger<ResourceCache<V1Namespace>>());

@@ -104,6 +104,31 @@ public sealed class ResourceCacheTests(KubeSandbox sandbox) : IClassFixture<Kube
     }
 
     [Fact]
+    public async Task A_stripping_cache_holds_no_managed_fields_and_writes_of_its_copies_keep_the_stored_ones()
+    {
+        var listed = await _admin.CreateWidgetAsync(Widget.Make(_ns, "mf-listed"));
+        Assert.NotEmpty(listed.Metadata.ManagedFields ?? []);
+        var cache = NewCache(_admin, new ResourceCacheOptions { StripManagedFields = true });
+        await using var run = Running.Start(cache.RunAsync);
+        await cache.WaitForSyncAsync(new CancellationTokenSource(TimeSpan.FromSeconds(15)).Token);
+
+        await _admin.CreateWidgetAsync(Widget.Make(_ns, "mf-watched"));
+        await Poll.UntilAsync(() => cache.Get(_ns, "mf-watched") is not null);
+        Assert.Null(cache.Get(_ns, "mf-listed")!.Metadata.ManagedFields);
+        Assert.Null(cache.Get(_ns, "mf-watched")!.Metadata.ManagedFields);
+
+        // A cached copy written back (as status updates do) omits managedFields: the server keeps what it had.
+        var copy = cache.Get(_ns, "mf-listed")!;
+        copy.Spec.Size = 7;
+        var written = await _admin.ReplaceWidgetAsync(copy);
+        Assert.NotEmpty(written.Metadata.ManagedFields ?? []);
+        Assert.True(cache.Upsert(written) || cache.Get(_ns, "mf-listed")!.Metadata.ResourceVersion == written.Metadata.ResourceVersion);
+        Assert.Null(written.Metadata.ManagedFields);
+        Assert.Null(cache.Get(_ns, "mf-listed")!.Metadata.ManagedFields);
+        Assert.Equal(7, cache.Get(_ns, "mf-listed")!.Spec.Size);
+    }
+
+    [Fact]
     public async Task Upsert_applies_our_own_newer_write_at_once_and_refuses_stale_ones()
     {
         var cache = NewCache(_admin);
