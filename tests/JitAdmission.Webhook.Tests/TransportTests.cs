@@ -366,6 +366,21 @@ public sealed class TransportTests
     }
 
     [Fact]
+    public async Task A_plain_allow_is_logged_at_debug_and_an_allow_with_a_policy_at_information()
+    {
+        await using var host = await WebhookTestHost.StartAsync(DelegateHandler.From(request => request.Name == "gated"
+            ? AdmissionVerdict.Allow with { Outcome = "consume", Policies = ["prod"] }
+            : AdmissionVerdict.Allow));
+
+        await host.PostAsync("/validate", AdmissionReviewBuilder.Create("routine").Build());
+        await host.PostAsync("/validate", AdmissionReviewBuilder.Create("gated").Build());
+
+        var entry = Assert.Single(host.LogsWithEvent(1));
+        Assert.Equal("gated", entry.Fields["ObjectName"]);
+        Assert.Equal("consume", entry.Fields["Outcome"]);
+    }
+
+    [Fact]
     public async Task Many_parallel_requests_on_keep_alive_connections_each_get_their_own_answer()
     {
         const int requests = 400;

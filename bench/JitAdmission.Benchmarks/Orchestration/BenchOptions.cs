@@ -26,6 +26,8 @@ public sealed class BenchOptions
     /// <summary>How long to wait at most for the controller to finish reconciling the cached requests.</summary>
     public double SettleSeconds { get; set; } = 180;
     public string MicroFilter { get; set; } = "*";
+    /// <summary>Extra environment for jit-admission (KEY=VALUE), e.g. to compare a configuration; recorded in the report.</summary>
+    public Dictionary<string, string> JitEnvironment { get; } = new(StringComparer.Ordinal);
 
     public static BenchOptions Parse(string[] args)
     {
@@ -55,6 +57,10 @@ public sealed class BenchOptions
                 case "--held": o.HeldCalls = I(); break;
                 case "--no-micro": o.Micro = false; break;
                 case "--settle": o.SettleSeconds = D(); break;
+                case "--jit-env":
+                    var kv = Next().Split('=', 2);
+                    o.JitEnvironment[kv[0]] = kv.Length > 1 ? kv[1] : "";
+                    break;
                 case "--micro-filter": o.MicroFilter = Next(); break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }

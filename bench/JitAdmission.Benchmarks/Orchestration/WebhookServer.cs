@@ -34,11 +34,11 @@ public sealed class WebhookServer : IAsyncDisposable
     public long OutputBytes => _process.OutputBytes;
 
     /// <summary>jit-admission out of cluster, exactly as docs/configuration.md starts it.</summary>
-    public static WebhookServer StartJitAdmission(string dll, string kubeconfig, string @namespace, string cpus)
+    public static WebhookServer StartJitAdmission(string dll, string kubeconfig, string @namespace, string cpus, IDictionary<string, string>? env = null)
     {
         var port = FreePort();
         var process = ChildProcess.Start("jit-admission", cpus, "dotnet",
-            [dll, "--kubeconfig", kubeconfig, "--webhook-url", $"https://127.0.0.1:{port}", "--namespace", @namespace]);
+            [dll, "--kubeconfig", kubeconfig, "--webhook-url", $"https://127.0.0.1:{port}", "--namespace", @namespace], env);
         return new WebhookServer(process, port);
     }
 

@@ -111,12 +111,16 @@ internal sealed class AdmissionEndpoint
             var elapsed = _time.GetElapsedTime(started);
             _duration.Observe(elapsed.TotalSeconds);
             _metrics.RecordDecision(_path, attributes.Operation, verdict);
-            if (_logger.IsEnabled(LogLevel.Information))
+            // A plain allow (the shared AdmissionVerdict.Allow: no policy, no warning, no patch) is what most requests get;
+            // at Information its log line would cost a third of the request (make bench). It is counted in
+            // jitadmission_admission_requests_total and logged at Debug; every other decision at Information.
+            var level = ReferenceEquals(verdict, AdmissionVerdict.Allow) ? LogLevel.Debug : LogLevel.Information;
+            if (_logger.IsEnabled(level))
             {
                 var resource = attributes.SubResource.Length == 0
                     ? attributes.Resource.ToString()
                     : attributes.Resource + "/" + attributes.SubResource;
-                WebhookLog.Decision(_logger, _path, attributes.Uid, attributes.Operation, resource, attributes.Namespace, attributes.Name, attributes.UserInfo.Username, verdict.Outcome, verdict.Allowed,
+                WebhookLog.Decision(_logger, level, _path, attributes.Uid, attributes.Operation, resource, attributes.Namespace, attributes.Name, attributes.UserInfo.Username, verdict.Outcome, verdict.Allowed,
                     elapsed.TotalMilliseconds);
             }
         }

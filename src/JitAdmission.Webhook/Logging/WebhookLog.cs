@@ -4,9 +4,10 @@ namespace JitAdmission.Webhook;
 
 internal static partial class WebhookLog
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
+    /// <summary>Information for every decision, except plain allows (nothing applied), which are routine and at Debug.</summary>
+    [LoggerMessage(EventId = 1,
         Message = "Admission {Endpoint} uid={Uid} {Operation} {Resource} {ObjectNamespace}/{ObjectName} user={User}: {Outcome} allowed={Allowed} in {DurationMs} ms")]
-    public static partial void Decision(ILogger logger, string endpoint, string uid, string operation, string resource,
+    public static partial void Decision(ILogger logger, LogLevel level, string endpoint, string uid, string operation, string resource,
         string objectNamespace, string objectName, string user, string outcome, bool allowed, double durationMs);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning,
