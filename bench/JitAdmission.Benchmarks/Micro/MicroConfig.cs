@@ -12,7 +12,7 @@ namespace JitAdmission.Benchmarks.Micro;
 
 /// <summary>
 /// A short job so the suite finishes in minutes on 2 cores: in process (no generated project to build), one launch,
-/// 2 warm-up and 5 measured iterations of ~200 ms each; allocations per operation; JSON and GitHub markdown exports.
+/// 2 warm-up and 5 measured iterations of ~150 ms each; allocations per operation; JSON and GitHub markdown exports.
 /// </summary>
 public static class MicroConfig
 {
@@ -22,7 +22,7 @@ public static class MicroConfig
             .WithLaunchCount(1)
             .WithWarmupCount(2)
             .WithIterationCount(5)
-            .WithIterationTime(TimeInterval.FromMilliseconds(200))
+            .WithIterationTime(TimeInterval.FromMilliseconds(150))
             .WithId("short"))
         .AddDiagnoser(MemoryDiagnoser.Default)
         .AddColumnProvider(DefaultColumnProviders.Instance)

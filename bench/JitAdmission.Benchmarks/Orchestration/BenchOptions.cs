@@ -14,8 +14,8 @@ public sealed class BenchOptions
     public string Wrk { get; set; } = "wrk";
     public string ServerCpus { get; set; } = "0";
     public string ClientCpus { get; set; } = "1";
-    public double WarmupSeconds { get; set; } = 1.5;
-    public double DurationSeconds { get; set; } = 5;
+    public double WarmupSeconds { get; set; } = 1;
+    public double DurationSeconds { get; set; } = 4;
     public int Connections { get; set; } = 16;
     public int ConsumeConnections { get; set; } = 1;
     public int[] PolicyCounts { get; set; } = [1, 100, 1000];

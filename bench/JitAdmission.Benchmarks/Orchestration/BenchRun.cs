@@ -211,6 +211,8 @@ public sealed partial class BenchRun(BenchOptions options)
 
     private async Task<string> BaselineAsync(int size, int connections)
     {
+        // jit-admission shares the server core: let its background work (re-JIT, reconciles) finish first.
+        await QuiesceAsync(30, window: 500);
         var id = $"baseline-{SizeLabel(size)}-c{connections}-{++_baselineRuns}";
         await ScenarioAsync(_baseline!, id, "baseline (bare Kestrel)", "deploy-unmatched", size, connections, null, null);
         return id;
@@ -336,16 +338,16 @@ public sealed partial class BenchRun(BenchOptions options)
             TimeSpan.FromSeconds(30), "the Grant is Approved");
     }
 
-    /// <summary>Waits until jit-admission is idle (reconciles done): under 3% of a core for 2 s in a row.</summary>
-    private async Task<double> QuiesceAsync(double maxSeconds = 120)
+    /// <summary>Waits until jit-admission is idle (reconciles done): under 3% of a core for two windows in a row.</summary>
+    private async Task<double> QuiesceAsync(double maxSeconds = 120, int window = 1000)
     {
         var sw = Stopwatch.StartNew();
         var quiet = 0;
         while (sw.Elapsed.TotalSeconds < maxSeconds && quiet < 2)
         {
             var before = _jit!.CpuSeconds();
-            await Task.Delay(1000);
-            quiet = _jit.CpuSeconds() - before < 0.03 ? quiet + 1 : 0;
+            await Task.Delay(window);
+            quiet = _jit.CpuSeconds() - before < 0.03 * window / 1000.0 ? quiet + 1 : 0;
         }
 
         return sw.Elapsed.TotalSeconds;
