@@ -105,6 +105,25 @@ public class AdmissionEnginePlanTests
                 Assert.Equal(RequestNaming.Name(w.Attributes, w.Fingerprint, 2), create.Request.Metadata.Name);
                 Assert.Same(w.Requests[0], create.PreviouslyUsed?.Request);
             }),
+        ["the identical change again seconds after its single-use approval was used: the client's retry passes"] = new(
+            w => UsedMomentsAgo(w, TimeSpan.FromSeconds(3)),
+            (w, plan) =>
+            {
+                var verdict = Assert.IsType<DecidedPlan>(plan).Verdict;
+                Assert.True(verdict.Allowed);
+                Assert.Equal(Outcomes.Retry, verdict.Outcome);
+                Assert.Equal(w.Requests[0].Metadata.Name, verdict.AuditAnnotations[AuditKeys.Request].Split('/')[^1]);
+                Assert.Equal("bob", verdict.AuditAnnotations[AuditKeys.Approvers]);
+            }),
+        ["the identical change again after the retry grace: a new request"] = new(
+            w => UsedMomentsAgo(w, AdmissionEngine.RetryGrace + TimeSpan.FromSeconds(1)),
+            (w, plan) => Assert.Equal(RequestNaming.Name(w.Attributes, w.Fingerprint, 2), Assert.IsType<CreatePlan>(plan).Request.Metadata.Name)),
+        ["a use by someone else moments ago is no retry of this requester's"] = new(
+            w => UsedMomentsAgo(w, TimeSpan.FromSeconds(3), by: "mallory"),
+            (_, plan) => Assert.IsType<CreatePlan>(plan)),
+        ["a use by another operation moments ago is no retry of this one"] = new(
+            w => UsedMomentsAgo(w, TimeSpan.FromSeconds(3), operation: "DELETE"),
+            (_, plan) => Assert.IsType<CreatePlan>(plan)),
         ["a denied request within its TTL answers the retry with its denial"] = new(
             w => w.ExistingFor(reviews: DeniedByBob()),
             (_, plan) =>
@@ -317,5 +336,12 @@ public class AdmissionEnginePlanTests
         var verdict = Assert.IsType<DecidedPlan>(plan).Verdict;
         Assert.True(verdict.Allowed);
         Assert.Same(AdmissionVerdict.Allow, verdict);
+    }
+
+    /// <summary>The change's single-use approval, used by <paramref name="by"/> for <paramref name="operation"/> <paramref name="ago"/> before now.</summary>
+    private static void UsedMomentsAgo(EngineWorld w, TimeSpan ago, string by = "alice", string operation = "UPDATE")
+    {
+        var used = w.ExistingFor(recorded: RequestPhase.Consumed, reviews: ApprovedByBob());
+        used.Status!.Usage.Add(new UsageRecord { Time = (w.Now - ago).UtcDateTime, AdmissionUid = "first-attempt", Operation = operation, By = by });
     }
 }
