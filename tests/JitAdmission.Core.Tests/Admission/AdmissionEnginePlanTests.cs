@@ -105,6 +105,18 @@ public class AdmissionEnginePlanTests
                 Assert.Equal(RequestNaming.Name(w.Attributes, w.Fingerprint, 2), create.Request.Metadata.Name);
                 Assert.Same(w.Requests[0], create.PreviouslyUsed?.Request);
             }),
+        ["the deployment controller updating a gated Deployment is not gated"] = new(
+            w => w.Change = EngineWorld.DefaultChange().By("system:serviceaccount:kube-system:deployment-controller", "system:serviceaccounts"),
+            (_, plan) => Assert.True(Assert.IsType<DecidedPlan>(plan).Verdict.Allowed)),
+        ["a kubelet (group system:nodes) is not gated"] = new(
+            w => w.Change = EngineWorld.DefaultChange().By("system:node:worker-1", "system:nodes"),
+            (_, plan) => Assert.True(Assert.IsType<DecidedPlan>(plan).Verdict.Allowed)),
+        ["a service account of another namespace is gated like anyone"] = new(
+            w => w.Change = EngineWorld.DefaultChange().By("system:serviceaccount:kube-systemx:deployer", "system:serviceaccounts"),
+            (_, plan) => Assert.IsType<CreatePlan>(plan)),
+        ["a cluster admin (system:masters) is gated like anyone"] = new(
+            w => w.Change = EngineWorld.DefaultChange().By("admin", "system:masters"),
+            (_, plan) => Assert.IsType<CreatePlan>(plan)),
         ["the identical change again seconds after its single-use approval was used: the client's retry passes"] = new(
             w => UsedMomentsAgo(w, TimeSpan.FromSeconds(3)),
             (w, plan) =>
