@@ -97,17 +97,18 @@ public static partial class AdmissionEngine
     private const string BreakGlassPrefix = "breakglass-";
 
     /// <summary>
-    /// How long after an approval for this exact change was used the identical request (same fingerprint, requester
-    /// and operation) is still let through. Clients send the same request twice on their own: kubectl exec falls back
-    /// from WebSocket to SPDY after the first attempt passed admission, and kubectl apply re-sends after a write
-    /// conflict that happened behind admission. Without this, a single-use approval would be spent on the attempt
-    /// that never took effect and the user would see a denial for the change that was approved.
+    /// How long after an approval for this exact connection (exec, attach, port-forward) was used the identical one
+    /// (same fingerprint, requester and operation) is still let through: kubectl falls back from WebSocket to SPDY after
+    /// its first attempt passed admission but failed further on, so one command sends two CONNECTs. Other operations
+    /// get no grace: a second identical write cannot be told from a new one (say, after an admin reverted the first),
+    /// and a single-use approval must stay single-use.
     /// </summary>
-    public static readonly TimeSpan RetryGrace = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan RetryGrace = TimeSpan.FromSeconds(5);
 
     private static UsedApproval? JustUsed(AdmissionEngineInput input, AdmissionGate gate)
     {
         var request = input.Request;
+        if (request.Operation != "CONNECT") return null;
         foreach (var candidate in input.Approvals.ByFingerprint(gate.Fingerprint))
         {
             if (candidate.Spec.Requester.Username != request.UserInfo.Username || candidate.Spec.BreakGlass) continue;

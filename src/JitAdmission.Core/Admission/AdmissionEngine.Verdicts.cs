@@ -25,7 +25,7 @@ public static partial class AdmissionEngine
         };
     }
 
-    /// <summary>The identical change moments after its approval was used (<see cref="RetryGrace"/>): the client's retry.</summary>
+    /// <summary>The identical connection moments after its approval was used (<see cref="RetryGrace"/>): kubectl's protocol fallback.</summary>
     private static AdmissionVerdict RetryAllowed(AdmissionGate gate, IReadOnlyList<string> advisory, List<string> warnings, UsedApproval used)
     {
         var annotations = Annotations(gate, advisory, used.Request, Outcomes.Retry);

@@ -5,7 +5,7 @@ public static class Outcomes
 {
     public const string Allow = "allow";
     public const string Consume = "consume";
-    /// <summary>The identical change again right after its approval was used: the client's own retry (see RetryGrace).</summary>
+    /// <summary>The identical connection again right after its approval was used: kubectl's protocol fallback (see RetryGrace).</summary>
     public const string Retry = "retry";
     public const string Hold = "hold";
     public const string Deny = "deny";

@@ -117,7 +117,7 @@ public class AdmissionEnginePlanTests
         ["a cluster admin (system:masters) is gated like anyone"] = new(
             w => w.Change = EngineWorld.DefaultChange().By("admin", "system:masters"),
             (_, plan) => Assert.IsType<CreatePlan>(plan)),
-        ["the identical change again seconds after its single-use approval was used: the client's retry passes"] = new(
+        ["the identical exec again seconds after its single-use approval was used: kubectl's protocol fallback passes"] = new(
             w => UsedMomentsAgo(w, TimeSpan.FromSeconds(3)),
             (w, plan) =>
             {
@@ -127,14 +127,17 @@ public class AdmissionEnginePlanTests
                 Assert.Equal(w.Requests[0].Metadata.Name, verdict.AuditAnnotations[AuditKeys.Request].Split('/')[^1]);
                 Assert.Equal("bob", verdict.AuditAnnotations[AuditKeys.Approvers]);
             }),
-        ["the identical change again after the retry grace: a new request"] = new(
+        ["the identical exec again after the retry grace: a new request"] = new(
             w => UsedMomentsAgo(w, AdmissionEngine.RetryGrace + TimeSpan.FromSeconds(1)),
+            (w, plan) => Assert.Equal(RequestNaming.Name(w.Attributes, w.Fingerprint, 2), Assert.IsType<CreatePlan>(plan).Request.Metadata.Name)),
+        ["the identical update again seconds after its single-use approval was used: spent, a new request (no retry grace for writes)"] = new(
+            w => UsedMomentsAgo(w, TimeSpan.FromSeconds(3), connect: false),
             (w, plan) => Assert.Equal(RequestNaming.Name(w.Attributes, w.Fingerprint, 2), Assert.IsType<CreatePlan>(plan).Request.Metadata.Name)),
         ["a use by someone else moments ago is no retry of this requester's"] = new(
             w => UsedMomentsAgo(w, TimeSpan.FromSeconds(3), by: "mallory"),
             (_, plan) => Assert.IsType<CreatePlan>(plan)),
         ["a use by another operation moments ago is no retry of this one"] = new(
-            w => UsedMomentsAgo(w, TimeSpan.FromSeconds(3), operation: "DELETE"),
+            w => UsedMomentsAgo(w, TimeSpan.FromSeconds(3), operation: "UPDATE"),
             (_, plan) => Assert.IsType<CreatePlan>(plan)),
         ["a denied request within its TTL answers the retry with its denial"] = new(
             w => w.ExistingFor(reviews: DeniedByBob()),
@@ -351,8 +354,17 @@ public class AdmissionEnginePlanTests
     }
 
     /// <summary>The change's single-use approval, used by <paramref name="by"/> for <paramref name="operation"/> <paramref name="ago"/> before now.</summary>
-    private static void UsedMomentsAgo(EngineWorld w, TimeSpan ago, string by = "alice", string operation = "UPDATE")
+    /// <summary>alice's exec into prod/web-0 (or her default update) was approved by bob and used <paramref name="ago"/>.</summary>
+    private static void UsedMomentsAgo(EngineWorld w, TimeSpan ago, string by = "alice", string? operation = null, bool connect = true)
     {
+        if (connect)
+        {
+            w.Policies[0] = MatchPolicyBuilder.Policy("p").Rule("", "pods/exec", "CONNECT").Build();
+            w.Change = DefaultChange().Operation("CONNECT").Resource("", "v1", "pods", "exec").Kind("", "v1", "PodExecOptions").Named("web-0")
+                .Object("{\"kind\":\"PodExecOptions\",\"apiVersion\":\"v1\",\"stdin\":true,\"tty\":true,\"container\":\"app\",\"command\":[\"sh\"]}");
+        }
+
+        operation ??= connect ? "CONNECT exec" : "UPDATE";
         var used = w.ExistingFor(recorded: RequestPhase.Consumed, reviews: ApprovedByBob());
         used.Status!.Usage.Add(new UsageRecord { Time = (w.Now - ago).UtcDateTime, AdmissionUid = "first-attempt", Operation = operation, By = by });
     }
