@@ -16,7 +16,7 @@ build:
 
 ## Every test: unit, HTTP contract, and integration/end-to-end against a real API server (kube-sandbox).
 test: build
-	$(DOTNET) test JitAdmission.sln -c $(CONFIG) --no-build --logger "console;verbosity=normal"
+	$(DOTNET) test JitAdmission.sln -c $(CONFIG) --no-build --logger "console;verbosity=minimal"
 
 test-unit: build
 	$(DOTNET) test tests/JitAdmission.Core.Tests -c $(CONFIG) --no-build

@@ -55,6 +55,8 @@ public static partial class AdmissionEngine
             return Decided(DryRunAllowed(gate, advisory, warnings, AdmissionMessages.DryRunWarning(gate.Policies, covering?.Request)));
         if (covering is not null)
             return new ConsumePlan(gate, covering.Request, covering.Evaluation) { Warnings = warnings, AdvisoryPolicies = advisory };
+        if (JustUsed(input, gate) is { } retried)
+            return Decided(RetryAllowed(gate, advisory, warnings, retried));
 
         var sameChange = SameChange(input, gate, breakGlass: false);
         var slot = RequestNaming.Choose(request, fingerprint, sameChange, r => EvaluateForSlot(r, gate, input), input.Now);
@@ -93,6 +95,36 @@ public static partial class AdmissionEngine
     }
 
     private const string BreakGlassPrefix = "breakglass-";
+
+    /// <summary>
+    /// How long after an approval for this exact connection (exec, attach, port-forward) was used the identical one
+    /// (same fingerprint, requester and operation) is still let through: kubectl falls back from WebSocket to SPDY after
+    /// its first attempt passed admission but failed further on, so one command sends two CONNECTs. Other operations
+    /// get no grace: a second identical write cannot be told from a new one (say, after an admin reverted the first),
+    /// and a single-use approval must stay single-use.
+    /// </summary>
+    public static readonly TimeSpan RetryGrace = TimeSpan.FromSeconds(5);
+
+    private static UsedApproval? JustUsed(AdmissionEngineInput input, AdmissionGate gate)
+    {
+        var request = input.Request;
+        if (request.Operation != "CONNECT") return null;
+        foreach (var candidate in input.Approvals.ByFingerprint(gate.Fingerprint))
+        {
+            if (candidate.Spec.Requester.Username != request.UserInfo.Username || candidate.Spec.BreakGlass) continue;
+            if (candidate.Status?.Usage is not { Count: > 0 } usage) continue;
+            var last = usage[^1];
+            var usedAt = new DateTimeOffset(DateTime.SpecifyKind(last.Time, DateTimeKind.Utc));
+            if (last.By != request.UserInfo.Username || last.Operation != ApprovalUse.OperationText(request)) continue;
+            if (input.Now < usedAt || input.Now - usedAt > RetryGrace) continue;
+            var evaluation = Evaluate(candidate, input.Policies, input.Now);
+            if (evaluation.Phase != RequestPhase.Consumed) continue;
+            if (!gate.PolicyNames.All(p => candidate.Spec.Policies.Contains(p, StringComparer.Ordinal))) continue;
+            return new UsedApproval(candidate, evaluation);
+        }
+
+        return null;
+    }
 
     private sealed record Covering(ApprovalRequest Request, ApprovalEvaluation Evaluation, int Rank);
 

@@ -92,7 +92,7 @@ public static partial class AdmissionEngine
         catch (JsonException)
         {
             // The fingerprint read the object already; should the summary still fail, approvers get the header.
-            return $"{request.Operation} {request.ResourceWithSubresource} {request.Namespace}/{request.Name} by {request.UserInfo.Username}";
+            return $"{request.Operation} {request.ResourceWithSubresource} {RequestScope.DisplayTarget(request, request.Name)} by {request.UserInfo.Username}";
         }
     }
 

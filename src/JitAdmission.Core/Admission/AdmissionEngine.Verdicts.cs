@@ -25,6 +25,21 @@ public static partial class AdmissionEngine
         };
     }
 
+    /// <summary>The identical connection moments after its approval was used (<see cref="RetryGrace"/>): kubectl's protocol fallback.</summary>
+    private static AdmissionVerdict RetryAllowed(AdmissionGate gate, IReadOnlyList<string> advisory, List<string> warnings, UsedApproval used)
+    {
+        var annotations = Annotations(gate, advisory, used.Request, Outcomes.Retry);
+        annotations[AuditKeys.Approvers] = string.Join(",", used.Evaluation.ApprovedBy);
+        return new AdmissionVerdict
+        {
+            Allowed = true,
+            Outcome = Outcomes.Retry,
+            Warnings = warnings,
+            Policies = AllPolicies(gate, advisory),
+            AuditAnnotations = annotations,
+        };
+    }
+
     /// <summary>The break-glass record exists: allowed now, with a warning saying it will be reviewed.</summary>
     public static AdmissionVerdict BreakGlassAllowed(BreakGlassPlan plan, ApprovalRequest record)
     {

@@ -21,8 +21,8 @@ public static partial class AdmissionEngine
         // Fast path: the index answers most requests without touching the object.
         if (input.Policies.ApplicableCandidates(request).Count == 0) return NothingGated;
         // jit-admission's own writes are never gated, nor is its API: gating reviews could lock approvers out, and
-        // writes to approval requests and policies are the guard's business.
-        if (input.IsOperator || request.Resource.Group == ApiConstants.Group) return NothingGated;
+        // writes to approval requests and policies are the guard's business. Nor is the control plane running the cluster.
+        if (input.IsOperator || request.Resource.Group == ApiConstants.Group || ControlPlaneSubjects.Contains(request.UserInfo)) return NothingGated;
 
         var triage = Triage.Of(PolicyEvaluator.EvaluateApplicable(input.Policies, request, input.Cluster, input.Now), request);
         if (triage.Errors.Count > 0) return new DecidedPlan(PolicyErrorDenial(request, triage));

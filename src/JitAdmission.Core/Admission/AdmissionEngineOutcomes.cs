@@ -5,6 +5,8 @@ public static class Outcomes
 {
     public const string Allow = "allow";
     public const string Consume = "consume";
+    /// <summary>The identical connection again right after its approval was used: kubectl's protocol fallback (see RetryGrace).</summary>
+    public const string Retry = "retry";
     public const string Hold = "hold";
     public const string Deny = "deny";
     public const string Warn = "warn";

@@ -53,7 +53,7 @@ public sealed class Requester
 public sealed class RequestedAction
 {
     /// <summary>CREATE, UPDATE, DELETE or CONNECT; <c>*</c> for Grant requests made ahead of time.</summary>
-    [JsonPropertyName("operation")] public string Operation { get; set; } = "";
+    [JsonPropertyName("operation")] public string Operation { get; set; } = "*";
     [JsonPropertyName("group")] public string Group { get; set; } = "";
     [JsonPropertyName("version")] public string Version { get; set; } = "";
     [JsonPropertyName("resource")] public string Resource { get; set; } = "";

@@ -29,7 +29,7 @@ public static class ApprovalUse
         {
             Time = TimeText.ToApi(now),
             AdmissionUid = request.Uid,
-            Operation = request.SubResource.Length == 0 ? request.Operation : $"{request.Operation} {request.SubResource}",
+            Operation = OperationText(request),
             By = request.UserInfo.Username,
         });
         if (status.Usage.Count > UsageHistory) status.Usage.RemoveRange(0, status.Usage.Count - UsageHistory);
@@ -47,5 +47,12 @@ public static class ApprovalUse
         }
 
         return status;
+    }
+
+    /// <summary>How a use's operation is recorded: "UPDATE", or with the subresource, "CONNECT exec".</summary>
+    public static string OperationText(AdmissionAttributes request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.SubResource.Length == 0 ? request.Operation : $"{request.Operation} {request.SubResource}";
     }
 }

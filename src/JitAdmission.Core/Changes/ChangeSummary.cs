@@ -1,3 +1,4 @@
+using JitAdmission.Core.Matching;
 using System.Text;
 using System.Text.Json;
 using JitAdmission.Core.Admission;
@@ -60,7 +61,7 @@ public static class ChangeSummary
     private static string Target(AdmissionAttributes request)
     {
         var name = request.Name.Length > 0 ? request.Name : GeneratedName(request.Object);
-        return request.Namespace.Length > 0 ? $"{request.Namespace}/{name}" : name;
+        return RequestScope.DisplayTarget(request, name);
     }
 
     private static string GeneratedName(RawObject obj) =>

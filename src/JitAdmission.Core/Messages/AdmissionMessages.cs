@@ -1,3 +1,4 @@
+using JitAdmission.Core.Matching;
 using System.Text;
 using JitAdmission.Core.Admission;
 using JitAdmission.Core.Api;
@@ -102,8 +103,7 @@ public static class AdmissionMessages
     {
         ArgumentNullException.ThrowIfNull(request);
         var name = request.Name.Length > 0 ? request.Name : "(generated name)";
-        var target = request.Namespace.Length > 0 ? $"{request.Namespace}/{name}" : name;
-        return $"{request.Operation} {request.ResourceWithSubresource} {target}";
+        return $"{request.Operation} {request.ResourceWithSubresource} {RequestScope.DisplayTarget(request, name)}";
     }
 
     private static void AppendRequestAndHowTo(StringBuilder text, ApprovalRequest approvalRequest, ApprovalEvaluation evaluation, DateTimeOffset now)

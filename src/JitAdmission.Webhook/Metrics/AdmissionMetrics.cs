@@ -20,7 +20,7 @@ public sealed class AdmissionMetrics
     internal static readonly double[] WaitBuckets = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 20, 25, 30];
 
     private static readonly string[] KnownOutcomes =
-        ["allow", "consume", "hold", "deny", "warn", "audit", "breakglass", "error", "timeout"];
+        ["allow", "consume", "retry", "hold", "deny", "warn", "audit", "breakglass", "error", "timeout"];
 
     private static readonly string[] HoldResultLabels = ["approved", "denied", "timed_out", "cancelled"];
 

@@ -105,6 +105,40 @@ public class AdmissionEnginePlanTests
                 Assert.Equal(RequestNaming.Name(w.Attributes, w.Fingerprint, 2), create.Request.Metadata.Name);
                 Assert.Same(w.Requests[0], create.PreviouslyUsed?.Request);
             }),
+        ["the deployment controller updating a gated Deployment is not gated"] = new(
+            w => w.Change = EngineWorld.DefaultChange().By("system:serviceaccount:kube-system:deployment-controller", "system:serviceaccounts"),
+            (_, plan) => Assert.True(Assert.IsType<DecidedPlan>(plan).Verdict.Allowed)),
+        ["a kubelet (group system:nodes) is not gated"] = new(
+            w => w.Change = EngineWorld.DefaultChange().By("system:node:worker-1", "system:nodes"),
+            (_, plan) => Assert.True(Assert.IsType<DecidedPlan>(plan).Verdict.Allowed)),
+        ["a service account of another namespace is gated like anyone"] = new(
+            w => w.Change = EngineWorld.DefaultChange().By("system:serviceaccount:kube-systemx:deployer", "system:serviceaccounts"),
+            (_, plan) => Assert.IsType<CreatePlan>(plan)),
+        ["a cluster admin (system:masters) is gated like anyone"] = new(
+            w => w.Change = EngineWorld.DefaultChange().By("admin", "system:masters"),
+            (_, plan) => Assert.IsType<CreatePlan>(plan)),
+        ["the identical exec again seconds after its single-use approval was used: kubectl's protocol fallback passes"] = new(
+            w => UsedMomentsAgo(w, TimeSpan.FromSeconds(3)),
+            (w, plan) =>
+            {
+                var verdict = Assert.IsType<DecidedPlan>(plan).Verdict;
+                Assert.True(verdict.Allowed);
+                Assert.Equal(Outcomes.Retry, verdict.Outcome);
+                Assert.Equal(w.Requests[0].Metadata.Name, verdict.AuditAnnotations[AuditKeys.Request].Split('/')[^1]);
+                Assert.Equal("bob", verdict.AuditAnnotations[AuditKeys.Approvers]);
+            }),
+        ["the identical exec again after the retry grace: a new request"] = new(
+            w => UsedMomentsAgo(w, AdmissionEngine.RetryGrace + TimeSpan.FromSeconds(1)),
+            (w, plan) => Assert.Equal(RequestNaming.Name(w.Attributes, w.Fingerprint, 2), Assert.IsType<CreatePlan>(plan).Request.Metadata.Name)),
+        ["the identical update again seconds after its single-use approval was used: spent, a new request (no retry grace for writes)"] = new(
+            w => UsedMomentsAgo(w, TimeSpan.FromSeconds(3), connect: false),
+            (w, plan) => Assert.Equal(RequestNaming.Name(w.Attributes, w.Fingerprint, 2), Assert.IsType<CreatePlan>(plan).Request.Metadata.Name)),
+        ["a use by someone else moments ago is no retry of this requester's"] = new(
+            w => UsedMomentsAgo(w, TimeSpan.FromSeconds(3), by: "mallory"),
+            (_, plan) => Assert.IsType<CreatePlan>(plan)),
+        ["a use by another operation moments ago is no retry of this one"] = new(
+            w => UsedMomentsAgo(w, TimeSpan.FromSeconds(3), operation: "UPDATE"),
+            (_, plan) => Assert.IsType<CreatePlan>(plan)),
         ["a denied request within its TTL answers the retry with its denial"] = new(
             w => w.ExistingFor(reviews: DeniedByBob()),
             (_, plan) =>
@@ -317,5 +351,21 @@ public class AdmissionEnginePlanTests
         var verdict = Assert.IsType<DecidedPlan>(plan).Verdict;
         Assert.True(verdict.Allowed);
         Assert.Same(AdmissionVerdict.Allow, verdict);
+    }
+
+    /// <summary>The change's single-use approval, used by <paramref name="by"/> for <paramref name="operation"/> <paramref name="ago"/> before now.</summary>
+    /// <summary>alice's exec into prod/web-0 (or her default update) was approved by bob and used <paramref name="ago"/>.</summary>
+    private static void UsedMomentsAgo(EngineWorld w, TimeSpan ago, string by = "alice", string? operation = null, bool connect = true)
+    {
+        if (connect)
+        {
+            w.Policies[0] = MatchPolicyBuilder.Policy("p").Rule("", "pods/exec", "CONNECT").Build();
+            w.Change = DefaultChange().Operation("CONNECT").Resource("", "v1", "pods", "exec").Kind("", "v1", "PodExecOptions").Named("web-0")
+                .Object("{\"kind\":\"PodExecOptions\",\"apiVersion\":\"v1\",\"stdin\":true,\"tty\":true,\"container\":\"app\",\"command\":[\"sh\"]}");
+        }
+
+        operation ??= connect ? "CONNECT exec" : "UPDATE";
+        var used = w.ExistingFor(recorded: RequestPhase.Consumed, reviews: ApprovedByBob());
+        used.Status!.Usage.Add(new UsageRecord { Time = (w.Now - ago).UtcDateTime, AdmissionUid = "first-attempt", Operation = operation, By = by });
     }
 }

@@ -119,3 +119,26 @@ public class AdmissionMessagesTests
         Assert.True(AdmissionMessages.InternalError(new string('x', 5000)).Length < 500);
     }
 }
+
+public sealed class GatedTargetTests
+{
+    [Theory]
+    [InlineData("", "v1", "namespaces", "scratch", "scratch", "DELETE namespaces scratch")]
+    [InlineData("", "v1", "configmaps", "prod", "cfg", "DELETE configmaps prod/cfg")]
+    [InlineData("rbac.authorization.k8s.io", "v1", "clusterroles", "", "admin", "DELETE clusterroles admin")]
+    public void A_namespace_reads_as_cluster_scoped_and_namespaced_objects_as_namespace_slash_name(
+        string group, string version, string resource, string @namespace, string name, string expected)
+    {
+        var request = new JitAdmission.Core.Admission.AdmissionAttributes
+        {
+            Uid = "u",
+            Operation = "DELETE",
+            Resource = new JitAdmission.Core.Admission.GroupVersionResource(group, version, resource),
+            Namespace = @namespace,
+            Name = name,
+            UserInfo = new JitAdmission.Core.Admission.UserInfo("alice", null, ["devs"]),
+        };
+
+        Assert.Equal(expected, JitAdmission.Core.Messages.AdmissionMessages.Gated(request));
+    }
+}

@@ -9,9 +9,10 @@ using k8s;
 namespace JitAdmission.Integration.Tests.Controller;
 
 /// <summary>
-/// Two replicas of the real binary with a short Lease: only the holder reconciles; on SIGTERM it releases the Lease
-/// and the other takes over at once, on SIGKILL the other takes over once the Lease expires; either way it reconciles
-/// what was created meanwhile.
+/// Two replicas of the real binary with a short Lease, behind one address (a loopback stand-in for the Service that
+/// fronts the pods in a cluster) and sharing one serving certificate, as in a cluster: every replica serves the
+/// webhook, only the holder reconciles; on SIGTERM it releases the Lease and the other takes over at once, on
+/// SIGKILL the other takes over once the Lease expires; either way it reconciles what was created meanwhile.
 /// </summary>
 public sealed class LeaderHandoverTests(KubeSandbox sandbox) : IClassFixture<KubeSandbox>, IAsyncLifetime
 {
@@ -24,23 +25,29 @@ public sealed class LeaderHandoverTests(KubeSandbox sandbox) : IClassFixture<Kub
 
     private readonly IKubernetes _admin = sandbox.AdminClient();
     private readonly List<JitAdmissionProcess> _processes = [];
+    private readonly int[] _replicaPorts = [FreePort.Next(), FreePort.Next()];
+    private LoopbackServiceProxy _service = null!;
     private string _ns = "";
 
     public async Task InitializeAsync()
     {
         await CrdInstallation.EnsureAsync(sandbox);
         _ns = await _admin.NewNamespaceAsync("handover");
+        _service = new LoopbackServiceProxy(_replicaPorts);
     }
 
     public async Task DisposeAsync()
     {
         foreach (var p in _processes) await p.DisposeAsync();
+        await _service.DisposeAsync();
         _admin.Dispose();
     }
 
-    private async Task<JitAdmissionProcess> StartAsync(string operatorNamespace)
+    private async Task<JitAdmissionProcess> StartAsync(string operatorNamespace, params string[] extra)
     {
-        var process = await JitAdmissionProcess.StartAsync(sandbox.AdminKubeconfig, operatorNamespace, ShortLease);
+        string[] sharedCertificate = ["--tls-cert-file", sandbox.WebhookCertFile, "--tls-key-file", sandbox.WebhookKeyFile, "--tls-ca-file", sandbox.CaFile];
+        var process = await JitAdmissionProcess.StartAsync(sandbox.AdminKubeconfig, operatorNamespace, [.. ShortLease, .. sharedCertificate, .. extra],
+            port: _replicaPorts[_processes.Count], webhookUrl: _service.Url);
         _processes.Add(process);
         return process;
     }
@@ -51,6 +58,7 @@ public sealed class LeaderHandoverTests(KubeSandbox sandbox) : IClassFixture<Kub
         var leader = await StartAsync(operatorNamespace);
         var leaderId = "";
         await Poll.UntilAsync(async () => (leaderId = await _admin.HolderAsync(operatorNamespace)).Length > 0, TimeSpan.FromSeconds(15), "the first replica leads");
+        await leader.WaitUntilRegisteredAsync(_admin);
         var follower = await StartAsync(operatorNamespace);
         return (leader, leaderId, follower);
     }
@@ -65,8 +73,8 @@ public sealed class LeaderHandoverTests(KubeSandbox sandbox) : IClassFixture<Kub
     {
         // Nobody listens on the notify URL: deliveries are still retrying when the leader stops, and must not hold up the hand-over.
         var deadEnd = $"http://127.0.0.1:{FreePort.Next()}/hook";
-        await sandbox.ApplyAsync(Manifests.Policy("ha-term", notifyUrl: deadEnd, notifyEvents: ["Pending"]));
         var (leader, leaderId, follower) = await TwoReplicasAsync("jit-ha-term");
+        await sandbox.ApplyAsync(Manifests.Policy("ha-term", notifyUrl: deadEnd, notifyEvents: ["Pending"]));
         await sandbox.ApplyAsync(Manifests.Request(_ns, "before", "ha-term"));
         await PendingAsync("before", TimeSpan.FromSeconds(15));
         Assert.Equal(leaderId, await _admin.HolderAsync("jit-ha-term"));
@@ -86,14 +94,15 @@ public sealed class LeaderHandoverTests(KubeSandbox sandbox) : IClassFixture<Kub
     [Fact]
     public async Task On_SIGKILL_the_follower_takes_over_when_the_lease_expires_and_reconciles_what_came_meanwhile()
     {
-        await sandbox.ApplyAsync(Manifests.Policy("ha-kill"));
         var (leader, leaderId, _) = await TwoReplicasAsync("jit-ha-kill");
+        await sandbox.ApplyAsync(Manifests.Policy("ha-kill"));
 
         await leader.KillAsync();
         var killed = Stopwatch.StartNew();
         await sandbox.ApplyAsync(Manifests.Request(_ns, "orphaned", "ha-kill"));
 
-        // The dead leader's Lease has not expired yet: nobody reconciles (and the follower does not jump the gun).
+        // The follower still serves the webhook behind the Service (the request above passed its guard), but the dead
+        // leader's Lease has not expired yet: nobody reconciles (and the follower does not jump the gun).
         await Poll.UntilAsync(() => killed.Elapsed > TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5));
         Assert.Null((await _admin.GetRequestAsync(_ns, "orphaned"))!.Status);
         Assert.Equal(leaderId, await _admin.HolderAsync("jit-ha-kill"));
@@ -106,9 +115,9 @@ public sealed class LeaderHandoverTests(KubeSandbox sandbox) : IClassFixture<Kub
     [Fact]
     public async Task Without_leader_election_a_single_replica_reconciles_and_takes_no_lease()
     {
+        var sole = await StartAsync("jit-ha-sole", "--leader-elect", "false");
+        await sole.WaitUntilRegisteredAsync(_admin);
         await sandbox.ApplyAsync(Manifests.Policy("ha-sole"));
-        var sole = await JitAdmissionProcess.StartAsync(sandbox.AdminKubeconfig, "jit-ha-sole", ["--leader-elect", "false"]);
-        _processes.Add(sole);
 
         await sandbox.ApplyAsync(Manifests.Request(_ns, "sole", "ha-sole"));
         await PendingAsync("sole", TimeSpan.FromSeconds(15));

@@ -151,6 +151,23 @@ public sealed class ApprovalRequestCrdTests(KubeSandbox sandbox) : IClassFixture
         Assert.Equal(["bob", "carol"], await ReviewersAsync(name));
     }
 
+    [Fact]
+    public async Task A_grant_asked_for_ahead_of_time_may_leave_out_the_action_which_defaults_to_any_operation()
+    {
+        var name = ApprovalPolicyCrdTests.Slug("grant without action");
+        var request = Request(name);
+        JsonPointer.Set(request, "/spec/action", null);
+        JsonPointer.Set(request, "/spec/fingerprint", null);
+        JsonPointer.Set(request, "/spec/scope", JsonValue.Create("Grant"));
+
+        var create = await sandbox.KubectlAsync(sandbox.AdminKubeconfig, ["create", "-f", "-"], request.ToJsonString());
+
+        Assert.True(create.Succeeded, create.ToString());
+        var stored = await GetAsync(name);
+        Assert.Equal("*", stored.Spec.Action.Operation);
+        Assert.Null(stored.Spec.Action.Namespace);
+    }
+
     // case, pointer into a new request, JSON value (null removes), fragment of the API server's error
     public static TheoryData<string, string, string, string> InvalidRequests => new()
     {
@@ -159,7 +176,6 @@ public sealed class ApprovalRequestCrdTests(KubeSandbox sandbox) : IClassFixture
         { "policy name that is no object name", "/spec/policies", "[\"Prod Deployments\"]", "spec.policies[0] in body should match" },
         { "duplicate policies", "/spec/policies", "[\"a\", \"a\"]", "Duplicate value" },
         { "requester without username", "/spec/requester/username", "\"\"", "spec.requester.username in body should be at least 1 chars long" },
-        { "no action", "/spec/action", "null", "spec.action: Required value" },
         { "unknown operation", "/spec/action/operation", "\"PATCH\"", "Unsupported value: \"PATCH\"" },
         { "unknown scope", "/spec/scope", "\"Namespace\"", "Unsupported value: \"Namespace\"" },
         { "two reviews by one reviewer", "/spec/reviews/-", "{\"reviewer\": \"bob\", \"decision\": \"Approve\"}", "Duplicate value: {\"reviewer\":\"bob\"}" },

@@ -99,6 +99,32 @@ public sealed class GrantTests(JitCluster cluster)
     }
 
     [Fact]
+    public async Task An_exact_single_use_exec_approval_admits_the_approved_command_once_including_kubectls_protocol_fallback()
+    {
+        var ns = await cluster.NamespaceAsync("exact-exec");
+        await cluster.ApplyAsync(Pod(ns, "web-0"));
+        var policy = ns + "-exec";
+        await cluster.ApplyAsync(ExecPolicy(policy, ns).Replace("scope: Grant", "scope: Exact", StringComparison.Ordinal));
+        CommandResult gated = null!;
+        await Poll.UntilAsync(async () => NeedsApproval(gated = await ExecAsync(ns)), TimeSpan.FromSeconds(30), "exec is gated");
+        var name = gated.Stderr.Split("ApprovalRequest ")[1].Split(' ')[0];
+
+        cluster.Require(await cluster.ReviewAsync("bob", ns, name, "bob"));
+        // kubectl tries WebSocket and, when that fails after admission (no kubelet here), SPDY: two identical CONNECTs.
+        var approvedRun = await ExecAsync(ns);
+
+        Assert.True(Admitted(approvedRun), approvedRun.ToString());
+        var used = await cluster.RequestAsync(ns, name);
+        Assert.Equal(RequestPhase.Consumed, used.Status?.Phase);
+        Assert.Equal(1, used.Status?.Uses);
+
+        // A new run of the same command later is a new use: it needs a new approval.
+        await Task.Delay(Core.Admission.AdmissionEngine.RetryGrace + TimeSpan.FromSeconds(1));
+        var again = await ExecAsync(ns);
+        Assert.Contains("already used", again.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_grant_for_someone_else_is_refused_at_creation()
     {
         var ns = await cluster.NamespaceAsync("grant");

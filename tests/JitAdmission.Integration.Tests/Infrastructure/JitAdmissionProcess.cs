@@ -1,3 +1,4 @@
+using k8s;
 using System.Diagnostics;
 using System.Text;
 
@@ -12,14 +13,18 @@ public sealed class JitAdmissionProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private JitAdmissionProcess(Process process, string url)
+    private JitAdmissionProcess(Process process, string url, string listenUrl)
     {
         _process = process;
         Url = url;
+        ListenUrl = listenUrl;
     }
 
     /// <summary>The base URL the API server calls (https://127.0.0.1:PORT).</summary>
     public string Url { get; }
+
+    /// <summary>Where this process listens (its own port; equals <see cref="Url"/> unless it sits behind a proxy).</summary>
+    public string ListenUrl { get; }
 
     public bool HasExited => _process.HasExited;
 
@@ -37,9 +42,11 @@ public sealed class JitAdmissionProcess : IAsyncDisposable
         string @namespace = "jit-system",
         IEnumerable<string>? extraArgs = null,
         int? port = null,
-        TimeSpan? readyTimeout = null)
+        TimeSpan? readyTimeout = null,
+        string? webhookUrl = null)
     {
-        var url = $"https://127.0.0.1:{port ?? FreePort.Next()}";
+        var listenUrl = $"https://127.0.0.1:{port ?? FreePort.Next()}";
+        var url = webhookUrl ?? listenUrl;
         var psi = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -47,12 +54,12 @@ public sealed class JitAdmissionProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "jit-admission.dll"));
-        foreach (var a in (string[])["--kubeconfig", kubeconfig, "--webhook-url", url, "--namespace", @namespace]) psi.ArgumentList.Add(a);
+        foreach (var a in (string[])["--kubeconfig", kubeconfig, "--webhook-url", url, "--listen", listenUrl, "--namespace", @namespace]) psi.ArgumentList.Add(a);
         foreach (var a in extraArgs ?? []) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_NOLOGO"] = "1";
 
         var process = new Process { StartInfo = psi };
-        var jit = new JitAdmissionProcess(process, url);
+        var jit = new JitAdmissionProcess(process, url, listenUrl);
         process.OutputDataReceived += (_, e) => jit.Append(e.Data);
         process.ErrorDataReceived += (_, e) => jit.Append(e.Data);
         process.Start();
@@ -80,7 +87,7 @@ public sealed class JitAdmissionProcess : IAsyncDisposable
             if (_process.HasExited) throw new InvalidOperationException($"jit-admission exited with {_process.ExitCode}:\n{Output}");
             try
             {
-                if ((await http.GetAsync(new Uri(Url + "/readyz"))).IsSuccessStatusCode) return;
+                if ((await http.GetAsync(new Uri(ListenUrl + "/readyz"))).IsSuccessStatusCode) return;
             }
             catch (HttpRequestException) { }
             catch (TaskCanceledException) { }
@@ -94,7 +101,34 @@ public sealed class JitAdmissionProcess : IAsyncDisposable
     public async Task<string> GetAsync(string path)
     {
         using var http = Insecure();
-        return await http.GetStringAsync(new Uri(Url + path));
+        return await http.GetStringAsync(new Uri(ListenUrl + path));
+    }
+
+    /// <summary>
+    /// Waits until the leader has registered the webhooks at <see cref="Url"/> (a registration left by an earlier,
+    /// stopped process fails closed until then).
+    /// </summary>
+    public async Task WaitUntilRegisteredAsync(k8s.IKubernetes admin, string configurationName = "jit-admission", TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                var validating = await admin.AdmissionregistrationV1.ReadValidatingWebhookConfigurationAsync(configurationName);
+                var mutating = await admin.AdmissionregistrationV1.ReadMutatingWebhookConfigurationAsync(configurationName);
+                if (validating.Webhooks.All(w => w.ClientConfig.Url?.StartsWith(Url + "/", StringComparison.Ordinal) == true)
+                    && mutating.Webhooks.All(w => w.ClientConfig.Url?.StartsWith(Url + "/", StringComparison.Ordinal) == true))
+                    return;
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"the webhooks were not registered at {Url}:\n{Output}");
     }
 
     /// <summary>Graceful stop (SIGTERM), as Kubernetes stops a pod; killed if it does not stop in time.</summary>

@@ -18,7 +18,8 @@ public sealed class GateTransportTests
 
         Assert.False(response.Allowed);
         Assert.Equal(403, response.Code);
-        Assert.Contains("is still not approved after waiting 1s", response.Message, StringComparison.Ordinal);
+        // About a second of the 3s: how much exactly depends on when the handler got the CPU.
+        Assert.Matches("is still not approved after waiting [0-2]s", response.Message);
         Assert.Contains("kubectl jit approve deployments-web-", response.Message, StringComparison.Ordinal);
         Assert.Single(world.Store.All);
     }

@@ -56,6 +56,14 @@ public static class Manifests
           reviews: []
         """;
 
+    /// <summary>The JSON patch a reviewer types (docs/semantics.md): the stamping webhook adds groups and time.</summary>
+    public static string PlainReview(string reviewer, string decision, string? comment = null)
+    {
+        var value = new Dictionary<string, object> { ["reviewer"] = reviewer, ["decision"] = decision };
+        if (comment is not null) value["comment"] = comment;
+        return JsonSerializer.Serialize(new[] { new { op = "add", path = "/spec/reviews/-", value } });
+    }
+
     /// <summary>The JSON patch that appends a review, with the groups and time the stamping webhook would add.</summary>
     public static string Review(string reviewer, string decision, string[] groups, DateTimeOffset time, string? comment = null)
     {
