@@ -4,6 +4,7 @@ using JitAdmission.Hosting;
 using JitAdmission.Webhook;
 using JitAdmission.Webhook.Gating;
 using JitAdmission.Webhook.Guard;
+using Prometheus;
 
 if (args.Contains("--help") || args.Contains("-h"))
 {
@@ -17,6 +18,10 @@ builder.Configuration.AddCommandLine(args, CommandLineSwitches.Mappings);
 
 // Shared by both roles: API client, identity, caches, compiled policies, certificates, Events, leadership.
 builder.Services.AddJitRuntime(builder.Configuration);
+// /metrics also carries process and GC figures (resident memory, CPU, collections); .NET's event counters and meters
+// stay off: they would add work to every admission request.
+Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressEventCounters = true, SuppressMeters = true, SuppressDebugMetrics = true });
+builder.Services.AddSingleton(Metrics.DefaultRegistry);
 // Every replica: the HTTPS admission transport and its decision handlers.
 builder.Services.AddAdmissionWebhook(builder.Configuration);
 builder.Services.AddJitAdmissionHandlers();

@@ -198,6 +198,35 @@ public sealed class AdmissionReviewReaderTests
     }
 
     [Fact]
+    public void Objects_are_found_by_their_brackets_so_strings_full_of_them_do_not_confuse_the_fields_after()
+    {
+        const string tricky = """{"metadata":{"name":"web","annotations":{"a\"}":"}]\\","b":"[{\u007d"}},"data":{"x":"\"}\"}"}}""";
+        var body = AdmissionReviewBuilder.Update().WithUid("uid-9").WithObject(tricky).WithOldObject(tricky).AsDryRun()
+            .WithOptions("""{"kind":"UpdateOptions","apiVersion":"meta.k8s.io/v1"}""").BuildUtf8();
+
+        var request = ReadOk(body);
+
+        Assert.Equal(tricky, Encoding.UTF8.GetString(request.Object.Utf8.Span));
+        Assert.Equal(tricky, Encoding.UTF8.GetString(request.OldObject.Utf8.Span));
+        Assert.Equal("}]\\", request.Object.Element!.Value.GetProperty("metadata").GetProperty("annotations").GetProperty("a\"}").GetString());
+        Assert.True(request.DryRun);
+        Assert.Equal("UpdateOptions", request.Options.Element!.Value.GetProperty("kind").GetString());
+        Assert.Equal("uid-9", request.Uid);
+    }
+
+    [Fact]
+    public void A_balanced_object_with_bad_content_is_read_and_refused_only_when_parsed()
+    {
+        // Only a policy that needs the object parses it; the gate then fails closed ("cannot read the object").
+        var body = AdmissionReviewBuilder.Update().WithUid("uid-1").WithObject("""{"spec":{"replicas":tru}}""").BuildUtf8();
+
+        var request = ReadOk(body);
+
+        Assert.False(request.Object.IsParsed);
+        Assert.ThrowsAny<System.Text.Json.JsonException>(() => request.Object.Element);
+    }
+
+    [Fact]
     public void Refuses_invalid_utf8_as_invalid_json()
     {
         var body = Encoding.UTF8.GetBytes("""{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"__"}}""");

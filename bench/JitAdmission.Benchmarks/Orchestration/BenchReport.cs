@@ -103,6 +103,8 @@ public sealed class MemoryResult
     [JsonPropertyName("rssAfterLoadMiB")] public double RssAfterLoadMiB { get; set; }
     [JsonPropertyName("peakRssMiB")] public double PeakRssMiB { get; set; }
     [JsonPropertyName("baselineRssMiB")] public double BaselineRssMiB { get; set; }
+    /// <summary>jit-admission's managed heap (dotnet_total_memory_bytes: live objects plus garbage not yet collected), idle with all cached.</summary>
+    [JsonPropertyName("managedHeapIdleMiB")] public double ManagedHeapIdleMiB { get; set; }
     [JsonPropertyName("startBreakdown")] public MemoryBreakdown? StartBreakdown { get; set; }
     [JsonPropertyName("idleBreakdown")] public MemoryBreakdown? IdleBreakdown { get; set; }
     [JsonPropertyName("afterLoadBreakdown")] public MemoryBreakdown? AfterLoadBreakdown { get; set; }

@@ -397,6 +397,7 @@ public sealed partial class BenchRun(BenchOptions options)
         _report.Memory.CachedRequests = _cachedRequests;
         _report.Memory.RssIdleMiB = MiB(_jit!.Memory().Rss);
         _report.Memory.IdleBreakdown = ProcStats.Breakdown(_jit.Pid);
+        _report.Memory.ManagedHeapIdleMiB = MiB((long)(await _jit.ScrapeAsync()).Get("dotnet_total_memory_bytes"));
 
         foreach (var size in options.ObjectSizes)
         {

@@ -75,7 +75,7 @@ public static class ReportMarkdown
         L($"| {m.RssAtStartMiB:0.0} MiB | {m.RssAfterPolicyLoadMiB:0.0} MiB | {m.RssIdleMiB:0.0} MiB | {m.RssAfterLoadMiB:0.0} MiB | {m.PeakRssMiB:0.0} MiB | {m.BaselineRssMiB:0.0} MiB |");
         L();
         L($"- At start: {m.StartBreakdown}");
-        L($"- Idle with everything cached: {m.IdleBreakdown}");
+        L($"- Idle with everything cached: {m.IdleBreakdown}; managed heap {m.ManagedHeapIdleMiB:0.0} MiB (live objects and uncollected garbage)");
         L($"- After load with everything cached: {m.AfterLoadBreakdown}");
         L();
 

@@ -6,8 +6,10 @@ namespace JitAdmission.Webhook.Review;
 
 /// <summary>
 /// Reads an <c>admission.k8s.io/v1</c> AdmissionReview in one forward pass. <c>object</c>, <c>oldObject</c> and
-/// <c>options</c> are not materialised: they become <see cref="RawObject"/> slices of the caller's buffer, so a
-/// request no policy matches costs one tokenizer pass and a handful of small strings.
+/// <c>options</c> are not materialised or tokenized: they become <see cref="RawObject"/> slices of the caller's buffer,
+/// found by <see cref="JsonExtent"/> (brackets, strings and depth only; their content is checked when a policy needs
+/// it, and fails closed then), so a request no policy matches costs a tokenizer pass over the small fields, a fast scan
+/// over the objects, and a handful of small strings.
 /// </summary>
 public static class AdmissionReviewReader
 {
@@ -33,7 +35,7 @@ public static class AdmissionReviewReader
         int maxDepth = DefaultMaxDepth)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxDepth, 4);
-        var state = new ReviewState { MaxDepth = maxDepth };
+        var state = new ReviewState { MaxDepth = maxDepth, Utf8 = utf8 };
         request = null;
         try
         {
@@ -339,14 +341,45 @@ public static class AdmissionReviewReader
 
     private static bool ReadRaw(ref Utf8JsonReader reader, ref ReviewState s, string path, out Range range)
     {
-        range = default;
+        switch (JumpOverObject(ref reader, ref s, out range))
+        {
+            case JsonExtent.TooDeep: return TooDeep(ref s);
+            case >= 0: return true;
+        }
+
+        // Not an object, or not closed: the tokenizer says precisely what is wrong.
         reader.Read();
         if (reader.TokenType == JsonTokenType.Null) return true;
         if (reader.TokenType != JsonTokenType.StartObject) return WrongType(ref reader, ref s, path, "an object");
-        var start = (int)reader.TokenStartIndex;
+        var start = s.Offset + (int)reader.TokenStartIndex;
         if (!Skip(ref reader, ref s)) return false;
-        range = start..(int)reader.BytesConsumed;
+        range = start..(s.Offset + (int)reader.BytesConsumed);
         return true;
+    }
+
+    /// <summary>
+    /// With the reader on a property name whose value is an object: finds the object's end with
+    /// <see cref="JsonExtent"/> and replaces the reader by one that continues after it, as if it had read the value.
+    /// Returns the end, or <see cref="JsonExtent.NotFound"/> (reader untouched) / <see cref="JsonExtent.TooDeep"/>.
+    /// </summary>
+    private static int JumpOverObject(ref Utf8JsonReader reader, ref ReviewState s, out Range range)
+    {
+        range = default;
+        var utf8 = s.Utf8.Span;
+        // The reader has consumed the name and its colon.
+        var start = s.Offset + (int)reader.BytesConsumed;
+        while (start < utf8.Length && utf8[start] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') start++;
+        if (start >= utf8.Length || utf8[start] != (byte)'{') return JsonExtent.NotFound;
+        var end = JsonExtent.End(utf8, start, s.MaxDepth - reader.CurrentDepth);
+        if (end < 0) return end;
+
+        // A stand-in value carries the reader's state (depth, container, options) past the object.
+        var standIn = new Utf8JsonReader("null"u8, isFinalBlock: false, reader.CurrentState);
+        if (!standIn.Read()) return JsonExtent.NotFound;
+        reader = new Utf8JsonReader(utf8[end..], isFinalBlock: true, standIn.CurrentState);
+        s.Offset = end;
+        range = start..end;
+        return end;
     }
 
     private static bool ReadString(ref Utf8JsonReader reader, ref ReviewState s, string path, out string? value)
@@ -403,6 +436,9 @@ public static class AdmissionReviewReader
     private struct ReviewState
     {
         public int MaxDepth;
+        /// <summary>The whole body, and where in it the current reader's span starts (readers are replaced to jump over objects).</summary>
+        public ReadOnlyMemory<byte> Utf8;
+        public int Offset;
         public string? ApiVersion;
         public string? ReviewKind;
         public bool HasRequest;
