@@ -21,7 +21,13 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
     public static readonly TimeSpan HoldMargin = TimeSpan.FromSeconds(1);
 
     /// <summary>Plans in one call at most: each extra one follows a race (conflict, concurrent create, approval).</summary>
-    private const int MaxSteps = 8;
+    private const int MaxSteps = 16;
+
+    /// <summary>
+    /// After losing a use to a concurrent writer, wait up to this long (at random) before re-reading: calls sharing one
+    /// Grant otherwise retry in lockstep and keep colliding.
+    /// </summary>
+    private const int ConflictJitterMilliseconds = 20;
 
     /// <summary>Without a deadline from the transport (direct calls), as long as the API server's longest timeout.</summary>
     private static readonly TimeSpan DefaultBudget = TimeSpan.FromSeconds(30);
@@ -171,6 +177,7 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
             case ApiOutcome.Conflict:
                 // Someone else wrote first (maybe another replica took this single use): re-read and decide again.
                 GateLog.ConsumeRaced(_logger, ns, name, written.Outcome);
+                await Task.Delay(Random.Shared.Next(ConflictJitterMilliseconds + 1), cancellationToken);
                 await RefreshAsync(approval, cancellationToken);
                 return null;
             case ApiOutcome.NotFound:

@@ -155,6 +155,29 @@ public sealed class GateHandlerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_dozen_calls_sharing_one_grant_at_once_all_pass_and_every_use_is_recorded()
+    {
+        using var world = new GateWorld(scope: ApprovalScope.Grant);
+        var first = world.Handler.HandleAsync(GateWorld.Update(3), Budget, CancellationToken.None).AsTask();
+        await world.UntilHeldAsync();
+        var grant = Assert.Single(world.Store.All);
+        world.Approve(grant);
+        Assert.True((await first).Allowed);
+
+        // All read the same version; each write but one conflicts, again and again: they must still all get through.
+        var release = new TaskCompletionSource();
+        world.Store.HoldStatusWrites = release.Task;
+        var calls = Enumerable.Range(0, 12)
+            .Select(i => world.Handler.HandleAsync(GateWorld.Update(4 + i, uid: $"uid-{i}"), Budget, CancellationToken.None).AsTask())
+            .ToArray();
+        release.SetResult();
+        var verdicts = await Task.WhenAll(calls);
+
+        Assert.All(verdicts, v => Assert.True(v.Allowed, v.Message));
+        Assert.Equal(13, world.Store.Find(GateWorld.Namespace, grant.Metadata.Name)!.Status!.Uses);
+    }
+
+    [Fact]
     public async Task Two_replicas_holding_the_same_change_converge_on_one_request_and_one_use()
     {
         var first = _world.Handler.HandleAsync(GateWorld.Update(3), Budget, CancellationToken.None).AsTask();
