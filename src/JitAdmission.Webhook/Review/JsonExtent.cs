@@ -1,19 +1,21 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace JitAdmission.Webhook.Review;
 
 /// <summary>
-/// Finds where a JSON object or array ends by its brackets and strings alone, with vectorised searches: several times
-/// faster than tokenizing it, which matters for the 100 KB objects a request no policy matches never needs. It checks
-/// nesting depth and that brackets balance, not the grammar or UTF-8 inside: that is left to whoever parses the value.
+/// Finds where a JSON object or array ends by its brackets and strings alone, 64 bytes at a time with bit masks (the
+/// simdjson technique): an order of magnitude faster than tokenizing it, which matters for the 100 KB objects a
+/// request no policy matches never needs. It checks nesting depth and that brackets balance, not the grammar or
+/// UTF-8 inside: that is left to whoever parses the value.
 /// </summary>
 internal static class JsonExtent
 {
     public const int NotFound = -1;
     public const int TooDeep = -2;
 
-    private static readonly SearchValues<byte> Structural = SearchValues.Create("\"{}[]"u8);
-    private static readonly SearchValues<byte> InString = SearchValues.Create("\"\\"u8);
+    private const int Block = 64;
 
     /// <summary>
     /// The index just past the container that opens at <paramref name="start"/>; <see cref="NotFound"/> when it is
@@ -21,6 +23,127 @@ internal static class JsonExtent
     /// more than <paramref name="maxNesting"/> levels (the outer one counts as 1).
     /// </summary>
     public static int End(ReadOnlySpan<byte> utf8, int start, int maxNesting)
+    {
+        if (start >= utf8.Length || utf8[start] is not ((byte)'{' or (byte)'[')) return NotFound;
+        return Vector128.IsHardwareAccelerated ? EndByBlocks(utf8, start, maxNesting) : EndByteByByte(utf8, start, maxNesting);
+    }
+
+    private static int EndByBlocks(ReadOnlySpan<byte> utf8, int start, int maxNesting)
+    {
+        var depth = 0;
+        var inString = 0UL;     // all ones when the previous block ended inside a string
+        var escapedCarry = 0UL; // 1 when the previous block ended with an escaping backslash
+        Span<byte> tail = stackalloc byte[Block];
+        for (var at = start; at < utf8.Length; at += Block)
+        {
+            scoped ReadOnlySpan<byte> block;
+            if (utf8.Length - at >= Block)
+            {
+                block = utf8.Slice(at, Block);
+            }
+            else
+            {
+                // Pad the last bytes with spaces, which mean nothing here.
+                tail.Fill((byte)' ');
+                utf8[at..].CopyTo(tail);
+                block = tail;
+            }
+
+            var backslashes = Mask(block, (byte)'\\');
+            var escaped = Escaped(backslashes, ref escapedCarry);
+            var quotes = Mask(block, (byte)'"') & ~escaped;
+            // Inside a string: from an opening quote up to (not including) its closing quote.
+            var strings = PrefixXor(quotes) ^ inString;
+            inString = (ulong)((long)strings >> 63);
+            // '{' | 0x20 == '{' and '[' | 0x20 == '{'; likewise '}' and ']'.
+            var opens = FoldedMask(block, (byte)'{') & ~strings;
+            var closes = FoldedMask(block, (byte)'}') & ~strings;
+            if (opens == 0 && closes == 0) continue;
+
+            var openCount = BitOperations.PopCount(opens);
+            var closeCount = BitOperations.PopCount(closes);
+            if (depth + openCount <= maxNesting && depth - closeCount > 0)
+            {
+                depth += openCount - closeCount;
+                continue;
+            }
+
+            // The depth may reach the limit or zero in this block: follow it bracket by bracket.
+            for (var brackets = opens | closes; brackets != 0; brackets &= brackets - 1)
+            {
+                var bit = BitOperations.TrailingZeroCount(brackets);
+                if ((opens >> bit & 1) != 0)
+                {
+                    if (++depth > maxNesting) return TooDeep;
+                }
+                else if (--depth == 0)
+                {
+                    return at + bit + 1 <= utf8.Length ? at + bit + 1 : NotFound;
+                }
+            }
+        }
+
+        return NotFound;
+    }
+
+    /// <summary>The characters escaped by a backslash (a backslash that is itself escaped escapes nothing).</summary>
+    private static ulong Escaped(ulong backslashes, ref ulong carry)
+    {
+        var escaped = carry;
+        carry = 0;
+        if (backslashes == 0) return escaped;
+        // Backslashes are rare in Kubernetes objects: walk them.
+        for (var starters = backslashes & ~escaped; starters != 0; starters &= starters - 1)
+        {
+            var bit = BitOperations.TrailingZeroCount(starters);
+            if (bit == Block - 1)
+            {
+                carry = 1;
+                break;
+            }
+
+            escaped |= 1UL << (bit + 1);
+            starters &= ~(1UL << (bit + 1));
+        }
+
+        return escaped;
+    }
+
+    private static ulong PrefixXor(ulong x)
+    {
+        x ^= x << 1;
+        x ^= x << 2;
+        x ^= x << 4;
+        x ^= x << 8;
+        x ^= x << 16;
+        x ^= x << 32;
+        return x;
+    }
+
+    private static ulong Mask(ReadOnlySpan<byte> block, byte value)
+    {
+        var target = Vector128.Create(value);
+        ulong mask = 0;
+        for (var i = 0; i < Block; i += 16)
+            mask |= (ulong)Vector128.Equals(Vector128.Create(block.Slice(i, 16)), target).ExtractMostSignificantBits() << i;
+        return mask;
+    }
+
+    private static ulong FoldedMask(ReadOnlySpan<byte> block, byte value)
+    {
+        var target = Vector128.Create(value);
+        var fold = Vector128.Create((byte)0x20);
+        ulong mask = 0;
+        for (var i = 0; i < Block; i += 16)
+            mask |= (ulong)Vector128.Equals(Vector128.Create(block.Slice(i, 16)) | fold, target).ExtractMostSignificantBits() << i;
+        return mask;
+    }
+
+    private static readonly SearchValues<byte> Structural = SearchValues.Create("\"{}[]"u8);
+    private static readonly SearchValues<byte> InString = SearchValues.Create("\"\\"u8);
+
+    /// <summary>The same answer without vector hardware (and the reference the block version is tested against).</summary>
+    internal static int EndByteByByte(ReadOnlySpan<byte> utf8, int start, int maxNesting)
     {
         if (start >= utf8.Length || utf8[start] is not ((byte)'{' or (byte)'[')) return NotFound;
         var depth = 0;

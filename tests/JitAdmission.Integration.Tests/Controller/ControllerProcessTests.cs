@@ -124,5 +124,9 @@ public sealed class ControllerProcessTests(ControllerProcessFixture fixture) : I
         var metrics = await fixture.Jit.GetAsync("/metrics");
         Assert.Contains("jitadmission_notifications_total{result=\"sent\"}", metrics, StringComparison.Ordinal);
         Assert.Matches(@"jitadmission_notification_failed_attempts_total [1-9]", metrics);
+        // The process's own figures for the operator's dashboards, without .NET's per-request event counters.
+        Assert.Matches(@"\nprocess_working_set_bytes [1-9]", metrics);
+        Assert.Matches(@"\ndotnet_total_memory_bytes [1-9]", metrics);
+        Assert.DoesNotContain("microsoft_aspnetcore", metrics, StringComparison.Ordinal);
     }
 }
