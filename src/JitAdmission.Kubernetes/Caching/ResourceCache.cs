@@ -168,6 +168,16 @@ public sealed class ResourceCache<T> : IResourceCacheReader<T>
                 {
                     break;
                 }
+                catch (HttpOperationException e) when (e.Response is { } response)
+                {
+                    // The API server answered: its status says it all, a stack trace would only bury it.
+                    failures++;
+                    delay = Jitter.Backoff(failures, _options.InitialBackoff, _options.MaxBackoff);
+                    if (response.StatusCode == HttpStatusCode.NotFound)
+                        ResourceCacheLog.ListNotServed(_logger, _resource, failures, delay);
+                    else
+                        ResourceCacheLog.ListRefused(_logger, _resource, (int)response.StatusCode, response.StatusCode, Brief(response.Content), failures, delay);
+                }
                 catch (Exception e)
                 {
                     failures++;
@@ -214,6 +224,24 @@ public sealed class ResourceCache<T> : IResourceCacheReader<T>
                 break;
             }
         }
+    }
+
+    /// <summary>The message of a Kubernetes Status body, else the body itself, cut short.</summary>
+    private static string Brief(string? body)
+    {
+        if (string.IsNullOrEmpty(body)) return "";
+        try
+        {
+            using var status = JsonDocument.Parse(body);
+            if (status.RootElement.ValueKind == JsonValueKind.Object && status.RootElement.TryGetProperty("message", out var message)
+                && message.ValueKind == JsonValueKind.String)
+                return message.GetString() ?? "";
+        }
+        catch (JsonException)
+        {
+        }
+
+        return body.Length <= 200 ? body : body[..200] + "…";
     }
 
     private async Task ListAsync(CancellationToken cancellationToken)

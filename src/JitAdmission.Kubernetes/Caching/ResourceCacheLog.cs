@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Logging;
 
 namespace JitAdmission.Kubernetes.Caching;
@@ -9,6 +10,13 @@ internal static partial class ResourceCacheLog
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Listing {Resource} failed (attempt {Attempt}); retrying in {Delay}")]
     public static partial void ListFailed(ILogger logger, Exception exception, string resource, int attempt, TimeSpan delay);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning,
+        Message = "Listing {Resource} failed: the API server does not serve it (404 Not Found). Are the CRDs installed (kubectl apply -f crds/, or the Helm chart)? Attempt {Attempt}; retrying in {Delay}")]
+    public static partial void ListNotServed(ILogger logger, string resource, int attempt, TimeSpan delay);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Listing {Resource} failed: {Code} {Status}: {Reason} (attempt {Attempt}); retrying in {Delay}")]
+    public static partial void ListRefused(ILogger logger, string resource, int code, HttpStatusCode status, string reason, int attempt, TimeSpan delay);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Watch of {Resource} from resourceVersion {ResourceVersion} expired (410 Gone); re-listing")]
     public static partial void WatchExpired(ILogger logger, string resource, string? resourceVersion);

@@ -48,6 +48,23 @@ public sealed class ResourceCacheTests(KubeSandbox sandbox) : IClassFixture<Kube
     }
 
     [Fact]
+    public async Task A_resource_the_server_does_not_serve_is_reported_as_a_missing_CRD_without_a_stack_trace()
+    {
+        var logger = new RecordingLogger<ResourceCache<Widget>>();
+        var cache = new ResourceCache<Widget>(_admin, new ResourceDescriptor("nowhere.jitadmission.io", "v1", "gizmos", Namespaced: true),
+            new ResourceCacheOptions { InitialBackoff = TimeSpan.FromMilliseconds(50), MaxBackoff = TimeSpan.FromMilliseconds(100) }, logger: logger);
+
+        await using (Running.Start(cache.RunAsync))
+            await Poll.UntilAsync(() => !logger.Entries.IsEmpty, TimeSpan.FromSeconds(10), "a list failure is logged");
+
+        var (level, message, exception) = logger.Entries.First();
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, level);
+        Assert.Contains("Listing gizmos.nowhere.jitadmission.io failed: the API server does not serve it (404 Not Found). Are the CRDs installed", message, StringComparison.Ordinal);
+        Assert.Null(exception);
+        Assert.False(cache.IsSynced);
+    }
+
+    [Fact]
     public async Task Changes_arrive_as_added_updated_deleted_in_order_with_old_and_new_objects()
     {
         var cache = NewCache(_admin);
