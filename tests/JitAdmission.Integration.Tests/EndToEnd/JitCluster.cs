@@ -67,6 +67,9 @@ public sealed class JitCluster : IAsyncLifetime
 
     public Task<CommandResult> AsAdmin(params string[] args) => Sandbox.AdminKubectlAsync(args);
 
+    /// <summary>The kubeconfig of alice, bob or carol, for other clients (helm).</summary>
+    public string KubeconfigOf(string user) => _users[user];
+
     /// <summary>A fresh namespace for one test.</summary>
     public async Task<string> NamespaceAsync(string prefix)
     {
