@@ -208,21 +208,18 @@ public static class AdmissionReviews
         w.WriteEndObject();
     }
 
-    private static void WriteGvk(Utf8JsonWriter w, string property, string group, string version, string kind)
-    {
-        w.WriteStartObject(property);
-        w.WriteString("group", group);
-        w.WriteString("version", version);
-        w.WriteString("kind", kind);
-        w.WriteEndObject();
-    }
+    private static void WriteGvk(Utf8JsonWriter w, string property, string group, string version, string kind) =>
+        WriteGroupVersion(w, property, group, version, "kind", kind);
 
-    private static void WriteGvr(Utf8JsonWriter w, string property, string group, string version, string resource)
+    private static void WriteGvr(Utf8JsonWriter w, string property, string group, string version, string resource) =>
+        WriteGroupVersion(w, property, group, version, "resource", resource);
+
+    private static void WriteGroupVersion(Utf8JsonWriter w, string property, string group, string version, string name, string value)
     {
         w.WriteStartObject(property);
         w.WriteString("group", group);
         w.WriteString("version", version);
-        w.WriteString("resource", resource);
+        w.WriteString(name, value);
         w.WriteEndObject();
     }
 }

@@ -95,22 +95,7 @@ public sealed class HelmTests(JitCluster cluster) : IDisposable
             data:
               greeting: hello
             """);
-        File.WriteAllText(Path.Combine(_chart, "templates", "deployment.yaml"), """
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata:
-              name: web
-            spec:
-              replicas: 2
-              selector:
-                matchLabels: {app: web}
-              template:
-                metadata:
-                  labels: {app: web}
-                spec:
-                  containers:
-                    - name: web
-                      image: nginx:1.27
-            """);
+        // The Deployment the kubectl tests use, in the release's namespace.
+        File.WriteAllText(Path.Combine(_chart, "templates", "deployment.yaml"), Manifests.Deployment("{{ .Release.Namespace }}", 2));
     }
 }
