@@ -82,7 +82,6 @@ manifests: chart-crds
 ## ---- Performance (not part of `make test` or CI) ----
 ## The real webhook over HTTPS on loopback next to a bare-Kestrel baseline (wrk, installed when missing), memory with
 ## 1,000 policies and 10,000 cached requests, approval-to-return latency on a kube-sandbox API server, and the
-## The benchmark: real jit-admission vs a bare-Kestrel baseline over HTTPS (wrk), memory, approval latency and the
 ## BenchmarkDotNet micro-benchmarks; ~10 min on a quiet machine. Report in bench/results/<time>/report.{md,json}. See docs/benchmarks.md.
 BENCH_ARGS ?=
 bench:
