@@ -58,6 +58,35 @@ public sealed class HealthAndMetricsTests
     }
 
     [Fact]
+    public async Task Decision_time_leaves_out_a_body_that_is_slow_to_arrive_and_duration_includes_it()
+    {
+        await using var host = await WebhookTestHost.StartAsync(DelegateHandler.AllowAll());
+        await using var connection = await RawHttpsConnection.OpenAsync(host.BaseAddress, host.Certificates);
+        var body = AdmissionReviewBuilder.Create().BuildUtf8();
+
+        await connection.WriteAsync($"POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n");
+        await connection.WriteAsync(body[..10]);
+        await Task.Delay(600);
+        await connection.WriteAsync(body[10..]);
+        var (status, _) = await connection.ReadHeadAsync(new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
+        // Observed just after the answer is written: the client may read it first.
+        var text = "";
+        for (var tries = 0; tries < 100 && !text.Contains("jitadmission_admission_duration_seconds_count{endpoint=\"/validate\"} 1", StringComparison.Ordinal); tries++)
+        {
+            if (tries > 0) await Task.Delay(50);
+            text = await host.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        }
+
+        Assert.Equal(200, status);
+        Assert.True(Sum(text, "jitadmission_admission_duration_seconds_sum") >= 0.5, text);
+        Assert.True(Sum(text, "jitadmission_admission_decision_seconds_sum") < 0.5, text);
+    }
+
+    private static double Sum(string metrics, string name) =>
+        double.Parse(metrics.Split('\n').Single(l => l.StartsWith(name + "{endpoint=\"/validate\"}", StringComparison.Ordinal)).Split(' ')[1],
+            System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
     public async Task Metrics_expose_requests_durations_bad_requests_policies_and_holds()
     {
         var handler = DelegateHandler.From(request => request.Name switch
@@ -89,6 +118,7 @@ public sealed class HealthAndMetricsTests
         Assert.Contains("jitadmission_admission_duration_seconds_count{endpoint=\"/validate\"} 4", text, StringComparison.Ordinal);
         Assert.Matches("jitadmission_admission_duration_seconds_bucket\\{endpoint=\"/validate\",le=\"(2.5e-05|2.5E-05|0.000025)\"\\}", text);
         Assert.Contains("jitadmission_admission_duration_seconds_bucket{endpoint=\"/validate\",le=\"30\"} 4", text, StringComparison.Ordinal);
+        Assert.Contains("jitadmission_admission_decision_seconds_count{endpoint=\"/validate\"} 4", text, StringComparison.Ordinal);
         Assert.Contains("jitadmission_admission_bad_requests_total{reason=\"invalid_json\"} 1", text, StringComparison.Ordinal);
         Assert.Contains("jitadmission_policy_decisions_total{policy=\"prod-changes\",outcome=\"hold\"} 1", text, StringComparison.Ordinal);
         Assert.Contains("jitadmission_policy_decisions_total{policy=\"no-friday-deploys\",outcome=\"hold\"} 1", text, StringComparison.Ordinal);

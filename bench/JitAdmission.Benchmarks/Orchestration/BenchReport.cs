@@ -58,6 +58,8 @@ public sealed class ScenarioResult
     [JsonPropertyName("client")] public LoadResult Client { get; set; } = new();
     /// <summary>From jitadmission_admission_duration_seconds scraped before and after (jit-admission only).</summary>
     [JsonPropertyName("serverSide")] public ServerSide? ServerSide { get; set; }
+    /// <summary>From jitadmission_admission_decision_seconds: the same requests from "body read" on (no network, no queueing for it).</summary>
+    [JsonPropertyName("decision")] public ServerSide? Decision { get; set; }
     /// <summary>Answers by outcome label (jitadmission_admission_requests_total delta).</summary>
     [JsonPropertyName("outcomes")] public Dictionary<string, double> Outcomes { get; set; } = [];
     [JsonPropertyName("expectedOutcome")] public string ExpectedOutcome { get; set; } = "";
@@ -89,6 +91,17 @@ public sealed class ServerSide
     /// <summary>Upper bound of the histogram bucket holding p99: the p99 is at most this.</summary>
     [JsonPropertyName("p99AtMostUs")] public double P99AtMostUs { get; set; }
     [JsonPropertyName("p999AtMostUs")] public double P999AtMostUs { get; set; }
+
+    public static ServerSide Of(Histogram histogram) => new()
+    {
+        Count = histogram.Count,
+        MeanUs = histogram.Mean * 1e6,
+        P50Us = histogram.Quantile(0.50) * 1e6,
+        P99Us = histogram.Quantile(0.99) * 1e6,
+        P999Us = histogram.Quantile(0.999) * 1e6,
+        P99AtMostUs = histogram.UpperBound(0.99) * 1e6,
+        P999AtMostUs = histogram.UpperBound(0.999) * 1e6,
+    };
 }
 
 public sealed class MemoryResult

@@ -279,18 +279,9 @@ public sealed partial class BenchRun(BenchOptions options)
         var served = (double)client.Requests;
         if (before is not null && after is not null)
         {
-            var histogram = after.Histogram("jitadmission_admission_duration_seconds", "endpoint=\"/validate\"")
-                .Minus(before.Histogram("jitadmission_admission_duration_seconds", "endpoint=\"/validate\""));
-            result.ServerSide = new ServerSide
-            {
-                Count = histogram.Count,
-                MeanUs = histogram.Mean * 1e6,
-                P50Us = histogram.Quantile(0.50) * 1e6,
-                P99Us = histogram.Quantile(0.99) * 1e6,
-                P999Us = histogram.Quantile(0.999) * 1e6,
-                P99AtMostUs = histogram.UpperBound(0.99) * 1e6,
-                P999AtMostUs = histogram.UpperBound(0.999) * 1e6,
-            };
+            var histogram = Delta(before, after, "jitadmission_admission_duration_seconds");
+            result.ServerSide = ServerSide.Of(histogram);
+            result.Decision = ServerSide.Of(Delta(before, after, "jitadmission_admission_decision_seconds"));
             served = histogram.Count;
             foreach (var (series, value) in after.Matching("jitadmission_admission_requests_total", "endpoint=\"/validate\""))
             {
@@ -306,6 +297,7 @@ public sealed partial class BenchRun(BenchOptions options)
         _report.Scenarios.Add(result);
         Log($"  {id,-52} {client.RequestsPerSecond,9:0} req/s  p50 {client.LatencyUs.P50 / 1000,6:0.00} ms  p99 {client.LatencyUs.P99 / 1000,6:0.00} ms"
             + (result.ServerSide is { } ss ? $"  server mean {ss.MeanUs,6:0} µs p99 ≤{ss.P99AtMostUs,5:0} µs" : "")
+            + (result.Decision is { } d ? $"  decision p99 ≤{d.P99AtMostUs,5:0} µs" : "")
             + $"  cpu {result.ServerCpuUsPerRequest,5:0} µs/req  server core {result.ServerCoreBusy:P0} client core {result.ClientCoreBusy:P0}"
             + (result.UnexpectedAnswers > 0 ? $"  UNEXPECTED {result.UnexpectedAnswers}" : "") + (client.Errors > 0 ? $"  ERRORS {client.Errors}" : ""));
     }
@@ -493,6 +485,9 @@ public sealed partial class BenchRun(BenchOptions options)
     // ---- helpers ----
 
     internal static double OneConnectionSeconds(double duration) => Math.Max(2, Math.Round(duration * 0.6));
+
+    private static Histogram Delta(PrometheusText before, PrometheusText after, string name) =>
+        after.Histogram(name, "endpoint=\"/validate\"").Minus(before.Histogram(name, "endpoint=\"/validate\""));
 
     internal static double MiB(long bytes) => Math.Round(bytes / 1024.0 / 1024.0, 1);
 

@@ -38,13 +38,14 @@ public static class ReportMarkdown
 
         L("## Load scenarios");
         L();
-        L("Client latency from the load driver; server-side from `jitadmission_admission_duration_seconds` (scraped before and after; "
+        L("Client latency from the load driver; server-side from `jitadmission_admission_duration_seconds` (whole request) and decision p99 from "
+          + "`jitadmission_admission_decision_seconds` (from the body read on) (scraped before and after; "
           + "percentiles interpolated within buckets, `≤` = bucket upper bound). CPU: server process CPU time per answered request; "
           + "core columns: busy share of the server and client cores; foreign: busy time on the server core not used by the server (other processes). "
           + "`vs baseline`: requests/s over those of the baseline run just before (same size and connections).");
         L();
-        L("| Scenario | Policies | Cached requests | Body | req/s | vs baseline | p50 | p99 | p99.9 | Server mean | Server p99 | CPU/req | Server core | Client core | Foreign | Answers |");
-        L("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        L("| Scenario | Policies | Cached requests | Body | req/s | vs baseline | p50 | p99 | p99.9 | Server mean | Server p99 | Decision p99 | CPU/req | Server core | Client core | Foreign | Answers |");
+        L("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
         foreach (var s in r.Scenarios)
         {
             var ss = s.ServerSide;
@@ -54,6 +55,7 @@ public static class ReportMarkdown
             L($"| {s.Id} | {s.Policies} | {s.CachedRequests} | {Bytes(s.BodyBytes)} | {s.Client.RequestsPerSecond.ToString("N0", ci)} | "
               + $"{(s.ThroughputVsBaseline is { } v ? v.ToString("P0", ci) : "")} | {Ms(s.Client.LatencyUs.P50)} | {Ms(s.Client.LatencyUs.P99)} | {Ms(s.Client.LatencyUs.P999)} | "
               + $"{(ss is null ? "" : Targets.Us(ss.MeanUs))} | {(ss is null ? "" : $"{Targets.Us(ss.P99Us)} (≤{Targets.Us(ss.P99AtMostUs)})")} | "
+              + $"{(s.Decision is { } d ? $"{Targets.Us(d.P99Us)} (≤{Targets.Us(d.P99AtMostUs)})" : "")} | "
               + $"{s.ServerCpuUsPerRequest:0} µs | {s.ServerCoreBusy:P0} | {s.ClientCoreBusy:P0} | {s.ForeignOnServerCore:P0} | {answers} |");
         }
 

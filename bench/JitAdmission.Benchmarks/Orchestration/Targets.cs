@@ -44,18 +44,23 @@ public static class Targets
             Detail = string.Join("; ", shares.Select(s => $"{s.Id} {s.ThroughputVsBaseline:P0}")),
         });
 
+        // The issue asks for the server-side *decision* time from the metrics histogram: judged on
+        // jitadmission_admission_decision_seconds (from the body read on); the whole request (body arriving over TLS
+        // while other connections wait for the same core) is shown next to it.
         foreach (var (connections, how) in new[] { (saturating, $"at saturation, {saturating} connections"), (1, "one connection, no queueing") })
         {
             var runs = noMatch.Where(s => s.Client.Connections == connections).ToList();
-            var withServer = runs.Where(s => s.ServerSide is { Count: > 0 }).ToList();
-            var worstP99 = withServer.MaxBy(s => s.ServerSide!.P99AtMostUs);
+            var withDecision = runs.Where(s => s.Decision is { Count: > 0 }).ToList();
+            var worst = withDecision.MaxBy(s => s.Decision!.P99AtMostUs);
+            var worstRequest = runs.Where(s => s.ServerSide is { Count: > 0 }).MaxBy(s => s.ServerSide!.P99AtMostUs);
             t.Add(new TargetResult
             {
-                Target = $"Non-matching requests: server-side p99 under 1 ms ({how}; every no-match run)",
-                Measured = worstP99 is null ? "no data"
-                    : $"worst p99 ≤ {Us(worstP99.ServerSide!.P99AtMostUs)} (histogram bucket; interpolated {Us(worstP99.ServerSide.P99Us)}) in {worstP99.Id}",
-                Pass = withServer.Count > 0 && withServer.Count == runs.Count && withServer.All(s => s.ServerSide!.P99AtMostUs <= ServerP99Us),
-                Detail = string.Join("; ", withServer.Select(s => $"{s.Id} ≤{Us(s.ServerSide!.P99AtMostUs)}")),
+                Target = $"Non-matching requests: server-side decision p99 under 1 ms ({how}; every no-match run)",
+                Measured = worst is null ? "no data"
+                    : $"worst decision p99 ≤ {Us(worst.Decision!.P99AtMostUs)} (histogram bucket; interpolated {Us(worst.Decision.P99Us)}) in {worst.Id}"
+                        + (worstRequest is null ? "" : $"; whole request incl. reading the body: worst p99 ≤ {Us(worstRequest.ServerSide!.P99AtMostUs)} in {worstRequest.Id}"),
+                Pass = withDecision.Count > 0 && withDecision.Count == runs.Count && withDecision.All(s => s.Decision!.P99AtMostUs <= ServerP99Us),
+                Detail = string.Join("; ", withDecision.Select(s => $"{s.Id} decision ≤{Us(s.Decision!.P99AtMostUs)}, request ≤{Us(s.ServerSide!.P99AtMostUs)}")),
             });
         }
 

@@ -21,6 +21,7 @@ internal sealed class AdmissionEndpoint
     private readonly WebhookOptions _options;
     private readonly AdmissionMetrics _metrics;
     private readonly Histogram.Child _duration;
+    private readonly Histogram.Child _decision;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
@@ -33,6 +34,7 @@ internal sealed class AdmissionEndpoint
         _options = options;
         _metrics = metrics;
         _duration = metrics.DurationFor(path);
+        _decision = metrics.DecisionFor(path);
         _time = time;
         _logger = logger;
     }
@@ -83,6 +85,7 @@ internal sealed class AdmissionEndpoint
                 return;
         }
 
+        var bodyRead = _time.GetTimestamp();
         var buffer = body.Buffer!;
         var ownsBuffer = true;
         try
@@ -100,6 +103,8 @@ internal sealed class AdmissionEndpoint
                 WebhookLog.ClientAborted(_logger, _path, attributes.Uid);
                 return;
             }
+
+            _decision.Observe(_time.GetElapsedTime(bodyRead).TotalSeconds);
 
             if (!_mutating && verdict.JsonPatch is { Length: > 0 }) WebhookLog.PatchDropped(_logger, _path, attributes.Uid);
             using (var output = new PooledBufferWriter())

@@ -27,6 +27,7 @@ public sealed class AdmissionMetrics
     private readonly TimeProvider _time;
     private readonly Counter _requests;
     private readonly Histogram _duration;
+    private readonly Histogram _decision;
     private readonly Counter _badRequests;
     private readonly Counter _policyDecisions;
     private readonly Gauge _held;
@@ -42,6 +43,9 @@ public sealed class AdmissionMetrics
             new CounterConfiguration { LabelNames = ["endpoint", "operation", "outcome"] });
         _duration = factory.CreateHistogram("jitadmission_admission_duration_seconds",
             "Server-side time to answer an admission review, from request start to response written.",
+            new HistogramConfiguration { LabelNames = ["endpoint"], Buckets = DurationBuckets });
+        _decision = factory.CreateHistogram("jitadmission_admission_decision_seconds",
+            "Time to decide once the request body is in: reading the review and the handler (a hold included), without the network.",
             new HistogramConfiguration { LabelNames = ["endpoint"], Buckets = DurationBuckets });
         _badRequests = factory.CreateCounter("jitadmission_admission_bad_requests_total",
             "Requests refused before reaching a handler, by reason.",
@@ -71,6 +75,9 @@ public sealed class AdmissionMetrics
 
     /// <summary>Pre-resolved per endpoint so the hot path does no label lookup.</summary>
     internal Histogram.Child DurationFor(string endpoint) => _duration.WithLabels(endpoint);
+
+    /// <summary>Pre-resolved per endpoint, like <see cref="DurationFor"/>.</summary>
+    internal Histogram.Child DecisionFor(string endpoint) => _decision.WithLabels(endpoint);
 
     internal void RecordDecision(string endpoint, string operation, AdmissionVerdict verdict)
     {
