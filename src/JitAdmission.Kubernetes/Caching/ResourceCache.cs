@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
 using System.Text.Json;
+using JitAdmission.Kubernetes.Api;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -168,15 +169,16 @@ public sealed class ResourceCache<T> : IResourceCacheReader<T>
                 {
                     break;
                 }
-                catch (HttpOperationException e) when (e.Response is { } response)
+                catch (HttpOperationException e) when (e.Response is not null)
                 {
                     // The API server answered: its status says it all, a stack trace would only bury it.
                     failures++;
                     delay = Jitter.Backoff(failures, _options.InitialBackoff, _options.MaxBackoff);
-                    if (response.StatusCode == HttpStatusCode.NotFound)
+                    var refused = ApiCalls.FromHttpError<T>(e);
+                    if (refused.Outcome == ApiOutcome.NotFound)
                         ResourceCacheLog.ListNotServed(_logger, _resource, failures, delay);
                     else
-                        ResourceCacheLog.ListRefused(_logger, _resource, (int)response.StatusCode, response.StatusCode, Brief(response.Content), failures, delay);
+                        ResourceCacheLog.ListRefused(_logger, _resource, (int)e.Response.StatusCode, e.Response.StatusCode, refused.Message ?? "", failures, delay);
                 }
                 catch (Exception e)
                 {
@@ -224,24 +226,6 @@ public sealed class ResourceCache<T> : IResourceCacheReader<T>
                 break;
             }
         }
-    }
-
-    /// <summary>The message of a Kubernetes Status body, else the body itself, cut short.</summary>
-    private static string Brief(string? body)
-    {
-        if (string.IsNullOrEmpty(body)) return "";
-        try
-        {
-            using var status = JsonDocument.Parse(body);
-            if (status.RootElement.ValueKind == JsonValueKind.Object && status.RootElement.TryGetProperty("message", out var message)
-                && message.ValueKind == JsonValueKind.String)
-                return message.GetString() ?? "";
-        }
-        catch (JsonException)
-        {
-        }
-
-        return body.Length <= 200 ? body : body[..200] + "…";
     }
 
     private async Task ListAsync(CancellationToken cancellationToken)

@@ -177,6 +177,7 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
             case ApiOutcome.Conflict:
                 // Someone else wrote first (maybe another replica took this single use): re-read and decide again.
                 GateLog.ConsumeRaced(_logger, ns, name, written.Outcome);
+                // Real time, not _time: a pause between two API calls, not a decision input.
                 await Task.Delay(Random.Shared.Next(ConflictJitterMilliseconds + 1), cancellationToken);
                 await RefreshAsync(approval, cancellationToken);
                 return null;

@@ -78,7 +78,7 @@ internal static class JsonExtent
                 }
                 else if (--depth == 0)
                 {
-                    return at + bit + 1 <= utf8.Length ? at + bit + 1 : NotFound;
+                    return at + bit + 1; // never in the padding: spaces hold no brackets
                 }
             }
         }

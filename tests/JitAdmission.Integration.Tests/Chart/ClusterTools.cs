@@ -11,40 +11,21 @@ internal static class ClusterTools
     /// Stand-ins for the cert-manager and Prometheus Operator CRDs (the sandbox has neither), so that a release with
     /// every option on can be stored. They accept any spec: the real controllers are not there to act on it anyway.
     /// </summary>
-    public const string StandInCrds = """
+    private static readonly (string Group, string Kind, string Plural)[] StandIns =
+    [
+        ("cert-manager.io", "Issuer", "issuers"),
+        ("cert-manager.io", "Certificate", "certificates"),
+        ("monitoring.coreos.com", "ServiceMonitor", "servicemonitors"),
+    ];
+
+    private static string StandInCrd((string Group, string Kind, string Plural) crd) => $$$"""
         apiVersion: apiextensions.k8s.io/v1
         kind: CustomResourceDefinition
-        metadata: {name: issuers.cert-manager.io}
+        metadata: {name: {{{crd.Plural}}}.{{{crd.Group}}}}
         spec:
-          group: cert-manager.io
+          group: {{{crd.Group}}}
           scope: Namespaced
-          names: {kind: Issuer, plural: issuers, singular: issuer, listKind: IssuerList}
-          versions:
-            - name: v1
-              served: true
-              storage: true
-              schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
-        ---
-        apiVersion: apiextensions.k8s.io/v1
-        kind: CustomResourceDefinition
-        metadata: {name: certificates.cert-manager.io}
-        spec:
-          group: cert-manager.io
-          scope: Namespaced
-          names: {kind: Certificate, plural: certificates, singular: certificate, listKind: CertificateList}
-          versions:
-            - name: v1
-              served: true
-              storage: true
-              schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
-        ---
-        apiVersion: apiextensions.k8s.io/v1
-        kind: CustomResourceDefinition
-        metadata: {name: servicemonitors.monitoring.coreos.com}
-        spec:
-          group: monitoring.coreos.com
-          scope: Namespaced
-          names: {kind: ServiceMonitor, plural: servicemonitors, singular: servicemonitor, listKind: ServiceMonitorList}
+          names: {kind: {{{crd.Kind}}}, plural: {{{crd.Plural}}}, singular: {{{crd.Kind.ToLowerInvariant()}}}, listKind: {{{crd.Kind}}}List}
           versions:
             - name: v1
               served: true
@@ -54,9 +35,9 @@ internal static class ClusterTools
 
     public static async Task InstallStandInCrdsAsync(KubeSandbox sandbox)
     {
-        await sandbox.ApplyAsync(StandInCrds);
-        var wait = await sandbox.AdminKubectlAsync("wait", "--for=condition=Established", "--timeout=30s",
-            "crd/issuers.cert-manager.io", "crd/certificates.cert-manager.io", "crd/servicemonitors.monitoring.coreos.com");
+        await sandbox.ApplyAsync(string.Join("\n---\n", StandIns.Select(StandInCrd)));
+        var wait = await sandbox.AdminKubectlAsync(
+            ["wait", "--for=condition=Established", "--timeout=30s", .. StandIns.Select(c => $"crd/{c.Plural}.{c.Group}")]);
         if (!wait.Succeeded) throw new InvalidOperationException(wait.ToString());
     }
 
