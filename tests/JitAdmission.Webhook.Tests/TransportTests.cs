@@ -352,7 +352,7 @@ public sealed class TransportTests
 
         await host.PostAsync("/validate", builder.Build());
 
-        var entry = Assert.Single(host.LogsWithEvent(1));
+        var entry = Assert.Single(await host.LogsWithEventAsync(1));
         Assert.Equal("/validate", entry.Fields["Endpoint"]);
         Assert.Equal(builder.Uid, entry.Fields["Uid"]);
         Assert.Equal("CONNECT", entry.Fields["Operation"]);
@@ -375,7 +375,7 @@ public sealed class TransportTests
         await host.PostAsync("/validate", AdmissionReviewBuilder.Create("routine").Build());
         await host.PostAsync("/validate", AdmissionReviewBuilder.Create("gated").Build());
 
-        var entry = Assert.Single(host.LogsWithEvent(1));
+        var entry = Assert.Single(await host.LogsWithEventAsync(1));
         Assert.Equal("gated", entry.Fields["ObjectName"]);
         Assert.Equal("consume", entry.Fields["Outcome"]);
     }
