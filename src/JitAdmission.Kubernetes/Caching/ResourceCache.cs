@@ -120,12 +120,13 @@ public sealed class ResourceCache<T> : IResourceCacheReader<T>
     /// Read-your-writes: applies an object returned by our own successful write, if it is newer than what the cache
     /// holds. An object the cache does not hold is only added when the watch has not yet reached its version (else it
     /// was deleted since). Returns whether the cache changed; subscribers see the change as Added or Updated.
-    /// With <see cref="ResourceCacheOptions.StripManagedFields"/>, <paramref name="obj"/> loses its managedFields.
+    /// With <see cref="ResourceCacheOptions.StripManagedFields"/>, <paramref name="obj"/> loses its managedFields, and
+    /// <see cref="ResourceCacheOptions.Transform"/> is applied to it.
     /// </summary>
     public bool Upsert(T obj)
     {
         ArgumentNullException.ThrowIfNull(obj);
-        if (_options.StripManagedFields) obj.Metadata.ManagedFields = null;
+        Prepare(obj);
         var key = ObjectKeys.For(obj);
         var version = obj.Metadata.ResourceVersion;
         lock (_gate)
@@ -445,13 +446,19 @@ public sealed class ResourceCache<T> : IResourceCacheReader<T>
         Dispatch(new ResourceEvent<T>(ResourceEventType.Deleted, item, null));
     }
 
+    private void Prepare(T item)
+    {
+        if (_options.StripManagedFields) item.Metadata.ManagedFields = null;
+        _options.Transform?.Invoke(item);
+    }
+
     private T? Decode(JsonElement element)
     {
         try
         {
             var item = KubernetesJson.Deserialize<T>(element);
             if (item?.Metadata?.Name is null) throw new JsonException("object without metadata.name");
-            if (_options.StripManagedFields) item.Metadata.ManagedFields = null;
+            Prepare(item);
             return item;
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException)

@@ -26,4 +26,11 @@ public sealed class ResourceCacheOptions
     /// keeps the stored ones. Off by default: only for resources none of whose readers needs them.
     /// </summary>
     public bool StripManagedFields { get; set; }
+
+    /// <summary>
+    /// Applied to every object before it is cached (listed, watched or upserted), after
+    /// <see cref="StripManagedFields"/>, like client-go's TransformFunc: for sharing or dropping what readers do not
+    /// need distinct (e.g. <see cref="ApprovalRequestSharing"/>). It must not change what any reader sees.
+    /// </summary>
+    public Action<object>? Transform { get; set; }
 }

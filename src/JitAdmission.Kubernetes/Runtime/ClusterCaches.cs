@@ -10,7 +10,8 @@ namespace JitAdmission.Kubernetes.Runtime;
 /// The list+watch caches every replica keeps: the webhook decides from them without API calls, and the
 /// controller reconciles from them. ApprovalRequests carry the standard indexes (fingerprint, requester, object).
 /// Our own resources are cached without managedFields (nothing reads them; they are half of a cached request's memory);
-/// Namespaces keep theirs, since CEL conditions see the namespace object whole.
+/// Namespaces keep theirs, since CEL conditions see the namespace object whole. Cached requests share their repeated
+/// strings (<see cref="ApprovalRequestSharing"/>).
 /// </summary>
 public sealed class ClusterCaches
 {
@@ -18,7 +19,9 @@ public sealed class ClusterCaches
     {
         Policies = new ResourceCache<ApprovalPolicy>(client, ResourceDescriptor.ApprovalPolicies, new ResourceCacheOptions { StripManagedFields = true }, time,
             logger: loggerFactory.CreateLogger<ResourceCache<ApprovalPolicy>>());
-        Requests = new ResourceCache<ApprovalRequest>(client, ResourceDescriptor.ApprovalRequests, new ResourceCacheOptions { StripManagedFields = true }, time,
+        var shared = new StringPool();
+        var requestOptions = new ResourceCacheOptions { StripManagedFields = true, Transform = r => ApprovalRequestSharing.Apply((ApprovalRequest)r, shared) };
+        Requests = new ResourceCache<ApprovalRequest>(client, ResourceDescriptor.ApprovalRequests, requestOptions, time,
             logger: loggerFactory.CreateLogger<ResourceCache<ApprovalRequest>>()).AddStandardIndexes();
         Namespaces = new ResourceCache<V1Namespace>(client, ResourceDescriptor.Namespaces, timeProvider: time,
             logger: loggerFactory.CreateLogger<ResourceCache<V1Namespace>>());

@@ -125,7 +125,12 @@ public sealed class ResourceCacheTests(KubeSandbox sandbox) : IClassFixture<Kube
     {
         var listed = await _admin.CreateWidgetAsync(Widget.Make(_ns, "mf-listed"));
         Assert.NotEmpty(listed.Metadata.ManagedFields ?? []);
-        var cache = NewCache(_admin, new ResourceCacheOptions { StripManagedFields = true });
+        var transformed = new System.Collections.Concurrent.ConcurrentQueue<(string?, bool)>();
+        var cache = NewCache(_admin, new ResourceCacheOptions
+        {
+            StripManagedFields = true,
+            Transform = o => transformed.Enqueue((((Widget)o).Metadata.Name, ((Widget)o).Metadata.ManagedFields is null)),
+        });
         await using var run = Running.Start(cache.RunAsync);
         await cache.WaitForSyncAsync(new CancellationTokenSource(TimeSpan.FromSeconds(15)).Token);
 
@@ -133,6 +138,9 @@ public sealed class ResourceCacheTests(KubeSandbox sandbox) : IClassFixture<Kube
         await Poll.UntilAsync(() => cache.Get(_ns, "mf-watched") is not null);
         Assert.Null(cache.Get(_ns, "mf-listed")!.Metadata.ManagedFields);
         Assert.Null(cache.Get(_ns, "mf-watched")!.Metadata.ManagedFields);
+        // The transform saw the listed and the watched object, each after its managedFields were dropped.
+        Assert.Contains(("mf-listed", true), transformed);
+        Assert.Contains(("mf-watched", true), transformed);
 
         // A cached copy written back (as status updates do) omits managedFields: the server keeps what it had.
         var copy = cache.Get(_ns, "mf-listed")!;
