@@ -5,6 +5,7 @@ using JitAdmission.Core.Matching;
 using JitAdmission.Kubernetes.Caching;
 using JitAdmission.Kubernetes.Runtime;
 using JitAdmission.Webhook.Gating;
+using JitAdmission.Webhook.Tests.Infrastructure;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -21,15 +22,13 @@ internal sealed class GateWorld : IDisposable
 {
     public const string Namespace = "prod";
 
-    // The caches are never started, so this client is never called.
-    private static readonly IKubernetes Unused = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = "https://127.0.0.1:1" });
 
     /// <param name="sharing">Another replica: its own caches and handler, the same API server and clock.</param>
     public GateWorld(TimeProvider? time = null, string wait = "20s", ApprovalScope scope = ApprovalScope.Exact, GateWorld? sharing = null)
     {
         Time = sharing?.Time ?? time ?? new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
-        Policies = new ResourceCache<ApprovalPolicy>(Unused, ResourceDescriptor.ApprovalPolicies);
-        Requests = new ResourceCache<ApprovalRequest>(Unused, ResourceDescriptor.ApprovalRequests).AddStandardIndexes();
+        Policies = new ResourceCache<ApprovalPolicy>(NoApiServer.Client, ResourceDescriptor.ApprovalPolicies);
+        Requests = new ResourceCache<ApprovalRequest>(NoApiServer.Client, ResourceDescriptor.ApprovalRequests).AddStandardIndexes();
         PolicySet = new PolicySetProvider(Policies);
         Store = sharing?.Store ?? new InMemoryRequestStore(Time);
         Waiters = new HeldRequestWaiters(Requests);

@@ -5,6 +5,7 @@ using JitAdmission.Kubernetes.Api;
 using JitAdmission.Kubernetes.Caching;
 using JitAdmission.Kubernetes.Runtime;
 using JitAdmission.Webhook.Guard;
+using JitAdmission.Webhook.Tests.Infrastructure;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Time.Testing;
@@ -17,15 +18,14 @@ internal sealed class GuardWorld : IDisposable
     public const string Operator = "system:serviceaccount:jit-system:jit-admission";
 
     // Policies missing from the cache are looked up through this client: nothing listens there, so the lookup fails.
-    private static readonly IKubernetes Unreachable = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = "https://127.0.0.1:1" });
 
     public GuardWorld()
     {
-        Policies = new ResourceCache<ApprovalPolicy>(Unreachable, ResourceDescriptor.ApprovalPolicies);
+        Policies = new ResourceCache<ApprovalPolicy>(NoApiServer.Client, ResourceDescriptor.ApprovalPolicies);
         PolicySet = new PolicySetProvider(Policies);
         var identity = new OperatorIdentity { Namespace = "jit-system" };
         identity.Resolve(Operator);
-        Guard = new GuardHandler(PolicySet, new JitClient(Unreachable), identity, Time);
+        Guard = new GuardHandler(PolicySet, new JitClient(NoApiServer.Client), identity, Time);
         Stamp = new StampHandler(Time);
         Policies.Upsert(new ApprovalPolicy
         {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using JitAdmission.Core.Api;
 using JitAdmission.Kubernetes.Caching;
+using JitAdmission.Webhook.Tests.Infrastructure;
 using k8s;
 using k8s.Models;
 
@@ -8,7 +9,6 @@ namespace JitAdmission.Webhook.Tests.Runtime;
 
 public sealed class StringSharingTests
 {
-    private static readonly IKubernetes Unused = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = "https://127.0.0.1:1" });
 
     [Fact]
     public void Equal_strings_come_back_as_one_instance_until_the_pool_is_full()
@@ -47,7 +47,7 @@ public sealed class StringSharingTests
     [Fact]
     public void Cached_requests_share_their_repeated_strings_and_read_exactly_as_before()
     {
-        var cache = new ResourceCache<ApprovalRequest>(Unused, ResourceDescriptor.ApprovalRequests,
+        var cache = new ResourceCache<ApprovalRequest>(NoApiServer.Client, ResourceDescriptor.ApprovalRequests,
             new ResourceCacheOptions { Transform = r => ApprovalRequestSharing.Apply((ApprovalRequest)r, Pool) });
         var first = Decode("r1");
         var second = Decode("r2");
