@@ -129,6 +129,7 @@ public sealed partial class BenchRun(BenchOptions options)
         _report.Method.DurationSeconds = options.DurationSeconds;
         _report.Method.Connections = options.Connections;
         _report.Method.ConsumeConnections = options.ConsumeConnections;
+        _report.Method.Repeats = options.Repeats;
         if (useWrk) _wrk = new WrkLoadDriver(options.Wrk, Path.Combine(options.RepoRoot, "bench", "wrk", "admission.lua"), options.ClientCpus);
     }
 
@@ -176,12 +177,16 @@ public sealed partial class BenchRun(BenchOptions options)
             foreach (var size in options.ObjectSizes)
             {
                 // Each jit-admission run is paired with a baseline run just before it: both see the same machine.
-                var baseline = await BaselineAsync(size, options.Connections);
-                await JitScenarioAsync(NoMatchIndexed, "deploy-unmatched", size, options.Connections, "allow", baseline);
-                await JitScenarioAsync(NoMatchUnindexed, "configmap-unmatched", size, options.Connections, "allow", baseline);
+                for (var repeat = 1; repeat <= options.Repeats; repeat++)
+                {
+                    var paired = await BaselineAsync(size, options.Connections);
+                    await JitScenarioAsync(NoMatchIndexed, "deploy-unmatched", size, options.Connections, "allow", paired, repeat);
+                    await JitScenarioAsync(NoMatchUnindexed, "configmap-unmatched", size, options.Connections, "allow", paired, repeat);
+                }
+
                 if (oneConnection)
                 {
-                    baseline = await BaselineAsync(size, 1);
+                    var baseline = await BaselineAsync(size, 1);
                     await JitScenarioAsync(NoMatchIndexed, "deploy-unmatched", size, 1, "allow", baseline);
                     await JitScenarioAsync(NoMatchUnindexed, "configmap-unmatched", size, 1, "allow", baseline);
                 }
@@ -220,13 +225,15 @@ public sealed partial class BenchRun(BenchOptions options)
 
     private int _baselineRuns;
 
-    private Task JitScenarioAsync(string kind, string body, int size, int connections, string expected, string? baseline = null)
+    private Task JitScenarioAsync(string kind, string body, int size, int connections, string expected, string? baseline = null, int repeat = 1)
     {
-        var id = $"{Slug(kind)}-{_policies}p-{SizeLabel(size)}-c{connections}" + (_cachedRequests > 0 ? $"-{_cachedRequests}r" : "");
-        return ScenarioAsync(_jit!, id, kind, body, size, connections, expected, baseline);
+        var id = $"{Slug(kind)}-{_policies}p-{SizeLabel(size)}-c{connections}" + (_cachedRequests > 0 ? $"-{_cachedRequests}r" : "")
+            + (repeat > 1 ? $"-run{repeat}" : "");
+        return ScenarioAsync(_jit!, id, kind, body, size, connections, expected, baseline, repeat);
     }
 
-    private async Task ScenarioAsync(WebhookServer server, string id, string kind, string bodyName, int size, int connections, string? expected, string? baseline)
+    private async Task ScenarioAsync(WebhookServer server, string id, string kind, string bodyName, int size, int connections, string? expected, string? baseline,
+        int repeat = 1)
     {
         var (body, file) = _bodies[$"{bodyName}-{size}"];
         var isJit = expected is not null;
@@ -266,6 +273,7 @@ public sealed partial class BenchRun(BenchOptions options)
             SandboxCpuCores = sandboxCpu / seconds,
             LoadAverage = load,
             PairedBaseline = baseline,
+            Repeat = repeat,
         };
         var serverCore = CoreIndex(options.ServerCpus);
         var clientCore = CoreIndex(options.ClientCpus);

@@ -23,7 +23,7 @@ public static class ReportMarkdown
         L($"- Warm-up: every body for 2-3 s against each server before the first measurement (JIT tiering). Each scenario: one check request, "
           + $"{r.Method.WarmupSeconds:0.#} s warm-up (discarded), {r.Method.DurationSeconds:0.#} s measured at saturation with {r.Method.Connections} keep-alive TLS connections "
           + $"(`-c{r.Method.Connections}`), {BenchRun.OneConnectionSeconds(r.Method.DurationSeconds):0.#} s with one connection (`-c1`: latency without queueing); the consume path with {r.Method.ConsumeConnections} "
-          + "connection (and once with 4, where uses of one Grant contend)");
+          + $"connection (and once with 4, where uses of one Grant contend); each saturating no-match pairing (baseline, then jit-admission) {r.Method.Repeats}× (ids `-runN`), the throughput target on each scenario's median");
         L($"- jit-admission: {r.Method.JitAdmission}");
         L();
 

@@ -14,7 +14,9 @@ public static class Targets
     public static void Evaluate(BenchReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var noMatch = report.Scenarios.Where(s => s.Server == "jit-admission" && s.Kind.StartsWith("no-match", StringComparison.Ordinal)).ToList();
+        var allNoMatch = report.Scenarios.Where(s => s.Server == "jit-admission" && s.Kind.StartsWith("no-match", StringComparison.Ordinal)).ToList();
+        // Repeats of a pairing serve the throughput target; the latency targets judge each scenario's first run.
+        var noMatch = allNoMatch.Where(s => s.Repeat == 1).ToList();
         var baselines = report.Scenarios.Where(s => s.Server == "baseline").ToList();
 
         // Throughput against the baseline run just before (same machine state), and against the best baseline run of the
@@ -31,17 +33,24 @@ public static class Targets
         var t = report.Targets;
         t.Clear();
         var saturating = report.Method.Connections;
-        var saturated = noMatch.Where(s => s.Client.Connections == saturating).ToList();
+        var saturated = allNoMatch.Where(s => s.Client.Connections == saturating).ToList();
 
-        var shares = saturated.Where(s => s.ThroughputVsBaseline is not null).ToList();
-        var worstShare = shares.MinBy(s => s.ThroughputVsBaseline);
+        // Each scenario (kind, policies, size, cache) against its paired baselines: the median of its repeats, so that
+        // one unusually fast or slow baseline run on a shared machine decides nothing alone.
+        var groups = saturated.GroupBy(s => (s.Kind, s.Policies, s.ObjectBytes, s.CachedRequests))
+            .Select(g => (Runs: g.ToList(), Median: Median(g.Select(s => s.ThroughputVsBaseline))))
+            .ToList();
+        var judged = groups.Where(g => g.Median is not null).ToList();
+        var worstGroup = judged.MinBy(g => g.Median);
         t.Add(new TargetResult
         {
-            Target = $"Non-matching requests: throughput ≥ {ThroughputShare:P0} of the baseline (every saturating no-match run, {saturating} connections, vs the baseline run just before it, same object size)",
-            Measured = worstShare is null ? "no data" : $"worst {worstShare.ThroughputVsBaseline:P0} ({worstShare.Id}); best {shares.Max(s => s.ThroughputVsBaseline):P0}; "
-                + $"against the best baseline run of the whole run instead: worst {shares.Min(s => s.ThroughputVsBestBaseline):P0}",
-            Pass = shares.Count > 0 && shares.Count == saturated.Count && shares.All(s => s.ThroughputVsBaseline >= ThroughputShare),
-            Detail = string.Join("; ", shares.Select(s => $"{s.Id} {s.ThroughputVsBaseline:P0}")),
+            Target = $"Non-matching requests: throughput ≥ {ThroughputShare:P0} of the baseline (every saturating no-match scenario, {saturating} connections, vs the baseline run just before each run, same object size; "
+                + $"median of {report.Method.Repeats} paired runs)",
+            Measured = worstGroup.Runs is null ? "no data" : $"worst median {worstGroup.Median:P0} ({worstGroup.Runs[0].Id}); best median {judged.Max(g => g.Median):P0}; "
+                + $"single runs {saturated.Min(s => s.ThroughputVsBaseline):P0}–{saturated.Max(s => s.ThroughputVsBaseline):P0}; "
+                + $"against the best baseline run of the whole run instead: worst {saturated.Min(s => s.ThroughputVsBestBaseline):P0}",
+            Pass = judged.Count > 0 && judged.Count == groups.Count && judged.All(g => g.Median >= ThroughputShare),
+            Detail = string.Join("; ", judged.Select(g => $"{g.Runs[0].Id} {g.Median:P0} ({string.Join(", ", g.Runs.Select(s => $"{s.ThroughputVsBaseline:P0}"))})")),
         });
 
         // The issue asks for the server-side *decision* time from the metrics histogram: judged on
@@ -109,6 +118,16 @@ public static class Targets
     }
 
     private static double Ratio(double a, double b) => b > 0 ? a / b : double.PositiveInfinity;
+
+    /// <summary>The median (mean of the middle two for an even count); null when a value is missing.</summary>
+    internal static double? Median(IEnumerable<double?> values)
+    {
+        var list = values.ToList();
+        if (list.Count == 0 || list.Any(v => v is null)) return null;
+        var sorted = list.Select(v => v!.Value).Order().ToList();
+        var mid = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
 
     internal static string Us(double us) => us >= 1000 ? $"{us / 1000:0.00} ms" : $"{us:0} µs";
 }
