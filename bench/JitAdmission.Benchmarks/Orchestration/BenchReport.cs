@@ -13,11 +13,28 @@ public sealed class BenchReport
     [JsonPropertyName("method")] public MethodInfo Method { get; set; } = new();
     [JsonPropertyName("targets")] public List<TargetResult> Targets { get; set; } = [];
     [JsonPropertyName("scenarios")] public List<ScenarioResult> Scenarios { get; set; } = [];
+    [JsonPropertyName("interleaved")] public List<InterleavedComparison> Interleaved { get; set; } = [];
     [JsonPropertyName("memory")] public MemoryResult Memory { get; set; } = new();
     [JsonPropertyName("held")] public HeldResult Held { get; set; } = new();
     [JsonPropertyName("micro")] public List<MicroResult> Micro { get; set; } = [];
     [JsonPropertyName("phases")] public List<PhaseTiming> Phases { get; set; } = [];
     [JsonPropertyName("notes")] public List<string> Notes { get; set; } = [];
+}
+
+/// <summary>Baseline and jit-admission taking turns in short slices at saturation: requests summed per server.</summary>
+public sealed class InterleavedComparison
+{
+    [JsonPropertyName("kind")] public string Kind { get; set; } = "";
+    [JsonPropertyName("policies")] public int Policies { get; set; }
+    [JsonPropertyName("objectBytes")] public int ObjectBytes { get; set; }
+    [JsonPropertyName("connections")] public int Connections { get; set; }
+    [JsonPropertyName("rounds")] public int Rounds { get; set; }
+    [JsonPropertyName("sliceSeconds")] public double SliceSeconds { get; set; }
+    [JsonPropertyName("baselineRequests")] public long BaselineRequests { get; set; }
+    [JsonPropertyName("jitRequests")] public long JitRequests { get; set; }
+    /// <summary>jit-admission's requests over the baseline's, over all slices.</summary>
+    [JsonPropertyName("ratio")] public double Ratio { get; set; }
+    [JsonPropertyName("roundRatios")] public List<double> RoundRatios { get; set; } = [];
 }
 
 public sealed class MachineInfo

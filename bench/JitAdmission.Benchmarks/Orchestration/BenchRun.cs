@@ -184,6 +184,7 @@ public sealed partial class BenchRun(BenchOptions options)
                     await JitScenarioAsync(NoMatchUnindexed, "configmap-unmatched", size, options.Connections, "allow", paired, repeat);
                 }
 
+                await InterleavedAsync(size);
                 if (oneConnection)
                 {
                     var baseline = await BaselineAsync(size, 1);

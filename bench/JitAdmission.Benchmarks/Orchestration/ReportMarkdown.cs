@@ -23,7 +23,10 @@ public static class ReportMarkdown
         L($"- Warm-up: every body for 2-3 s against each server before the first measurement (JIT tiering). Each scenario: one check request, "
           + $"{r.Method.WarmupSeconds:0.#} s warm-up (discarded), {r.Method.DurationSeconds:0.#} s measured at saturation with {r.Method.Connections} keep-alive TLS connections "
           + $"(`-c{r.Method.Connections}`), {BenchRun.OneConnectionSeconds(r.Method.DurationSeconds):0.#} s with one connection (`-c1`: latency without queueing); the consume path with {r.Method.ConsumeConnections} "
-          + $"connection (and once with 4, where uses of one Grant contend); each saturating no-match pairing (baseline, then jit-admission) {r.Method.Repeats}× (ids `-runN`), the throughput target on each scenario's median");
+          + "connection (and once with 4, where uses of one Grant contend)"
+          + (r.Method.Repeats > 1 ? $"; each saturating no-match pairing (baseline, then jit-admission) {r.Method.Repeats}× (ids `-runN`)" : "")
+          + (r.Interleaved.Count > 0 ? $"; throughput target: baseline and jit-admission taking turns at saturation, {r.Interleaved[0].Rounds} rounds of {r.Interleaved[0].SliceSeconds:0.#} s slices each" : "")
+          + ")");
         L($"- jit-admission: {r.Method.JitAdmission}");
         L();
 
@@ -35,6 +38,21 @@ public static class ReportMarkdown
         L();
         foreach (var t in r.Targets.Where(t => t.Detail.Length > 0)) L($"- {Short(t.Target)}: {t.Detail}");
         L();
+
+        if (r.Interleaved.Count > 0)
+        {
+            L("## Throughput, interleaved");
+            L();
+            L("The baseline and jit-admission take turns at saturation in short slices (baseline, no-match indexed, no-match unindexed, and again), "
+              + "so both see the same machine: on this shared VM the core's speed drifts by tens of percent within seconds. Requests summed per server.");
+            L();
+            L("| Scenario | Policies | Object | Rounds × slice | Baseline requests | jit-admission requests | Share | Per round |");
+            L("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+            foreach (var i in r.Interleaved)
+                L($"| {i.Kind} | {i.Policies} | {BenchRun.SizeLabel(i.ObjectBytes)} | {i.Rounds} × {i.SliceSeconds:0.#} s | {i.BaselineRequests:N0} | {i.JitRequests:N0} | {i.Ratio:P0} | "
+                  + string.Join(", ", i.RoundRatios.Select(x => x.ToString("P0", ci))) + " |");
+            L();
+        }
 
         L("## Load scenarios");
         L();

@@ -35,22 +35,30 @@ public static class Targets
         var saturating = report.Method.Connections;
         var saturated = allNoMatch.Where(s => s.Client.Connections == saturating).ToList();
 
-        // Each scenario (kind, policies, size, cache) against its paired baselines: the median of its repeats, so that
-        // one unusually fast or slow baseline run on a shared machine decides nothing alone.
+        // Judged on the interleaved comparison (both servers taking turns in short slices: the same machine for both)
+        // where the run made one; otherwise each scenario's median over its repeated paired runs.
         var groups = saturated.GroupBy(s => (s.Kind, s.Policies, s.ObjectBytes, s.CachedRequests))
-            .Select(g => (Runs: g.ToList(), Median: Median(g.Select(s => s.ThroughputVsBaseline))))
+            .Select(g =>
+            {
+                var interleaved = report.Interleaved.FirstOrDefault(i => i.Kind == g.Key.Kind && i.Policies == g.Key.Policies && i.ObjectBytes == g.Key.ObjectBytes
+                    && g.Key.CachedRequests == 0 && i.Connections == saturating);
+                var label = $"{g.First().Id.Split("-run")[0]}";
+                return interleaved is not null
+                    ? (Label: label, Share: (double?)interleaved.Ratio, How: $"interleaved {interleaved.Rounds} × {interleaved.SliceSeconds:0.#} s; separate runs {string.Join(", ", g.Select(s => $"{s.ThroughputVsBaseline:P0}"))}")
+                    : (Label: label, Share: Median(g.Select(s => s.ThroughputVsBaseline)), How: $"median of separate runs {string.Join(", ", g.Select(s => $"{s.ThroughputVsBaseline:P0}"))}");
+            })
             .ToList();
-        var judged = groups.Where(g => g.Median is not null).ToList();
-        var worstGroup = judged.MinBy(g => g.Median);
+        var judged = groups.Where(g => g.Share is not null).ToList();
+        var worstGroup = judged.MinBy(g => g.Share);
         t.Add(new TargetResult
         {
-            Target = $"Non-matching requests: throughput ≥ {ThroughputShare:P0} of the baseline (every saturating no-match scenario, {saturating} connections, vs the baseline run just before each run, same object size; "
-                + $"median of {report.Method.Repeats} paired runs)",
-            Measured = worstGroup.Runs is null ? "no data" : $"worst median {worstGroup.Median:P0} ({worstGroup.Runs[0].Id}); best median {judged.Max(g => g.Median):P0}; "
-                + $"single runs {saturated.Min(s => s.ThroughputVsBaseline):P0}–{saturated.Max(s => s.ThroughputVsBaseline):P0}; "
+            Target = $"Non-matching requests: throughput ≥ {ThroughputShare:P0} of the baseline (every saturating no-match scenario, {saturating} connections, same object size; "
+                + "baseline and jit-admission taking turns in short slices where measured, else the baseline run just before)",
+            Measured = worstGroup.Label is null ? "no data" : $"worst {worstGroup.Share:P0} ({worstGroup.Label}); best {judged.Max(g => g.Share):P0}; "
+                + $"separate runs {saturated.Min(s => s.ThroughputVsBaseline):P0}–{saturated.Max(s => s.ThroughputVsBaseline):P0}; "
                 + $"against the best baseline run of the whole run instead: worst {saturated.Min(s => s.ThroughputVsBestBaseline):P0}",
-            Pass = judged.Count > 0 && judged.Count == groups.Count && judged.All(g => g.Median >= ThroughputShare),
-            Detail = string.Join("; ", judged.Select(g => $"{g.Runs[0].Id} {g.Median:P0} ({string.Join(", ", g.Runs.Select(s => $"{s.ThroughputVsBaseline:P0}"))})")),
+            Pass = judged.Count > 0 && judged.Count == groups.Count && judged.All(g => g.Share >= ThroughputShare),
+            Detail = string.Join("; ", judged.Select(g => $"{g.Label} {g.Share:P0} ({g.How})")),
         });
 
         // The issue asks for the server-side *decision* time from the metrics histogram: judged on
