@@ -26,6 +26,7 @@ public sealed class InterleavedComparison
 {
     [JsonPropertyName("kind")] public string Kind { get; set; } = "";
     [JsonPropertyName("policies")] public int Policies { get; set; }
+    [JsonPropertyName("cachedRequests")] public int CachedRequests { get; set; }
     [JsonPropertyName("objectBytes")] public int ObjectBytes { get; set; }
     [JsonPropertyName("connections")] public int Connections { get; set; }
     [JsonPropertyName("rounds")] public int Rounds { get; set; }

@@ -11,24 +11,24 @@ public sealed partial class BenchRun
     /// nothing on the server core but the server (0 % foreign CPU): separate runs seconds apart then compare the
     /// drift as much as the servers. Each server's requests are summed over its slices.
     /// </summary>
-    private async Task InterleavedAsync(int size)
+    private async Task InterleavedAsync(int size, bool withUnindexed = true)
     {
         if (options.InterleavedRounds <= 0) return;
         var slice = TimeSpan.FromSeconds(options.InterleavedSliceSeconds);
-        var turns = new (string Kind, WebhookServer Server, string Body)[]
+        var turns = new List<(string Kind, WebhookServer Server, string Body)>
         {
             ("baseline", _baseline!, "deploy-unmatched"),
             (NoMatchIndexed, _jit!, "deploy-unmatched"),
-            (NoMatchUnindexed, _jit!, "configmap-unmatched"),
         };
-        var requests = new long[turns.Length];
+        if (withUnindexed) turns.Add((NoMatchUnindexed, _jit!, "configmap-unmatched"));
+        var requests = new long[turns.Count];
         var rounds = new List<double[]>();
         await QuiesceAsync(30, window: 500);
         var clock = Stopwatch.StartNew();
         for (var round = 0; round < options.InterleavedRounds; round++)
         {
-            var perSecond = new double[turns.Length];
-            for (var i = 0; i < turns.Length; i++)
+            var perSecond = new double[turns.Count];
+            for (var i = 0; i < turns.Count; i++)
             {
                 var (body, file) = _bodies[$"{turns[i].Body}-{size}"];
                 var result = await DriveAsync(turns[i].Server, body, file, options.Connections, slice);
@@ -39,12 +39,13 @@ public sealed partial class BenchRun
             rounds.Add(perSecond);
         }
 
-        for (var i = 1; i < turns.Length; i++)
+        for (var i = 1; i < turns.Count; i++)
         {
             var comparison = new InterleavedComparison
             {
                 Kind = turns[i].Kind,
                 Policies = _policies,
+                CachedRequests = _cachedRequests,
                 ObjectBytes = size,
                 Connections = options.Connections,
                 Rounds = options.InterleavedRounds,
@@ -55,7 +56,7 @@ public sealed partial class BenchRun
                 RoundRatios = [.. rounds.Select(r => r[0] > 0 ? r[i] / r[0] : 0)],
             };
             _report.Interleaved.Add(comparison);
-            Log($"  interleaved {Slug(comparison.Kind)}-{_policies}p-{SizeLabel(size)}-c{options.Connections}: {comparison.Ratio:P0} of the baseline's requests "
+            Log($"  interleaved {Slug(comparison.Kind)}-{_policies}p-{SizeLabel(size)}-c{options.Connections}{(_cachedRequests > 0 ? $"-{_cachedRequests}r" : "")}: {comparison.Ratio:P0} of the baseline's requests "
                 + $"over {options.InterleavedRounds} × {slice.TotalSeconds:0.#} s slices each (per round {string.Join(", ", comparison.RoundRatios.Select(r => r.ToString("P0", System.Globalization.CultureInfo.InvariantCulture)))}; {clock.Elapsed.TotalSeconds:0} s)");
         }
     }

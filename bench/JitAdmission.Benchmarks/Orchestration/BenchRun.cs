@@ -404,6 +404,7 @@ public sealed partial class BenchRun(BenchOptions options)
         {
             var baseline = await BaselineAsync(size, options.Connections);
             await JitScenarioAsync(NoMatchIndexed, "deploy-unmatched", size, options.Connections, "allow", baseline);
+            await InterleavedAsync(size, withUnindexed: false);
             await JitScenarioAsync(Consume, "deploy-team", size, options.ConsumeConnections, "consume");
         }
 

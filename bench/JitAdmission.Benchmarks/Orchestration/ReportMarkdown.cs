@@ -46,10 +46,10 @@ public static class ReportMarkdown
             L("The baseline and jit-admission take turns at saturation in short slices (baseline, no-match indexed, no-match unindexed, and again), "
               + "so both see the same machine: on this shared VM the core's speed drifts by tens of percent within seconds. Requests summed per server.");
             L();
-            L("| Scenario | Policies | Object | Rounds × slice | Baseline requests | jit-admission requests | Share | Per round |");
-            L("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+            L("| Scenario | Policies | Cached requests | Object | Rounds × slice | Baseline requests | jit-admission requests | Share | Per round |");
+            L("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
             foreach (var i in r.Interleaved)
-                L($"| {i.Kind} | {i.Policies} | {BenchRun.SizeLabel(i.ObjectBytes)} | {i.Rounds} × {i.SliceSeconds:0.#} s | {i.BaselineRequests:N0} | {i.JitRequests:N0} | {i.Ratio:P0} | "
+                L($"| {i.Kind} | {i.Policies} | {i.CachedRequests} | {BenchRun.SizeLabel(i.ObjectBytes)} | {i.Rounds} × {i.SliceSeconds:0.#} s | {i.BaselineRequests:N0} | {i.JitRequests:N0} | {i.Ratio:P0} | "
                   + string.Join(", ", i.RoundRatios.Select(x => x.ToString("P0", ci))) + " |");
             L();
         }

@@ -41,7 +41,7 @@ public static class Targets
             .Select(g =>
             {
                 var interleaved = report.Interleaved.FirstOrDefault(i => i.Kind == g.Key.Kind && i.Policies == g.Key.Policies && i.ObjectBytes == g.Key.ObjectBytes
-                    && g.Key.CachedRequests == 0 && i.Connections == saturating);
+                    && i.CachedRequests == g.Key.CachedRequests && i.Connections == saturating);
                 var label = $"{g.First().Id.Split("-run")[0]}";
                 return interleaved is not null
                     ? (Label: label, Share: (double?)interleaved.Ratio, How: $"interleaved {interleaved.Rounds} × {interleaved.SliceSeconds:0.#} s; separate runs {string.Join(", ", g.Select(s => $"{s.ThroughputVsBaseline:P0}"))}")
