@@ -18,9 +18,6 @@ public sealed class BenchOptions
     public double DurationSeconds { get; set; } = 4;
     public int Connections { get; set; } = 16;
     public int ConsumeConnections { get; set; } = 1;
-    /// <summary>How many times each saturating no-match pairing (baseline, then jit-admission) runs (the table; the
-    /// throughput target is judged on the interleaved comparison when there is one, else on the median of these).</summary>
-    public int Repeats { get; set; } = 1;
     /// <summary>Rounds of the interleaved throughput comparison (baseline and jit-admission taking turns), per policy count and object size; 0: none.</summary>
     public int InterleavedRounds { get; set; } = 8;
     public double InterleavedSliceSeconds { get; set; } = 1;
@@ -58,7 +55,6 @@ public sealed class BenchOptions
                 case "--duration": o.DurationSeconds = D(); break;
                 case "--connections": o.Connections = I(); break;
                 case "--consume-connections": o.ConsumeConnections = I(); break;
-                case "--repeats": o.Repeats = Math.Max(1, I()); break;
                 case "--interleaved-rounds": o.InterleavedRounds = Math.Max(0, I()); break;
                 case "--interleaved-slice": o.InterleavedSliceSeconds = D(); break;
                 case "--policies": o.PolicyCounts = [.. Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))]; break;

@@ -61,7 +61,6 @@ public sealed class MethodInfo
     [JsonPropertyName("durationSeconds")] public double DurationSeconds { get; set; }
     [JsonPropertyName("connections")] public int Connections { get; set; }
     [JsonPropertyName("consumeConnections")] public int ConsumeConnections { get; set; }
-    [JsonPropertyName("repeats")] public int Repeats { get; set; } = 1;
     [JsonPropertyName("jitAdmission")] public string JitAdmission { get; set; } = "";
 }
 
@@ -94,8 +93,6 @@ public sealed class ScenarioResult
     [JsonPropertyName("loadAverage")] public string LoadAverage { get; set; } = "";
     /// <summary>The baseline run just before this one (same object size and connections).</summary>
     [JsonPropertyName("pairedBaseline")] public string? PairedBaseline { get; set; }
-    /// <summary>1 for a scenario's first run; later repeats of a saturating no-match pairing feed the throughput target only.</summary>
-    [JsonPropertyName("repeat")] public int Repeat { get; set; } = 1;
     /// <summary>Requests per second over the paired baseline's.</summary>
     [JsonPropertyName("throughputVsBaseline")] public double? ThroughputVsBaseline { get; set; }
     /// <summary>Over the best baseline run of the same size and connections in the whole run (the most conservative).</summary>

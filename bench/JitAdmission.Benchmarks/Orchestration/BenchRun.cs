@@ -129,7 +129,6 @@ public sealed partial class BenchRun(BenchOptions options)
         _report.Method.DurationSeconds = options.DurationSeconds;
         _report.Method.Connections = options.Connections;
         _report.Method.ConsumeConnections = options.ConsumeConnections;
-        _report.Method.Repeats = options.Repeats;
         if (useWrk) _wrk = new WrkLoadDriver(options.Wrk, Path.Combine(options.RepoRoot, "bench", "wrk", "admission.lua"), options.ClientCpus);
     }
 
@@ -177,17 +176,13 @@ public sealed partial class BenchRun(BenchOptions options)
             foreach (var size in options.ObjectSizes)
             {
                 // Each jit-admission run is paired with a baseline run just before it: both see the same machine.
-                for (var repeat = 1; repeat <= options.Repeats; repeat++)
-                {
-                    var paired = await BaselineAsync(size, options.Connections);
-                    await JitScenarioAsync(NoMatchIndexed, "deploy-unmatched", size, options.Connections, "allow", paired, repeat);
-                    await JitScenarioAsync(NoMatchUnindexed, "configmap-unmatched", size, options.Connections, "allow", paired, repeat);
-                }
-
+                var baseline = await BaselineAsync(size, options.Connections);
+                await JitScenarioAsync(NoMatchIndexed, "deploy-unmatched", size, options.Connections, "allow", baseline);
+                await JitScenarioAsync(NoMatchUnindexed, "configmap-unmatched", size, options.Connections, "allow", baseline);
                 await InterleavedAsync(size);
                 if (oneConnection)
                 {
-                    var baseline = await BaselineAsync(size, 1);
+                    baseline = await BaselineAsync(size, 1);
                     await JitScenarioAsync(NoMatchIndexed, "deploy-unmatched", size, 1, "allow", baseline);
                     await JitScenarioAsync(NoMatchUnindexed, "configmap-unmatched", size, 1, "allow", baseline);
                 }
@@ -226,15 +221,13 @@ public sealed partial class BenchRun(BenchOptions options)
 
     private int _baselineRuns;
 
-    private Task JitScenarioAsync(string kind, string body, int size, int connections, string expected, string? baseline = null, int repeat = 1)
+    private Task JitScenarioAsync(string kind, string body, int size, int connections, string expected, string? baseline = null)
     {
-        var id = $"{Slug(kind)}-{_policies}p-{SizeLabel(size)}-c{connections}" + (_cachedRequests > 0 ? $"-{_cachedRequests}r" : "")
-            + (repeat > 1 ? $"-run{repeat}" : "");
-        return ScenarioAsync(_jit!, id, kind, body, size, connections, expected, baseline, repeat);
+        var id = $"{Slug(kind)}-{_policies}p-{SizeLabel(size)}-c{connections}" + (_cachedRequests > 0 ? $"-{_cachedRequests}r" : "");
+        return ScenarioAsync(_jit!, id, kind, body, size, connections, expected, baseline);
     }
 
-    private async Task ScenarioAsync(WebhookServer server, string id, string kind, string bodyName, int size, int connections, string? expected, string? baseline,
-        int repeat = 1)
+    private async Task ScenarioAsync(WebhookServer server, string id, string kind, string bodyName, int size, int connections, string? expected, string? baseline)
     {
         var (body, file) = _bodies[$"{bodyName}-{size}"];
         var isJit = expected is not null;
@@ -274,7 +267,6 @@ public sealed partial class BenchRun(BenchOptions options)
             SandboxCpuCores = sandboxCpu / seconds,
             LoadAverage = load,
             PairedBaseline = baseline,
-            Repeat = repeat,
         };
         var serverCore = CoreIndex(options.ServerCpus);
         var clientCore = CoreIndex(options.ClientCpus);

@@ -24,7 +24,6 @@ public static class ReportMarkdown
           + $"{r.Method.WarmupSeconds:0.#} s warm-up (discarded), {r.Method.DurationSeconds:0.#} s measured at saturation with {r.Method.Connections} keep-alive TLS connections "
           + $"(`-c{r.Method.Connections}`), {BenchRun.OneConnectionSeconds(r.Method.DurationSeconds):0.#} s with one connection (`-c1`: latency without queueing); the consume path with {r.Method.ConsumeConnections} "
           + "connection (and once with 4, where uses of one Grant contend)"
-          + (r.Method.Repeats > 1 ? $"; each saturating no-match pairing (baseline, then jit-admission) {r.Method.Repeats}× (ids `-runN`)" : "")
           + (r.Interleaved.Count > 0 ? $"; throughput target: baseline and jit-admission taking turns at saturation, {r.Interleaved[0].Rounds} rounds of {r.Interleaved[0].SliceSeconds:0.#} s slices each" : "")
           + ")");
         L($"- jit-admission: {r.Method.JitAdmission}");
