@@ -1,4 +1,5 @@
 using JitAdmission.Controller;
+using JitAdmission.Core.Api;
 using JitAdmission.Controller.WebhookConfiguration;
 using JitAdmission.Hosting;
 using JitAdmission.Webhook;
@@ -11,6 +12,9 @@ if (args.Contains("--help") || args.Contains("-h"))
     Console.WriteLine(CommandLineSwitches.Usage);
     return 0;
 }
+
+// Before anything serializes: the options it joins freeze on first use.
+ApiJsonContext.Register();
 
 // appsettings.json sits next to the binary, wherever it is started from.
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });

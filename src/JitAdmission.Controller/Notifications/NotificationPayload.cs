@@ -11,13 +11,8 @@ namespace JitAdmission.Controller.Notifications;
 /// The JSON POSTed for an announcement: Slack-compatible (<c>{"text": …}</c>, which Slack, Mattermost, Rocket.Chat and
 /// most chat webhooks show as the message) plus structured fields for receivers that automate.
 /// </summary>
-public static class NotificationPayload
+public static partial class NotificationPayload
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     public static string Build(ApprovalRequest request, ApprovalEvaluation evaluation, string announcement)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -44,7 +39,7 @@ public static class NotificationPayload
                 evaluation.ValidUntil is { } until ? TimeText.Absolute(until) : null,
                 evaluation.StatusMessage),
             approve);
-        return JsonSerializer.Serialize(body, Json);
+        return JsonSerializer.Serialize(body, PayloadJson.Default.Body);
     }
 
     /// <summary>The message people read. Slack treats &amp;, &lt; and &gt; as markup (&lt;!channel&gt; pings everyone), so they are escaped.</summary>
@@ -95,6 +90,11 @@ public static class NotificationPayload
     private static string Escape(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal)
         .Replace("<", "&lt;", StringComparison.Ordinal)
         .Replace(">", "&gt;", StringComparison.Ordinal);
+
+    // Compile-time metadata: a Native AOT build cannot serialize by reflection.
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+    [JsonSerializable(typeof(Body))]
+    private sealed partial class PayloadJson : JsonSerializerContext;
 
     private sealed record Body(string Text, string Event, RequestInfo Request, string ApproveCommand);
 

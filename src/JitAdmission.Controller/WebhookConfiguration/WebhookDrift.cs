@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using k8s.Models;
 
 namespace JitAdmission.Controller.WebhookConfiguration;
@@ -67,33 +67,43 @@ public static class WebhookDrift
         Admissionregistrationv1WebhookClientConfig? client, IList<V1RuleWithOperations>? rules, V1LabelSelector? namespaceSelector,
         V1LabelSelector? objectSelector, IList<V1MatchCondition>? conditions, string? failurePolicy, string? sideEffects, int? timeout,
         string? matchPolicy, IList<string>? versions, string? reinvocation) =>
-        JsonSerializer.Serialize(new
+        // JSON nodes rather than anonymous types: a Native AOT build cannot serialize those by reflection.
+        new JsonObject
         {
-            url = client?.Url ?? "",
-            service = client?.Service is { } s ? $"{s.NamespaceProperty}/{s.Name}:{s.Port ?? 443}{s.Path}" : "",
-            caBundle = Convert.ToBase64String(client?.CaBundle ?? []),
-            rules = (rules ?? []).Select(r => new
+            ["url"] = client?.Url ?? "",
+            ["service"] = client?.Service is { } s ? $"{s.NamespaceProperty}/{s.Name}:{s.Port ?? 443}{s.Path}" : "",
+            ["caBundle"] = Convert.ToBase64String(client?.CaBundle ?? []),
+            ["rules"] = Array((rules ?? []).Select(r => new JsonObject
             {
-                groups = r.ApiGroups ?? [],
-                versions = r.ApiVersions ?? [],
-                resources = r.Resources ?? [],
-                operations = r.Operations ?? [],
-                scope = r.Scope ?? "*",
-            }),
-            namespaceSelector = Selector(namespaceSelector),
-            objectSelector = Selector(objectSelector),
-            conditions = (conditions ?? []).Select(c => new { c.Name, c.Expression }),
-            failurePolicy = failurePolicy ?? "Fail",
-            sideEffects,
-            timeout = timeout ?? 10,
-            matchPolicy = matchPolicy ?? "Equivalent",
-            versions = versions ?? [],
-            reinvocation,
-        });
+                ["groups"] = Strings(r.ApiGroups),
+                ["versions"] = Strings(r.ApiVersions),
+                ["resources"] = Strings(r.Resources),
+                ["operations"] = Strings(r.Operations),
+                ["scope"] = r.Scope ?? "*",
+            })),
+            ["namespaceSelector"] = Selector(namespaceSelector),
+            ["objectSelector"] = Selector(objectSelector),
+            ["conditions"] = Array((conditions ?? []).Select(c => new JsonObject { ["name"] = c.Name, ["expression"] = c.Expression })),
+            ["failurePolicy"] = failurePolicy ?? "Fail",
+            ["sideEffects"] = sideEffects,
+            ["timeout"] = timeout ?? 10,
+            ["matchPolicy"] = matchPolicy ?? "Equivalent",
+            ["versions"] = Strings(versions),
+            ["reinvocation"] = reinvocation,
+        }.ToJsonString();
 
-    private static object Selector(V1LabelSelector? selector) => new
+    private static JsonObject Selector(V1LabelSelector? selector) => new()
     {
-        labels = (selector?.MatchLabels ?? new Dictionary<string, string>()).OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"),
-        expressions = (selector?.MatchExpressions ?? []).Select(e => new { e.Key, e.OperatorProperty, Values = e.Values ?? [] }),
+        ["labels"] = Strings((selector?.MatchLabels ?? new Dictionary<string, string>()).OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}")),
+        ["expressions"] = Array((selector?.MatchExpressions ?? []).Select(e => new JsonObject
+        {
+            ["key"] = e.Key,
+            ["operator"] = e.OperatorProperty,
+            ["values"] = Strings(e.Values),
+        })),
     };
+
+    private static JsonArray Strings(IEnumerable<string>? values) => [.. (values ?? []).Select(v => (JsonNode?)v)];
+
+    private static JsonArray Array(IEnumerable<JsonNode> nodes) => [.. nodes];
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace JitAdmission.Core.Matching;
 
@@ -19,13 +20,13 @@ public sealed class InMemoryClusterContext : IClusterContext
 
     public InMemoryClusterContext WithNamespace(string name, IReadOnlyDictionary<string, string>? labels = null)
     {
-        var json = JsonSerializer.Serialize(new
+        var json = new JsonObject
         {
-            apiVersion = "v1",
-            kind = "Namespace",
-            metadata = new { name, labels = labels ?? new Dictionary<string, string>() },
-        });
-        return WithNamespace(name, json);
+            ["apiVersion"] = "v1",
+            ["kind"] = "Namespace",
+            ["metadata"] = new JsonObject { ["name"] = name, ["labels"] = Map(labels) },
+        };
+        return WithNamespace(name, json.ToJsonString());
     }
 
     public InMemoryClusterContext WithNamespace(string name, string json)
@@ -36,14 +37,14 @@ public sealed class InMemoryClusterContext : IClusterContext
 
     public InMemoryClusterContext WithConfigMap(string @namespace, string name, IReadOnlyDictionary<string, string> data)
     {
-        var json = JsonSerializer.Serialize(new
+        var json = new JsonObject
         {
-            apiVersion = "v1",
-            kind = "ConfigMap",
-            metadata = new { name, @namespace },
-            data,
-        });
-        return WithConfigMap(@namespace, name, json);
+            ["apiVersion"] = "v1",
+            ["kind"] = "ConfigMap",
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = @namespace },
+            ["data"] = Map(data),
+        };
+        return WithConfigMap(@namespace, name, json.ToJsonString());
     }
 
     public InMemoryClusterContext WithConfigMap(string @namespace, string name, string json)
@@ -56,6 +57,10 @@ public sealed class InMemoryClusterContext : IClusterContext
 
     public JsonElement? GetConfigMap(string @namespace, string name) =>
         _configMaps.TryGetValue((@namespace, name), out var cm) ? cm : null;
+
+    // JSON nodes rather than anonymous types: a Native AOT build cannot serialize those by reflection.
+    private static JsonObject Map(IReadOnlyDictionary<string, string>? entries) =>
+        new((entries ?? new Dictionary<string, string>()).Select(e => KeyValuePair.Create(e.Key, (JsonNode?)e.Value)));
 
     private static JsonElement Parse(string json)
     {

@@ -359,7 +359,7 @@ public sealed class ResourceCache<T> : IResourceCacheReader<T>
             await foreach (var (type, raw) in stream.WithCancellation(linked.Token))
             {
                 events++;
-                var element = raw is JsonElement je ? je : JsonSerializer.SerializeToElement(raw);
+                var element = raw is JsonElement je ? je : KubernetesJson.Deserialize<JsonElement>(KubernetesJson.Serialize(raw));
                 if (type == WatchEventType.Error)
                 {
                     errorStatus = KubernetesJson.Deserialize<V1Status>(element);

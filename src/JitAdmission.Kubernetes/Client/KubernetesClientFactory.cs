@@ -39,8 +39,8 @@ public static class KubernetesClientFactory
     {
         if (kubeconfig is null && context is null && KubernetesClientConfiguration.IsInCluster())
             return KubernetesClientConfiguration.InClusterConfig();
-        var path = kubeconfig ?? FirstKubeconfigFromEnvironment();
-        return KubernetesClientConfiguration.BuildConfigFromConfigFile(path, context);
+        var path = kubeconfig ?? FirstKubeconfigFromEnvironment() ?? KubernetesClientConfiguration.KubeConfigDefaultLocation;
+        return KubernetesClientConfiguration.BuildConfigFromConfigObject(KubeconfigFile.Load(path), context);
     }
 
     private static string? FirstKubeconfigFromEnvironment()
