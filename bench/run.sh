@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench: builds jit-admission and the benchmark tool (Release), installs wrk when it is missing (Debian; falls
+# make bench: publishes jit-admission as it ships (Native AOT, artifacts/publish) and builds the benchmark tool (Release), installs wrk when it is missing (Debian; falls
 # back to the .NET load driver when it cannot), then runs `jit-bench run`, which starts a kube-sandbox API server,
 # the real jit-admission binary against it and a bare-Kestrel baseline, measures them on 127.0.0.1 only, and
 # writes bench/results/<UTC time>/report.{md,json} (a copy in bench/results/latest/). See docs/benchmarks.md.
@@ -27,8 +27,8 @@ if ! command -v wrk >/dev/null 2>&1; then
   fi
 fi
 
-echo "bench: building (Release)"
-dotnet build src/JitAdmission/JitAdmission.csproj -c Release -v quiet -nologo
+echo "bench: building (Release) and publishing the Native AOT executable (make publish)"
+make -s publish > /dev/null
 dotnet build bench/JitAdmission.Benchmarks/JitAdmission.Benchmarks.csproj -c Release -v quiet -nologo
 
 # Server on CPU 0, everything else (load driver, orchestrator, API server, etcd) on CPU 1; one core: share it.

@@ -10,7 +10,7 @@ using JitAdmission.Benchmarks.Orchestration;
 const string Usage = """
     jit-bench run [--results DIR] [--driver auto|wrk|dotnet] [--duration S] [--warmup S] [--connections N]
                   [--consume-connections N] [--policies 1,100,1000] [--requests N] [--held N] [--no-micro]
-                  [--micro-filter GLOB] [--server-cpus C] [--client-cpus C] [--sandbox-home DIR] [--jit-dll FILE]
+                  [--micro-filter GLOB] [--server-cpus C] [--client-cpus C] [--sandbox-home DIR] [--jit FILE]
         the whole benchmark: kube-sandbox + jit-admission + baseline, load, memory, held calls, micro; report in DIR
     jit-bench micro --artifacts DIR [--filter GLOB]     BenchmarkDotNet suite (short job, in process)
     jit-bench baseline --port N                         the bare-Kestrel baseline server on 127.0.0.1:N

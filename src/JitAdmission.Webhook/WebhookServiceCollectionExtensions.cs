@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using JitAdmission.Webhook.Endpoints;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,7 +28,7 @@ public static class WebhookServiceCollectionExtensions
     }
 
     /// <summary>Adds a condition <c>/readyz</c> waits for.</summary>
-    public static IServiceCollection AddReadinessCheck<T>(this IServiceCollection services)
+    public static IServiceCollection AddReadinessCheck<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>(this IServiceCollection services)
         where T : class, IReadinessCheck
     {
         services.AddSingleton<IReadinessCheck, T>();

@@ -1,7 +1,7 @@
 using JitAdmission.Controller;
-using JitAdmission.Core.Api;
 using JitAdmission.Controller.WebhookConfiguration;
 using JitAdmission.Hosting;
+using JitAdmission.Kubernetes.Client;
 using JitAdmission.Webhook;
 using JitAdmission.Webhook.Gating;
 using JitAdmission.Webhook.Guard;
@@ -14,7 +14,7 @@ if (args.Contains("--help") || args.Contains("-h"))
 }
 
 // Before anything serializes: the options it joins freeze on first use.
-ApiJsonContext.Register();
+KubernetesJsonMetadata.Register();
 
 // appsettings.json sits next to the binary, wherever it is started from.
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });

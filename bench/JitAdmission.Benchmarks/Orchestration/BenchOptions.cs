@@ -8,7 +8,8 @@ public sealed class BenchOptions
     public string RepoRoot { get; set; } = "";
     public string ResultsDir { get; set; } = "";
     public string SandboxHome { get; set; } = "";
-    public string JitDll { get; set; } = "";
+    /// <summary>The jit-admission to measure: a native executable (the Native AOT build that ships) or a .dll run with dotnet.</summary>
+    public string Jit { get; set; } = "";
     /// <summary>auto (wrk when installed, else the .NET driver), wrk or dotnet.</summary>
     public string Driver { get; set; } = "auto";
     public string Wrk { get; set; } = "wrk";
@@ -46,7 +47,7 @@ public sealed class BenchOptions
                 case "--repo": o.RepoRoot = Next(); break;
                 case "--results": o.ResultsDir = Next(); break;
                 case "--sandbox-home": o.SandboxHome = Next(); break;
-                case "--jit-dll": o.JitDll = Next(); break;
+                case "--jit": o.Jit = Next(); break;
                 case "--driver": o.Driver = Next(); break;
                 case "--wrk": o.Wrk = Next(); break;
                 case "--server-cpus": o.ServerCpus = Next(); break;
@@ -75,7 +76,7 @@ public sealed class BenchOptions
         if (o.ResultsDir.Length == 0) o.ResultsDir = Path.Combine(o.RepoRoot, "bench", "results", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
         if (o.SandboxHome.Length == 0)
             o.SandboxHome = Environment.GetEnvironmentVariable("KUBE_SANDBOX_HOME") is { Length: > 0 } home ? home : Path.GetFullPath(Path.Combine(o.RepoRoot, "..", "shared", "kube-sandbox"));
-        if (o.JitDll.Length == 0) o.JitDll = Path.Combine(o.RepoRoot, "src", "JitAdmission", "bin", "Release", "net10.0", "jit-admission.dll");
+        if (o.Jit.Length == 0) o.Jit = Path.Combine(o.RepoRoot, "artifacts", "publish", "jit-admission");
         return o;
     }
 

@@ -79,7 +79,7 @@ public sealed partial class BenchRun(BenchOptions options)
 
     private async Task SetUpAsync()
     {
-        if (!File.Exists(options.JitDll)) throw new InvalidOperationException($"jit-admission is not built: {options.JitDll} (run make build)");
+        if (!File.Exists(options.Jit)) throw new InvalidOperationException($"jit-admission is not built: {options.Jit} (run make publish)");
         ChooseDriver();
         WriteBodies();
 
@@ -92,7 +92,7 @@ public sealed partial class BenchRun(BenchOptions options)
         _approver = Sandbox.Client(await _sandbox.UserAsync(Approver, "bench-approvers"));
 
         _baseline = WebhookServer.StartBaseline(options.ServerCpus);
-        _jit = WebhookServer.StartJitAdmission(options.JitDll, _sandbox.AdminKubeconfig, OperatorNamespace, options.ServerCpus, options.JitEnvironment);
+        _jit = WebhookServer.StartJitAdmission(options.Jit, _sandbox.AdminKubeconfig, OperatorNamespace, options.ServerCpus, options.JitEnvironment);
         await _baseline.WaitReadyAsync("/healthz", TimeSpan.FromSeconds(60));
         await _jit.WaitReadyAsync("/readyz", TimeSpan.FromSeconds(90));
         // The leader registers its webhook configurations once it serves: from then on policies are validated by it.
@@ -102,7 +102,7 @@ public sealed partial class BenchRun(BenchOptions options)
         await Task.Delay(3000);
         _report.Memory.RssAtStartMiB = MiB(_jit.Memory().Rss);
         _report.Memory.StartBreakdown = ProcStats.Breakdown(_jit.Pid);
-        _report.Method.JitAdmission = $"the real binary ({Path.GetRelativePath(options.RepoRoot, options.JitDll)}) out of cluster against a kube-sandbox API server: "
+        _report.Method.JitAdmission = $"the real binary ({Path.GetRelativePath(options.RepoRoot, options.Jit)}) out of cluster against a kube-sandbox API server: "
             + "--kubeconfig admin --webhook-url https://127.0.0.1:PORT; "
             + (options.JitEnvironment.Count == 0 ? "default configuration" : "environment " + string.Join(", ", options.JitEnvironment.Select(e => $"{e.Key}={e.Value}")))
             + " (logs to stdout, drained by the orchestrator as a container runtime would)";

@@ -34,11 +34,14 @@ public sealed class WebhookServer : IAsyncDisposable
     public long OutputBytes => _process.OutputBytes;
 
     /// <summary>jit-admission out of cluster, exactly as docs/configuration.md starts it.</summary>
-    public static WebhookServer StartJitAdmission(string dll, string kubeconfig, string @namespace, string cpus, IDictionary<string, string>? env = null)
+    /// <summary>Starts <paramref name="binary"/>: a native executable, or a .dll run with dotnet.</summary>
+    public static WebhookServer StartJitAdmission(string binary, string kubeconfig, string @namespace, string cpus, IDictionary<string, string>? env = null)
     {
         var port = FreePort();
-        var process = ChildProcess.Start("jit-admission", cpus, "dotnet",
-            [dll, "--kubeconfig", kubeconfig, "--webhook-url", $"https://127.0.0.1:{port}", "--namespace", @namespace], env);
+        string[] args = ["--kubeconfig", kubeconfig, "--webhook-url", $"https://127.0.0.1:{port}", "--namespace", @namespace];
+        var process = binary.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
+            ? ChildProcess.Start("jit-admission", cpus, "dotnet", [binary, .. args], env)
+            : ChildProcess.Start("jit-admission", cpus, binary, args, env);
         return new WebhookServer(process, port);
     }
 

@@ -38,14 +38,9 @@ internal sealed class ChartProgramProcess : IAsyncDisposable
     public static async Task<ChartProgramProcess> StartAsync(string kubeconfig, IReadOnlyList<string> chartArgs)
     {
         var port = FreePort.Next();
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "jit-admission.dll"));
-        psi.ArgumentList.Add("--kubeconfig");
-        psi.ArgumentList.Add(kubeconfig);
-        foreach (var a in chartArgs) psi.ArgumentList.Add(a);
         // Later switches win: loopback instead of the pod's addresses.
-        foreach (var a in (string[])["--listen", $"https://127.0.0.1:{port}", "--metrics-listen", $"http://127.0.0.1:{FreePort.Next()}"]) psi.ArgumentList.Add(a);
-        psi.Environment["DOTNET_NOLOGO"] = "1";
+        var psi = JitAdmissionBinary.StartInfo(
+            ["--kubeconfig", kubeconfig, .. chartArgs, "--listen", $"https://127.0.0.1:{port}", "--metrics-listen", $"http://127.0.0.1:{FreePort.Next()}"]);
 
         var program = new ChartProgramProcess(new Process { StartInfo = psi });
         program._process.OutputDataReceived += (_, e) => program.Append(e.Data);

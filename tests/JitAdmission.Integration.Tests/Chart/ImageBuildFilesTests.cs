@@ -19,7 +19,7 @@ public sealed partial class ImageBuildFilesTests
     private static List<string> FinalStage => Instructions.Skip(Instructions.FindLastIndex(l => l.StartsWith("FROM ", StringComparison.Ordinal))).ToList();
 
     [Fact]
-    public void It_builds_with_the_SDK_and_ships_a_chiseled_extra_ASP_NET_runtime()
+    public void It_builds_with_the_SDK_and_ships_the_native_executable_on_a_chiseled_extra_base()
     {
         var froms = Instructions.Where(l => l.StartsWith("FROM ", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, froms.Count);
@@ -30,7 +30,8 @@ public sealed partial class ImageBuildFilesTests
         var args = Instructions.Where(l => l.StartsWith("ARG ", StringComparison.Ordinal) && l.Contains('=', StringComparison.Ordinal))
             .Select(l => l[4..].Split('=', 2)).GroupBy(a => a[0]).ToDictionary(g => g.Key, g => g.First()[1]);
         Assert.Matches(@"^mcr\.microsoft\.com/dotnet/sdk:10\.0", args["SDK_IMAGE"]);
-        Assert.Matches(@"^mcr\.microsoft\.com/dotnet/aspnet:10\.0-[a-z]+-chiseled-extra$", args["RUNTIME_IMAGE"]);
+        // Native AOT: the runtime-deps base (no .NET runtime), chiseled, with tzdata for policy schedules.
+        Assert.Matches(@"^mcr\.microsoft\.com/dotnet/runtime-deps:10\.0-[a-z]+-chiseled-extra$", args["RUNTIME_IMAGE"]);
     }
 
     [Fact]
@@ -47,7 +48,7 @@ public sealed partial class ImageBuildFilesTests
         var chartUser = File.ReadAllText(Path.Combine(ChartTools.ChartDirectory, "values.yaml"));
         Assert.Contains($"runAsUser: {user[0]}", chartUser);
 
-        Assert.Equal("ENTRYPOINT [\"dotnet\", \"/app/jit-admission.dll\"]", final.Single(l => l.StartsWith("ENTRYPOINT", StringComparison.Ordinal)));
+        Assert.Equal("ENTRYPOINT [\"/app/jit-admission\"]", final.Single(l => l.StartsWith("ENTRYPOINT", StringComparison.Ordinal)));
         Assert.Contains(final, l => l.StartsWith("EXPOSE 8443", StringComparison.Ordinal));
     }
 
@@ -68,9 +69,10 @@ public sealed partial class ImageBuildFilesTests
         Assert.True(publishTarget >= 0, "the Makefile has no publish target");
         var make = PublishArguments(makefile[publishTarget + 1].Trim().Replace("$(DOTNET)", "dotnet", StringComparison.Ordinal));
 
-        // The Dockerfile restores in an earlier layer; both write to their own output directory.
-        Assert.Equal(dockerfile.Where(a => a != "--no-restore"), make);
+        // The Dockerfile restores in an earlier layer and has clang; both write to their own output directory.
+        Assert.Equal(dockerfile.Where(a => a != "--no-restore"), make.Where(a => !a.StartsWith("-p:CppCompilerAndLinker=", StringComparison.Ordinal)));
         Assert.Contains("--configuration Release", string.Join(' ', make));
+        Assert.Contains("--use-current-runtime", make);
         Assert.Contains("src/JitAdmission/JitAdmission.csproj", make);
     }
 

@@ -47,16 +47,8 @@ public sealed class JitAdmissionProcess : IAsyncDisposable
     {
         var listenUrl = $"https://127.0.0.1:{port ?? FreePort.Next()}";
         var url = webhookUrl ?? listenUrl;
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "jit-admission.dll"));
-        foreach (var a in (string[])["--kubeconfig", kubeconfig, "--webhook-url", url, "--listen", listenUrl, "--namespace", @namespace]) psi.ArgumentList.Add(a);
-        foreach (var a in extraArgs ?? []) psi.ArgumentList.Add(a);
-        psi.Environment["DOTNET_NOLOGO"] = "1";
+        var psi = JitAdmissionBinary.StartInfo(
+            ["--kubeconfig", kubeconfig, "--webhook-url", url, "--listen", listenUrl, "--namespace", @namespace, .. extraArgs ?? []]);
 
         var process = new Process { StartInfo = psi };
         var jit = new JitAdmissionProcess(process, url, listenUrl);

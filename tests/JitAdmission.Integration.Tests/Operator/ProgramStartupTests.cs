@@ -30,7 +30,8 @@ public sealed class ProgramStartupTests(KubeSandbox sandbox) : IClassFixture<Kub
     [Fact]
     public async Task Help_lists_the_switches_and_exits_zero()
     {
-        var help = await ProcessRunner.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "jit-admission.dll"), "--help"]);
+        var start = JitAdmissionBinary.StartInfo(["--help"]);
+        var help = await ProcessRunner.RunAsync(start.FileName, [.. start.ArgumentList]);
 
         Assert.Equal(0, help.ExitCode);
         Assert.Contains("--webhook-url", help.Stdout);
