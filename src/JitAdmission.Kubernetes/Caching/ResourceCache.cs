@@ -359,7 +359,8 @@ public sealed class ResourceCache<T> : IResourceCacheReader<T>
             await foreach (var (type, raw) in stream.WithCancellation(linked.Token))
             {
                 events++;
-                var element = raw is JsonElement je ? je : KubernetesJson.Deserialize<JsonElement>(KubernetesJson.Serialize(raw));
+                // KubernetesClient reads a watched `object` as a JsonElement; anything else fails the watch, which relists.
+                var element = (JsonElement)raw;
                 if (type == WatchEventType.Error)
                 {
                     errorStatus = KubernetesJson.Deserialize<V1Status>(element);

@@ -34,7 +34,8 @@ public sealed class PolicySetProvider : IDisposable
     {
         get
         {
-            if (Interlocked.Read(ref _builtVersion) != Interlocked.Read(ref _version)) Refresh();
+            // Plain atomic reads: this runs on every admission request, Interlocked.Read would be two locked instructions.
+            if (Volatile.Read(ref _builtVersion) != Volatile.Read(ref _version)) Refresh();
             return _current;
         }
     }
@@ -65,12 +66,12 @@ public sealed class PolicySetProvider : IDisposable
     {
         lock (_rebuild)
         {
-            var version = Interlocked.Read(ref _version);
-            if (Interlocked.Read(ref _builtVersion) == version) return;
+            var version = Volatile.Read(ref _version);
+            if (_builtVersion == version) return;
             // The cache updates its snapshot before it raises the event, so this list holds every change up to version.
             _current = PolicySet.Build(_policies.List(), _current);
             Rebuilds++;
-            Interlocked.Exchange(ref _builtVersion, version);
+            Volatile.Write(ref _builtVersion, version);
         }
     }
 }
