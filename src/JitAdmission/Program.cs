@@ -35,6 +35,7 @@ builder.Services.AddWebhookConfigurationOwner(builder.Configuration);
 builder.WebHost.UseAdmissionHttps();
 
 var app = builder.Build();
+HostLog.GarbageCollector(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("JitAdmission.Hosting"));
 app.MapAdmissionEndpoints(a => a
     .Validating<GateHandler>(WebhookNames.GatePath)
     .Validating<GuardHandler>(WebhookNames.GuardPath)

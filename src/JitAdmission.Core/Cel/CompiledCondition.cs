@@ -3,7 +3,7 @@ using JitAdmission.Core.Api;
 
 namespace JitAdmission.Core.Cel;
 
-/// <summary>A policy condition compiled once per policy generation.</summary>
+/// <summary>A policy condition compiled once per policy generation (identical conditions share the program).</summary>
 public sealed class CompiledCondition
 {
     private readonly CelProgramDelegate? _program;
@@ -23,7 +23,7 @@ public sealed class CompiledCondition
 
     public static CompiledCondition Compile(PolicyCondition condition, IReadOnlySet<string> contextNames)
     {
-        var result = CelCompiler.Compile(condition.Expression, contextNames);
+        var result = SharedPrograms.Compile(condition.Expression, contextNames);
         return new CompiledCondition(condition.Name, condition.Expression, result.Program, result.Error);
     }
 

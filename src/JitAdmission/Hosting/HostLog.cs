@@ -1,3 +1,4 @@
+using System.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace JitAdmission.Hosting;
@@ -15,4 +16,17 @@ internal static partial class HostLog
 
     [LoggerMessage(4, LogLevel.Information, "leader election {State} (lease {Namespace}/{Lease})")]
     public static partial void Election(ILogger logger, string state, string @namespace, string lease);
+
+    [LoggerMessage(5, LogLevel.Information,
+        "garbage collector: {Kind}, {Collections} full collections, conserve memory {ConserveMemory}, gen-0 budget up to {Gen0MaxBytes} bytes, large objects from {LargeObjectBytes} bytes")]
+    private static partial void GarbageCollector(ILogger logger, string kind, string collections, object conserveMemory, object gen0MaxBytes, object largeObjectBytes);
+
+    /// <summary>The collector settings in effect (the project file sets them; the environment can override them), so
+    /// an operator reading the log knows what the memory figures come from.</summary>
+    public static void GarbageCollector(ILogger logger)
+    {
+        var settings = GC.GetConfigurationVariables();
+        GarbageCollector(logger, GCSettings.IsServerGC ? "server" : "workstation", GCSettings.LatencyMode == GCLatencyMode.Batch ? "blocking" : "background",
+            settings.GetValueOrDefault("GCConserveMem", 0L), settings.GetValueOrDefault("GCGen0MaxBudget", 0L), settings.GetValueOrDefault("LOHThreshold", 0L));
+    }
 }

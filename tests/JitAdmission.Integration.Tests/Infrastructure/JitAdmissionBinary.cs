@@ -15,6 +15,9 @@ public static class JitAdmissionBinary
             ? System.IO.Path.GetFullPath(configured)
             : System.IO.Path.Combine(AppContext.BaseDirectory, "jit-admission.dll");
 
+    /// <summary>The Native AOT executable (not a .dll run with dotnet): settings compiled into it apply.</summary>
+    public static bool IsNative => !Path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>A start description for the binary with <paramref name="args"/>; output redirected, no shell.</summary>
     public static ProcessStartInfo StartInfo(IEnumerable<string> args)
     {

@@ -25,6 +25,11 @@ public sealed class ProgramStartupTests(KubeSandbox sandbox) : IClassFixture<Kub
         while (DateTime.UtcNow < deadline);
         Assert.True(lease.Succeeded, lease.ToString());
         Assert.NotEmpty(lease.Stdout.Trim());
+        // The memory settings of the project file are in effect in the binary as built (for Native AOT they are
+        // compiled in, so a packaging change could silently drop them).
+        Assert.Contains("garbage collector: workstation, blocking full collections, conserve memory 7, gen-0 budget up to ", jit.Output);
+        Assert.Contains(" bytes, large objects from 524288 bytes", jit.Output);
+        if (JitAdmissionBinary.IsNative) Assert.Contains("gen-0 budget up to 6291456 bytes", jit.Output);
     }
 
     [Fact]
