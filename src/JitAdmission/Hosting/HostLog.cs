@@ -21,7 +21,7 @@ internal static partial class HostLog
         "garbage collector: {Kind}, {Collections} full collections, conserve memory {ConserveMemory}, gen-0 budget up to {Gen0MaxBytes} bytes, large objects from {LargeObjectBytes} bytes")]
     private static partial void GarbageCollector(ILogger logger, string kind, string collections, object conserveMemory, object gen0MaxBytes, object largeObjectBytes);
 
-    /// <summary>The collector settings in effect (the project file sets them; the environment can override them), so
+    /// <summary>The collector settings in effect (the project file sets them; DOTNET_GCConserveMemory can override one), so
     /// an operator reading the log knows what the memory figures come from.</summary>
     public static void GarbageCollector(ILogger logger)
     {
