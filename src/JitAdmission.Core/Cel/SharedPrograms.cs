@@ -9,7 +9,7 @@ namespace JitAdmission.Core.Cel;
 internal static class SharedPrograms
 {
     private const int MinSweep = 64;
-    private static readonly Dictionary<string, WeakReference<CelCompileResult>> Cache = new(StringComparer.Ordinal);
+    private static readonly Dictionary<(string ContextNames, string Expression), WeakReference<CelCompileResult>> Cache = [];
     private static readonly Lock Gate = new();
     private static int _sweepAt = MinSweep;
 
@@ -17,8 +17,9 @@ internal static class SharedPrograms
     /// and context names that is still in use.</summary>
     public static CelCompileResult Compile(string expression, IReadOnlySet<string> contextNames)
     {
-        // The context names decide which context.NAME references compile, so they are part of the key.
-        var key = contextNames.Count == 0 ? expression : string.Join('\n', contextNames.Order(StringComparer.Ordinal)) + "\0" + expression;
+        // The context names decide which context.NAME references compile, so they are part of the key (a separate
+        // part: no expression text can pose as names plus another expression).
+        var key = (string.Join('\n', contextNames.Order(StringComparer.Ordinal)), expression);
         lock (Gate)
         {
             if (Cache.TryGetValue(key, out var weak) && weak.TryGetTarget(out var cached)) return cached;

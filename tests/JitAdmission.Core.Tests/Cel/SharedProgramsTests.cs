@@ -29,6 +29,17 @@ public class SharedProgramsTests
     }
 
     [Fact]
+    public void No_expression_text_can_pose_as_context_names_plus_another_expression()
+    {
+        var expression = $"context.incident.data.open == '{Unique()}'";
+        var declared = SharedPrograms.Compile(expression, new HashSet<string> { "incident" });
+        var posing = SharedPrograms.Compile("incident\0" + expression, new HashSet<string>());
+
+        Assert.True(declared.Success);
+        Assert.False(posing.Success);
+    }
+
+    [Fact]
     public void Compile_errors_are_shared_like_programs()
     {
         var expression = $"object.spec.replicas > {Unique()} &&";
