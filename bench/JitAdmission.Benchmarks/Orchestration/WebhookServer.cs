@@ -33,8 +33,8 @@ public sealed class WebhookServer : IAsyncDisposable
     public string Name => _process.Name;
     public long OutputBytes => _process.OutputBytes;
 
-    /// <summary>jit-admission out of cluster, exactly as docs/configuration.md starts it.</summary>
-    /// <summary>Starts <paramref name="binary"/>: a native executable, or a .dll run with dotnet.</summary>
+    /// <summary>jit-admission out of cluster, exactly as docs/configuration.md starts it: <paramref name="binary"/> is
+    /// a native executable, or a .dll run with dotnet.</summary>
     public static WebhookServer StartJitAdmission(string binary, string kubeconfig, string @namespace, string cpus, IDictionary<string, string>? env = null)
     {
         var port = FreePort();

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace JitAdmission.Core.Cel;
 
 /// <summary>
@@ -22,18 +24,24 @@ internal static class SharedPrograms
         var key = (string.Join('\n', contextNames.Order(StringComparer.Ordinal)), expression);
         lock (Gate)
         {
-            if (Cache.TryGetValue(key, out var weak) && weak.TryGetTarget(out var cached)) return cached;
+            if (TryGetLive(key, out var cached)) return cached;
         }
 
         var result = CelCompiler.Compile(expression, contextNames);
         lock (Gate)
         {
             // Another caller may have compiled the same key meanwhile: keep one, so sharing holds.
-            if (Cache.TryGetValue(key, out var weak) && weak.TryGetTarget(out var cached)) return cached;
+            if (TryGetLive(key, out var cached)) return cached;
             Cache[key] = new WeakReference<CelCompileResult>(result);
             if (Cache.Count >= _sweepAt) Sweep();
             return result;
         }
+    }
+
+    private static bool TryGetLive((string, string) key, [NotNullWhen(true)] out CelCompileResult? result)
+    {
+        result = null;
+        return Cache.TryGetValue(key, out var weak) && weak.TryGetTarget(out result);
     }
 
     // Drops entries whose program no policy holds; the next sweep waits until the cache has doubled, so sweeping

@@ -16,14 +16,14 @@ public static class JitAdmissionBinary
             : System.IO.Path.Combine(AppContext.BaseDirectory, "jit-admission.dll");
 
     /// <summary>The Native AOT executable (not a .dll run with dotnet): settings compiled into it apply.</summary>
-    public static bool IsNative => !Path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+    public static bool IsNative => !IsDll(Path);
 
     /// <summary>A start description for the binary with <paramref name="args"/>; output redirected, no shell.</summary>
     public static ProcessStartInfo StartInfo(IEnumerable<string> args)
     {
         var path = Path;
         if (!File.Exists(path)) throw new FileNotFoundException($"jit-admission is not built at {path} (${Variable})", path);
-        var dll = path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+        var dll = IsDll(path);
         var psi = new ProcessStartInfo(dll ? "dotnet" : path)
         {
             RedirectStandardOutput = true,
@@ -35,4 +35,6 @@ public static class JitAdmissionBinary
         psi.Environment["DOTNET_NOLOGO"] = "1";
         return psi;
     }
+
+    private static bool IsDll(string path) => path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
 }
