@@ -33,9 +33,13 @@ builder.Services.AddJitAdmissionHandlers();
 builder.Services.AddJitController(builder.Configuration);
 builder.Services.AddWebhookConfigurationOwner(builder.Configuration);
 builder.WebHost.UseAdmissionHttps();
+// Before anything opens a socket: .NET fixes its socket mode with the first one.
+var inlineIo = InlineIo.Apply(builder.WebHost, builder.Configuration);
 
 var app = builder.Build();
-HostLog.GarbageCollector(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("JitAdmission.Hosting"));
+var hostLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("JitAdmission.Hosting");
+HostLog.GarbageCollector(hostLogger);
+HostLog.RequestThreads(hostLogger, inlineIo);
 app.MapAdmissionEndpoints(a => a
     .Validating<GateHandler>(WebhookNames.GatePath)
     .Validating<GuardHandler>(WebhookNames.GuardPath)

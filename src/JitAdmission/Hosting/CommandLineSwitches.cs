@@ -23,6 +23,7 @@ public static class CommandLineSwitches
         ["--cert-secret"] = "Certificates:SecretName",
         ["--cert-mode"] = "Certificates:Mode",
         ["--leader-elect"] = "LeaderElection:Enabled",
+        ["--inline-io"] = "Webhook:InlineIo",
     };
 
     public const string Usage = """
@@ -45,6 +46,7 @@ public static class CommandLineSwitches
           --cert-secret NAME         self-managed certificate Secret (in cluster, default jit-admission-tls)
           --cert-mode Auto|Files|Secret|SelfSigned
           --leader-elect true|false  reconcile only on the Lease holder (default true)
+          --inline-io true|false     run request work on the socket event threads (default true)
           --retention DURATION       delete finished ApprovalRequests after this long (default 7.00:00:00)
 
         Every setting is also a configuration key (appsettings.json, environment: Webhook__ListenUrl=...).

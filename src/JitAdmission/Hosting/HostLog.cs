@@ -1,4 +1,5 @@
 using System.Runtime;
+using JitAdmission.Webhook;
 using Microsoft.Extensions.Logging;
 
 namespace JitAdmission.Hosting;
@@ -29,4 +30,12 @@ internal static partial class HostLog
         GarbageCollector(logger, GCSettings.IsServerGC ? "server" : "workstation", GCSettings.LatencyMode == GCLatencyMode.Batch ? "blocking" : "background",
             settings.GetValueOrDefault("GCConserveMem", 0L), settings.GetValueOrDefault("GCGen0MaxBudget", 0L), settings.GetValueOrDefault("LOHThreshold", 0L));
     }
+
+    [LoggerMessage(6, LogLevel.Information, "request work: {Where}, socket completions {Completions}, {EventThreads} socket event thread(s)")]
+    private static partial void RequestThreads(ILogger logger, string where, string completions, int eventThreads);
+
+    /// <summary>Where admission requests run (Webhook:InlineIo), as the process actually set it up.</summary>
+    public static void RequestThreads(ILogger logger, InlineIoState state) =>
+        RequestThreads(logger, state.Requests ? "inline on the socket event threads" : "on the thread pool",
+            state.SocketCompletions ? "inline" : "on the thread pool", state.EventThreads);
 }

@@ -1,3 +1,4 @@
+using JitAdmission.Integration.Tests.Controller.Support;
 using JitAdmission.Integration.Tests.Infrastructure;
 
 namespace JitAdmission.Integration.Tests.Operator;
@@ -30,6 +31,25 @@ public sealed class ProgramStartupTests(KubeSandbox sandbox) : IClassFixture<Kub
         Assert.Contains("garbage collector: workstation, blocking full collections, conserve memory 7, gen-0 budget up to ", jit.Output);
         Assert.Contains(" bytes, large objects from 524288 bytes", jit.Output);
         if (JitAdmissionBinary.IsNative) Assert.Contains("gen-0 budget up to 6291456 bytes", jit.Output);
+        // Request work runs on the socket event threads by default (Webhook:InlineIo), one per CPU.
+        Assert.Contains($"request work: inline on the socket event threads, socket completions inline, {Environment.ProcessorCount} socket event thread(s)", jit.Output);
+    }
+
+    [Fact]
+    public async Task With_inline_io_off_request_work_runs_on_the_thread_pool_and_the_webhooks_still_answer()
+    {
+        await sandbox.AdminKubectlAsync("apply", "-f", Path.Combine(KubeSandbox.RepoRoot(), "crds"));
+
+        await using var jit = await JitAdmissionProcess.StartAsync(sandbox.AdminKubeconfig, "jit-startup-pool", ["--inline-io", "false"]);
+        await jit.WaitUntilRegisteredAsync(sandbox.AdminClient());
+
+        Assert.Contains("request work: on the thread pool, socket completions on the thread pool, 1 socket event thread(s)", jit.Output);
+        // Through the API server: the guard refuses a broken policy with its own reason and admits a good one.
+        var refused = await sandbox.KubectlAsync(sandbox.AdminKubeconfig, ["apply", "-f", "-"], Manifests.Policy("pool-check", condition: "object.spec.replicas >"));
+        Assert.False(refused.Succeeded, refused.ToString());
+        Assert.Contains("admission webhook \"guard.jitadmission.io\" denied the request: ApprovalPolicy pool-check:", refused.Stderr, StringComparison.Ordinal);
+        await sandbox.ApplyAsync(Manifests.Policy("pool-check", condition: "object.spec.replicas > 3"));
+        await sandbox.AdminKubectlAsync("delete", "apol", "pool-check");
     }
 
     [Fact]
