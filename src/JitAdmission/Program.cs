@@ -19,6 +19,8 @@ KubernetesJsonMetadata.Register();
 // appsettings.json sits next to the binary, wherever it is started from.
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddCommandLine(args, CommandLineSwitches.Mappings);
+// First, before anything can open a socket: .NET fixes its socket mode with the first one.
+var inlineIo = InlineIo.Apply(builder.WebHost, builder.Configuration);
 
 // Shared by both roles: API client, identity, caches, compiled policies, certificates, Events, leadership.
 builder.Services.AddJitRuntime(builder.Configuration);
@@ -33,8 +35,6 @@ builder.Services.AddJitAdmissionHandlers();
 builder.Services.AddJitController(builder.Configuration);
 builder.Services.AddWebhookConfigurationOwner(builder.Configuration);
 builder.WebHost.UseAdmissionHttps();
-// Before anything opens a socket: .NET fixes its socket mode with the first one.
-var inlineIo = InlineIo.Apply(builder.WebHost, builder.Configuration);
 
 var app = builder.Build();
 var hostLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("JitAdmission.Hosting");
