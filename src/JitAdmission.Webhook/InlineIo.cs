@@ -13,35 +13,34 @@ namespace JitAdmission.Webhook;
 public readonly record struct InlineIoState(bool Requests, bool SocketCompletions, int EventThreads);
 
 /// <summary>
-/// <see cref="WebhookOptions.InlineIo"/>: request work runs on the socket event threads (Kestrel's
-/// <c>UnsafePreferInlineScheduling</c> and .NET's inline socket completions) instead of hopping to the thread pool.
-/// On a one-CPU pod a decision then runs to its end instead of being preempted by pool threads that read other
-/// requests' bodies: with 100 KB objects at 16 connections, decisions over 1 ms fell from about 1 % to under
-/// 0.05 % (docs/benchmarks.md, change 11). The price is that a blocking call on one of these threads would stall
-/// every connection it serves; nothing in this process blocks (handlers, caches, API client, controller and
-/// leader election are asynchronous throughout), and the end-to-end suite runs with it on.
+/// <c>Webhook:InlineIo</c> (on unless false): request work runs on the socket event threads (Kestrel's
+/// <c>UnsafePreferInlineScheduling</c> and .NET's inline socket completions) instead of hopping to the thread pool,
+/// so on a one-CPU pod a decision is not preempted by pool threads reading other bodies. Nothing on these threads
+/// may block: it would stall every connection they serve. Why and what it costs: docs/configuration.md.
+/// It is read here, before the host exists, rather than through <see cref="WebhookOptions"/>: .NET fixes its socket
+/// mode with the first socket.
 /// </summary>
 public static class InlineIo
 {
     /// <summary>Read once by .NET, when the process creates its first socket.</summary>
-    public const string SocketCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+    private const string SocketCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
     private const string ThreadCountVariable = "DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT";
-    private const string Key = WebhookOptions.SectionName + ":" + nameof(WebhookOptions.InlineIo);
+    private const string Key = WebhookOptions.SectionName + ":InlineIo";
 
-    /// <summary><c>Webhook:InlineIo</c>; on unless set to false.</summary>
+    /// <summary>On unless set to false.</summary>
     public static bool IsEnabled(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var value = configuration[Key];
         if (string.IsNullOrWhiteSpace(value)) return true;
-        return bool.TryParse(value.Trim(), out var enabled)
+        return bool.TryParse(value, out var enabled)
             ? enabled
             : throw new InvalidOperationException($"{Key}: \"{value}\" is not true or false");
     }
 
     /// <summary>
     /// Must run before anything opens a socket (the API client, Kestrel), i.e. before the host is built. An
-    /// operator's own <see cref="SocketCompletionsVariable"/> is left as it is.
+    /// operator's own DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS is left as it is.
     /// </summary>
     public static InlineIoState Apply(IWebHostBuilder builder, IConfiguration configuration)
     {

@@ -34,10 +34,4 @@ public sealed class WebhookOptions
     /// explicit port. Unset: <c>/metrics</c> is served on the HTTPS listener.
     /// </summary>
     public string? MetricsListenUrl { get; set; }
-
-    /// <summary>
-    /// Run request work on the socket event threads instead of the thread pool (<see cref="Webhook.InlineIo"/>).
-    /// Read before the host is built, since .NET fixes its socket mode with the first socket.
-    /// </summary>
-    public bool InlineIo { get; set; } = true;
 }

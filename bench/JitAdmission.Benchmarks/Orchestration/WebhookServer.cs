@@ -45,7 +45,7 @@ public sealed class WebhookServer : IAsyncDisposable
         return new WebhookServer(process, port);
     }
 
-    /// <summary>The bare-Kestrel baseline, run by this program's own assembly (server GC, as jit-admission).</summary>
+    /// <summary>The bare-Kestrel baseline, run by this program's own assembly (server GC: on one CPU the runtime falls back to a workstation heap).</summary>
     public static WebhookServer StartBaseline(string cpus)
     {
         var port = FreePort();
