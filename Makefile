@@ -16,8 +16,11 @@ build:
 
 ## Every test: unit, HTTP contract, and integration/end-to-end against a real API server (kube-sandbox). The
 ## end-to-end tests start the Native AOT executable that ships ($(PUBLISH_DIR)/jit-admission, built by `publish`).
+## A test that makes no progress for TEST_HANG_TIMEOUT ends the run, naming the test, instead of stalling CI.
+TEST_HANG_TIMEOUT ?= 10m
 test: build publish
-	JIT_ADMISSION_BINARY=$(abspath $(PUBLISH_DIR))/jit-admission $(DOTNET) test JitAdmission.sln -c $(CONFIG) --no-build --logger "console;verbosity=minimal"
+	JIT_ADMISSION_BINARY=$(abspath $(PUBLISH_DIR))/jit-admission $(DOTNET) test JitAdmission.sln -c $(CONFIG) --no-build --logger "console;verbosity=minimal" \
+	  --blame-hang --blame-hang-timeout $(TEST_HANG_TIMEOUT) --blame-hang-dump-type none
 
 test-unit: build
 	$(DOTNET) test tests/JitAdmission.Core.Tests -c $(CONFIG) --no-build

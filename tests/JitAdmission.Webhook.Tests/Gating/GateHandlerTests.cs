@@ -38,7 +38,7 @@ public sealed class GateHandlerTests : IDisposable
     [Fact]
     public async Task A_held_call_that_nobody_approves_ends_with_how_to_approve_before_the_deadline()
     {
-        var call = _world.Handler.HandleAsync(GateWorld.Update(3), Budget, CancellationToken.None).AsTask();
+        var call = _world.Call(GateWorld.Update(3), Budget);
         await _world.UntilHeldAsync();
         var request = Assert.Single(_world.Store.All);
 
@@ -57,7 +57,7 @@ public sealed class GateHandlerTests : IDisposable
     [Fact]
     public async Task The_hold_ends_a_margin_before_the_transport_deadline_when_that_comes_first()
     {
-        var call = _world.Handler.HandleAsync(GateWorld.Update(3), TimeSpan.FromSeconds(6), CancellationToken.None).AsTask();
+        var call = _world.Call(GateWorld.Update(3), TimeSpan.FromSeconds(6));
         await _world.UntilHeldAsync();
 
         _world.Clock.Advance(TimeSpan.FromSeconds(6) - GateHandler.HoldMargin);
@@ -69,7 +69,7 @@ public sealed class GateHandlerTests : IDisposable
     [Fact]
     public async Task An_approval_during_the_hold_lets_the_call_through_and_records_one_use()
     {
-        var call = _world.Handler.HandleAsync(GateWorld.Update(3), Budget, CancellationToken.None).AsTask();
+        var call = _world.Call(GateWorld.Update(3), Budget);
         await _world.UntilHeldAsync();
         var request = Assert.Single(_world.Store.All);
 
@@ -92,7 +92,7 @@ public sealed class GateHandlerTests : IDisposable
     [Fact]
     public async Task A_denial_during_the_hold_ends_it_with_the_denial()
     {
-        var call = _world.Handler.HandleAsync(GateWorld.Update(3), Budget, CancellationToken.None).AsTask();
+        var call = _world.Call(GateWorld.Update(3), Budget);
         await _world.UntilHeldAsync();
 
         _world.Approve(Assert.Single(_world.Store.All), decision: ReviewDecision.Deny);
@@ -105,7 +105,7 @@ public sealed class GateHandlerTests : IDisposable
     [Fact]
     public async Task A_single_use_taken_by_another_replica_meanwhile_is_not_taken_again()
     {
-        var held = _world.Handler.HandleAsync(GateWorld.Update(3), Budget, CancellationToken.None).AsTask();
+        var held = _world.Call(GateWorld.Update(3), Budget);
         await _world.UntilHeldAsync();
         var request = Assert.Single(_world.Store.All);
         _world.Approve(request);
@@ -117,7 +117,7 @@ public sealed class GateHandlerTests : IDisposable
         _world.Requests.Upsert(_world.Store.Find("prod", name)!);
         _world.Store.WriteBehindTheCache("prod", name, r => (r.Status!.Phase, r.Status.Uses) = (RequestPhase.Consumed, 1));
 
-        var retry = _world.Handler.HandleAsync(GateWorld.Update(3, uid: "uid-2"), TimeSpan.FromSeconds(2), CancellationToken.None).AsTask();
+        var retry = _world.Call(GateWorld.Update(3, uid: "uid-2"), TimeSpan.FromSeconds(2));
         await _world.UntilHeldAsync();
         _world.Clock.Advance(TimeSpan.FromSeconds(1));
         var verdict = await retry;
@@ -131,7 +131,7 @@ public sealed class GateHandlerTests : IDisposable
     [Fact]
     public async Task Two_calls_racing_for_one_single_use_approval_let_exactly_one_through()
     {
-        var first = _world.Handler.HandleAsync(GateWorld.Update(3), Budget, CancellationToken.None).AsTask();
+        var first = _world.Call(GateWorld.Update(3), Budget);
         await _world.UntilHeldAsync();
         var request = Assert.Single(_world.Store.All);
         _world.Approve(request);
@@ -142,8 +142,8 @@ public sealed class GateHandlerTests : IDisposable
         var release = new TaskCompletionSource();
         _world.Store.HoldStatusWrites = release.Task;
 
-        var a = _world.Handler.HandleAsync(GateWorld.Update(3, uid: "a"), TimeSpan.FromSeconds(3), CancellationToken.None).AsTask();
-        var b = _world.Handler.HandleAsync(GateWorld.Update(3, uid: "b"), TimeSpan.FromSeconds(3), CancellationToken.None).AsTask();
+        var a = _world.Call(GateWorld.Update(3, uid: "a"), TimeSpan.FromSeconds(3));
+        var b = _world.Call(GateWorld.Update(3, uid: "b"), TimeSpan.FromSeconds(3));
         release.SetResult();
         await _world.UntilHeldAsync();
         _world.Clock.Advance(TimeSpan.FromSeconds(2));
@@ -158,7 +158,7 @@ public sealed class GateHandlerTests : IDisposable
     public async Task A_dozen_calls_sharing_one_grant_at_once_all_pass_and_every_use_is_recorded()
     {
         using var world = new GateWorld(scope: ApprovalScope.Grant);
-        var first = world.Handler.HandleAsync(GateWorld.Update(3), Budget, CancellationToken.None).AsTask();
+        var first = world.Call(GateWorld.Update(3), Budget);
         await world.UntilHeldAsync();
         var grant = Assert.Single(world.Store.All);
         world.Approve(grant);
@@ -168,7 +168,7 @@ public sealed class GateHandlerTests : IDisposable
         var release = new TaskCompletionSource();
         world.Store.HoldStatusWrites = release.Task;
         var calls = Enumerable.Range(0, 12)
-            .Select(i => world.Handler.HandleAsync(GateWorld.Update(4 + i, uid: $"uid-{i}"), Budget, CancellationToken.None).AsTask())
+            .Select(i => world.Call(GateWorld.Update(4 + i, uid: $"uid-{i}"), Budget))
             .ToArray();
         release.SetResult();
         var verdicts = await Task.WhenAll(calls);
@@ -180,12 +180,12 @@ public sealed class GateHandlerTests : IDisposable
     [Fact]
     public async Task Two_replicas_holding_the_same_change_converge_on_one_request_and_one_use()
     {
-        var first = _world.Handler.HandleAsync(GateWorld.Update(3), Budget, CancellationToken.None).AsTask();
+        var first = _world.Call(GateWorld.Update(3), Budget);
         await _world.UntilHeldAsync();
         var existing = Assert.Single(_world.Store.All);
         // The second replica's cache has not seen the request: its create meets AlreadyExists and it holds on that one.
         using var other = new GateWorld(sharing: _world);
-        var second = other.Handler.HandleAsync(GateWorld.Update(3, uid: "uid-2"), Budget, CancellationToken.None).AsTask();
+        var second = other.Call(GateWorld.Update(3, uid: "uid-2"), Budget);
         await other.UntilHeldAsync();
         Assert.Single(_world.Store.All);
 
@@ -193,8 +193,8 @@ public sealed class GateHandlerTests : IDisposable
         other.Requests.Upsert(_world.Store.Find("prod", existing.Metadata.Name)!);
         var winner = await Task.WhenAny(first, second);
         Assert.True((await winner).Allowed);
-        _world.Clock.Advance(TimeSpan.FromSeconds(20));
-        var loser = await (winner == first ? second : first);
+        // The loser may still be on its way back into a hold, in either replica: its wait ends whenever it began.
+        var loser = await _world.AdvanceUntilAnsweredAsync(winner == first ? second : first, TimeSpan.FromSeconds(20));
 
         Assert.False(loser.Allowed);
         Assert.Contains("was already used", loser.Message, StringComparison.Ordinal);

@@ -23,10 +23,11 @@ internal sealed class GateWorld : IDisposable
     public const string Namespace = "prod";
 
 
+    /// <param name="time">A real clock instead of the fake one (then <see cref="Clock"/> is not available).</param>
     /// <param name="sharing">Another replica: its own caches and handler, the same API server and clock.</param>
     public GateWorld(TimeProvider? time = null, string wait = "20s", ApprovalScope scope = ApprovalScope.Exact, GateWorld? sharing = null)
     {
-        Time = sharing?.Time ?? time ?? new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        Time = time ?? new TimerCountingClock(sharing?.Clock ?? new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero)));
         Policies = new ResourceCache<ApprovalPolicy>(NoApiServer.Client, ResourceDescriptor.ApprovalPolicies);
         Requests = new ResourceCache<ApprovalRequest>(NoApiServer.Client, ResourceDescriptor.ApprovalRequests).AddStandardIndexes();
         PolicySet = new PolicySetProvider(Policies);
@@ -45,7 +46,7 @@ internal sealed class GateWorld : IDisposable
     public bool Loaded { get; set; } = true;
 
     public TimeProvider Time { get; }
-    public FakeTimeProvider Clock => (FakeTimeProvider)Time;
+    public FakeTimeProvider Clock => ((TimerCountingClock)Time).Clock;
     public ResourceCache<ApprovalPolicy> Policies { get; }
     public ResourceCache<ApprovalRequest> Requests { get; }
     public PolicySetProvider PolicySet { get; }
@@ -100,15 +101,40 @@ internal sealed class GateWorld : IDisposable
         return updated;
     }
 
-    /// <summary>Waits (briefly, in real time) until <paramref name="count"/> calls are held.</summary>
+    /// <summary>
+    /// Starts a call on this replica's gate. The task gives up after 30 s of real time, so a call that never ends fails
+    /// its test rather than hanging the run.
+    /// </summary>
+    public Task<AdmissionVerdict> Call(AdmissionAttributes request, TimeSpan budget) =>
+        Handler.HandleAsync(request, budget, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+    /// <summary>
+    /// Waits (briefly, in real time) until <paramref name="count"/> calls are held and have armed their wake-up on the
+    /// fake clock: only then may the test advance it (see <see cref="TimerCountingClock"/>).
+    /// </summary>
     public async Task UntilHeldAsync(int count = 1)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (Waiters.Count < count)
+        while (Waiters.Count < count || (Time is TimerCountingClock clock && clock.ArmedTimers < count))
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"{count} call(s) were not held");
             await Task.Delay(5);
         }
+    }
+
+    /// <summary>
+    /// Advances the clock by <paramref name="step"/> until <paramref name="call"/> answers: for a call that may arm its
+    /// wake-up only after an advance, where a single advance could come too early.
+    /// </summary>
+    public async Task<AdmissionVerdict> AdvanceUntilAnsweredAsync(Task<AdmissionVerdict> call, TimeSpan step)
+    {
+        while (!call.IsCompleted)
+        {
+            Clock.Advance(step);
+            await Task.WhenAny(call, Task.Delay(20));
+        }
+
+        return await call;
     }
 
     public void Dispose()
