@@ -24,8 +24,8 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
     private const int MaxSteps = 16;
 
     /// <summary>
-    /// After losing a use to a concurrent writer, wait up to this long (at random) before re-reading: calls sharing one
-    /// Grant otherwise retry in lockstep and keep colliding.
+    /// After losing a use to a writer the cache has not seen yet, wait for its watch event up to this long (at random)
+    /// before re-reading: calls sharing one Grant otherwise retry in lockstep and keep colliding.
     /// </summary>
     private const int ConflictJitterMilliseconds = 20;
 
@@ -175,17 +175,37 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
                 GateLog.Consumed(_logger, ns, name, request.Operation, request.ResourceWithSubresource, request.UserInfo.Username, written.Object.Status?.Uses ?? 0);
                 return AdmissionEngine.Consumed(plan, written.Object);
             case ApiOutcome.Conflict:
-                // Someone else wrote first (maybe another replica took this single use): re-read and decide again.
+                // Someone else wrote first (the controller marking it Approved, another call or replica taking the use).
                 GateLog.ConsumeRaced(_logger, ns, name, written.Outcome);
-                // Real time, not _time: a pause between two API calls, not a decision input.
-                await Task.Delay(Random.Shared.Next(ConflictJitterMilliseconds + 1), cancellationToken);
-                await RefreshAsync(approval, cancellationToken);
+                await UntilNewerAsync(plan.Approval, cancellationToken);
                 return null;
             case ApiOutcome.NotFound:
                 return Fail(request, plan, $"ApprovalRequest {name} in namespace {ns} was deleted while it was being used; retry");
             default:
                 return Fail(request, plan, $"cannot record the use of ApprovalRequest {name} in namespace {ns}: {written.Message}");
         }
+    }
+
+    /// <summary>
+    /// After losing a write against <paramref name="stale"/>: returns once the cache holds a newer version, to decide
+    /// again from it. The winning write is mostly there already (this replica's own) or arrives by watch within
+    /// milliseconds: the controller marks a request Approved on the same review event that wakes its held call, so
+    /// the two writes race on every approval, and waiting out a blind pause and a read made the held call pay ~15 ms.
+    /// A watch that lags is covered by a random pause and a read; the randomness keeps calls sharing a Grant from
+    /// retrying in lockstep.
+    /// </summary>
+    private async Task UntilNewerAsync(ApprovalRequest stale, CancellationToken cancellationToken)
+    {
+        var (ns, name) = (stale.Metadata.NamespaceProperty, stale.Metadata.Name);
+        // Registered before the check, so a change between the check and the wait still wakes it.
+        using var waiter = _waiters.Register(ns, name);
+        if (IsNewer()) return;
+        // Real time, not _time: a pause between two API calls, not a decision input.
+        var pause = TimeSpan.FromMilliseconds(Random.Shared.Next(1, ConflictJitterMilliseconds + 1));
+        if (await waiter.WaitAsync(pause, TimeProvider.System, cancellationToken) && IsNewer()) return;
+        await RefreshAsync(stale, cancellationToken);
+
+        bool IsNewer() => _requests.Get(ns, name)?.Metadata.ResourceVersion != stale.Metadata.ResourceVersion;
     }
 
     /// <summary>Allowed once the record exists; null when another call created it meanwhile (decide again).</summary>

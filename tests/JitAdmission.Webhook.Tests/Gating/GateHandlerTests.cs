@@ -129,6 +129,29 @@ public sealed class GateHandlerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_use_lost_to_a_write_the_cache_already_holds_is_taken_from_it_at_once_without_a_read()
+    {
+        var first = _world.Call(GateWorld.Update(3), Budget);
+        await _world.UntilHeldAsync();
+        var request = Assert.Single(_world.Store.All);
+        // The use's write waits; meanwhile the controller marks the request Approved and the watch brings that in.
+        var release = new TaskCompletionSource();
+        _world.Store.HoldStatusWrites = release.Task;
+        _world.Approve(request);
+        await GateWorld.UntilAsync(() => _world.Store.WaitingWrites == 1, "the use's write waits");
+        var approved = _world.Store.WriteBehindTheCache("prod", request.Metadata.Name, r => (r.Status ??= new()).Phase = RequestPhase.Approved);
+        _world.Requests.Upsert(approved);
+        release.SetResult();
+
+        var verdict = await first;
+
+        Assert.True(verdict.Allowed, verdict.Message);
+        Assert.Equal(0, _world.Store.Reads);
+        Assert.Equal(2, _world.Store.StatusWrites);
+        Assert.Equal(1, _world.Store.Find("prod", request.Metadata.Name)!.Status!.Uses);
+    }
+
+    [Fact]
     public async Task Two_calls_racing_for_one_single_use_approval_let_exactly_one_through()
     {
         var first = _world.Call(GateWorld.Update(3), Budget);

@@ -112,12 +112,16 @@ internal sealed class GateWorld : IDisposable
     /// Waits (briefly, in real time) until <paramref name="count"/> calls are held and have armed their wake-up on the
     /// fake clock: only then may the test advance it (see <see cref="TimerCountingClock"/>).
     /// </summary>
-    public async Task UntilHeldAsync(int count = 1)
+    public Task UntilHeldAsync(int count = 1) =>
+        UntilAsync(() => Waiters.Count >= count && (Time is not TimerCountingClock clock || clock.ArmedTimers >= count), $"{count} call(s) held");
+
+    /// <summary>Waits (briefly, in real time) until <paramref name="condition"/> holds.</summary>
+    public static async Task UntilAsync(Func<bool> condition, string what)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (Waiters.Count < count || (Time is TimerCountingClock clock && clock.ArmedTimers < count))
+        while (!condition())
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{count} call(s) were not held");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"not within 10 s: {what}");
             await Task.Delay(5);
         }
     }

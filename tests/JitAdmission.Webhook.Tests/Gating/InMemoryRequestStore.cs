@@ -25,6 +25,16 @@ internal sealed class InMemoryRequestStore(TimeProvider time) : IApprovalRequest
 
     public int StatusWrites { get; private set; }
 
+    /// <summary>GETs the gate made (it reads only when its cache cannot tell it what changed).</summary>
+    public int Reads => Volatile.Read(ref _reads);
+
+    private int _reads;
+
+    /// <summary>Status writes waiting for <see cref="HoldStatusWrites"/>.</summary>
+    public int WaitingWrites => Volatile.Read(ref _waitingWrites);
+
+    private int _waitingWrites;
+
     public IReadOnlyList<ApprovalRequest> All
     {
         get
@@ -54,12 +64,20 @@ internal sealed class InMemoryRequestStore(TimeProvider time) : IApprovalRequest
         }
     }
 
-    public Task<ApiResult<ApprovalRequest>> GetAsync(string @namespace, string name, CancellationToken cancellationToken) =>
-        Task.FromResult(Find(@namespace, name) is { } found ? ApiResult.Ok(found) : new ApiResult<ApprovalRequest>(ApiOutcome.NotFound, Message: "not found"));
+    public Task<ApiResult<ApprovalRequest>> GetAsync(string @namespace, string name, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _reads);
+        return Task.FromResult(Find(@namespace, name) is { } found ? ApiResult.Ok(found) : new ApiResult<ApprovalRequest>(ApiOutcome.NotFound, Message: "not found"));
+    }
 
     public async Task<ApiResult<ApprovalRequest>> ReplaceStatusAsync(ApprovalRequest request, CancellationToken cancellationToken)
     {
-        if (HoldStatusWrites is { } hold) await hold;
+        if (HoldStatusWrites is { } hold)
+        {
+            Interlocked.Increment(ref _waitingWrites);
+            await hold;
+            Interlocked.Decrement(ref _waitingWrites);
+        }
         lock (_gate)
         {
             StatusWrites++;
