@@ -24,8 +24,8 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
     private const int MaxSteps = 16;
 
     /// <summary>
-    /// After losing a use to a writer the cache has not seen yet, wait for its watch event up to this long (at random)
-    /// before re-reading: calls sharing one Grant otherwise retry in lockstep and keep colliding.
+    /// After losing a use, wait up to this long (at random) for the winner's write to reach the cache before reading it:
+    /// calls sharing one Grant otherwise retry in lockstep and keep colliding.
     /// </summary>
     private const int ConflictJitterMilliseconds = 20;
 
@@ -98,6 +98,7 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
     {
         var started = _time.GetUtcNow();
         var hold = new HoldClock(started, started + budget - HoldMargin);
+        var lostUses = 0;
         try
         {
             for (var step = 0; step < MaxSteps; step++)
@@ -108,12 +109,13 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
                         hold.Complete(decided.Verdict.Allowed ? HoldResult.Approved : HoldResult.Denied);
                         return decided.Verdict;
                     case ConsumePlan consume:
-                        if (await ConsumeAsync(request, consume, cancellationToken) is { } consumed)
+                        if (await ConsumeAsync(request, consume, firstLoss: lostUses == 0, cancellationToken) is { } consumed)
                         {
                             hold.Complete(consumed.Allowed ? HoldResult.Approved : HoldResult.Denied);
                             return consumed;
                         }
 
+                        lostUses++;
                         break;
                     case BreakGlassPlan breakGlass:
                         if (await BreakGlassAsync(request, breakGlass, cancellationToken) is { } allowed) return allowed;
@@ -161,7 +163,7 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
     }
 
     /// <summary>Records one use; null when the request changed meanwhile (decide again from the fresh copy).</summary>
-    private async Task<AdmissionVerdict?> ConsumeAsync(AdmissionAttributes request, ConsumePlan plan, CancellationToken cancellationToken)
+    private async Task<AdmissionVerdict?> ConsumeAsync(AdmissionAttributes request, ConsumePlan plan, bool firstLoss, CancellationToken cancellationToken)
     {
         var approval = KubernetesObjects.DeepCopy(plan.Approval);
         approval.Status = ApprovalUse.Record(approval.Status ?? new ApprovalRequestStatus(), plan.Evaluation, request, _time.GetUtcNow());
@@ -177,7 +179,7 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
             case ApiOutcome.Conflict:
                 // Someone else wrote first (the controller marking it Approved, another call or replica taking the use).
                 GateLog.ConsumeRaced(_logger, ns, name, written.Outcome);
-                await UntilNewerAsync(plan.Approval, cancellationToken);
+                await UntilNewerAsync(plan.Approval, firstLoss, cancellationToken);
                 return null;
             case ApiOutcome.NotFound:
                 return Fail(request, plan, $"ApprovalRequest {name} in namespace {ns} was deleted while it was being used; retry");
@@ -188,22 +190,30 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
 
     /// <summary>
     /// After losing a write against <paramref name="stale"/>: returns once the cache holds a newer version, to decide
-    /// again from it. The winning write is mostly there already (this replica's own) or arrives by watch within
-    /// milliseconds: the controller marks a request Approved on the same review event that wakes its held call, so
-    /// the two writes race on every approval, and waiting out a blind pause and a read made the held call pay ~15 ms.
-    /// A watch that lags is covered by a random pause and a read; the randomness keeps calls sharing a Grant from
-    /// retrying in lockstep.
+    /// again from it. On a call's first loss the winning write is mostly there already (this replica's own) or arrives
+    /// by watch within milliseconds: the controller marks a request Approved on the same review event that wakes its
+    /// held call, so the two writes race on most approvals, and a blind pause and a read made the held call pay for it.
+    /// A call that loses again is contending with other calls for one Grant: it pauses at random, so the calls stop
+    /// retrying in lockstep (an immediate retry every time let one lose all its rounds).
     /// </summary>
-    private async Task UntilNewerAsync(ApprovalRequest stale, CancellationToken cancellationToken)
+    private async Task UntilNewerAsync(ApprovalRequest stale, bool firstLoss, CancellationToken cancellationToken)
     {
         var (ns, name) = (stale.Metadata.NamespaceProperty, stale.Metadata.Name);
-        // Registered before the check, so a change between the check and the wait still wakes it.
-        using var waiter = _waiters.Register(ns, name);
-        if (IsNewer()) return;
         // Real time, not _time: a pause between two API calls, not a decision input.
         var pause = TimeSpan.FromMilliseconds(Random.Shared.Next(1, ConflictJitterMilliseconds + 1));
-        if (await waiter.WaitAsync(pause, TimeProvider.System, cancellationToken) && IsNewer()) return;
-        await RefreshAsync(stale, cancellationToken);
+        if (firstLoss)
+        {
+            // Registered before the check, so a change between the check and the wait still wakes it.
+            using var waiter = _waiters.Register(ns, name);
+            if (IsNewer() || (await waiter.WaitAsync(pause, TimeProvider.System, cancellationToken) && IsNewer())) return;
+        }
+        else
+        {
+            await Task.Delay(pause, cancellationToken);
+        }
+
+        // A watch that lags: read the winner's write.
+        if (!IsNewer()) await RefreshAsync(stale, cancellationToken);
 
         bool IsNewer() => _requests.Get(ns, name)?.Metadata.ResourceVersion != stale.Metadata.ResourceVersion;
     }
