@@ -20,12 +20,16 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
     /// <summary>Holds end this long before the transport's deadline: time to answer, and to record a last-moment use.</summary>
     public static readonly TimeSpan HoldMargin = TimeSpan.FromSeconds(1);
 
-    /// <summary>Plans in one call at most: each extra one follows a race (conflict, concurrent create, approval).</summary>
-    private const int MaxSteps = 16;
+    /// <summary>
+    /// Plans in one call at most: each extra one follows a race (conflict, concurrent create, approval). A call sharing
+    /// a Grant loses a round to every use that lands before its own: with four busy connections on one Grant, 16 let
+    /// about one call in a hundred run out. The hold's deadline bounds the time either way.
+    /// </summary>
+    private const int MaxSteps = 32;
 
     /// <summary>
-    /// After losing a use, wait up to this long (at random) for the winner's write to reach the cache before reading it:
-    /// calls sharing one Grant otherwise retry in lockstep and keep colliding.
+    /// After losing a use to a concurrent writer, wait up to this long (at random) before re-reading: calls sharing one
+    /// Grant otherwise retry in lockstep and keep colliding.
     /// </summary>
     private const int ConflictJitterMilliseconds = 20;
 
@@ -98,7 +102,7 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
     {
         var started = _time.GetUtcNow();
         var hold = new HoldClock(started, started + budget - HoldMargin);
-        var lostUses = 0;
+        var lostUse = false;
         try
         {
             for (var step = 0; step < MaxSteps; step++)
@@ -109,13 +113,14 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
                         hold.Complete(decided.Verdict.Allowed ? HoldResult.Approved : HoldResult.Denied);
                         return decided.Verdict;
                     case ConsumePlan consume:
-                        if (await ConsumeAsync(request, consume, firstLoss: lostUses == 0, cancellationToken) is { } consumed)
+                        // The first use after a hold is the approval's own: see AfterLostUseAsync.
+                        if (await ConsumeAsync(request, consume, justApproved: hold.Waited && !lostUse, cancellationToken) is { } consumed)
                         {
                             hold.Complete(consumed.Allowed ? HoldResult.Approved : HoldResult.Denied);
                             return consumed;
                         }
 
-                        lostUses++;
+                        lostUse = true;
                         break;
                     case BreakGlassPlan breakGlass:
                         if (await BreakGlassAsync(request, breakGlass, cancellationToken) is { } allowed) return allowed;
@@ -163,7 +168,7 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
     }
 
     /// <summary>Records one use; null when the request changed meanwhile (decide again from the fresh copy).</summary>
-    private async Task<AdmissionVerdict?> ConsumeAsync(AdmissionAttributes request, ConsumePlan plan, bool firstLoss, CancellationToken cancellationToken)
+    private async Task<AdmissionVerdict?> ConsumeAsync(AdmissionAttributes request, ConsumePlan plan, bool justApproved, CancellationToken cancellationToken)
     {
         var approval = KubernetesObjects.DeepCopy(plan.Approval);
         approval.Status = ApprovalUse.Record(approval.Status ?? new ApprovalRequestStatus(), plan.Evaluation, request, _time.GetUtcNow());
@@ -179,7 +184,7 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
             case ApiOutcome.Conflict:
                 // Someone else wrote first (the controller marking it Approved, another call or replica taking the use).
                 GateLog.ConsumeRaced(_logger, ns, name, written.Outcome);
-                await UntilNewerAsync(plan.Approval, firstLoss, cancellationToken);
+                await AfterLostUseAsync(plan.Approval, justApproved, cancellationToken);
                 return null;
             case ApiOutcome.NotFound:
                 return Fail(request, plan, $"ApprovalRequest {name} in namespace {ns} was deleted while it was being used; retry");
@@ -189,19 +194,19 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
     }
 
     /// <summary>
-    /// After losing a write against <paramref name="stale"/>: returns once the cache holds a newer version, to decide
-    /// again from it. On a call's first loss the winning write is mostly there already (this replica's own) or arrives
-    /// by watch within milliseconds: the controller marks a request Approved on the same review event that wakes its
-    /// held call, so the two writes race on most approvals, and a blind pause and a read made the held call pay for it.
-    /// A call that loses again is contending with other calls for one Grant: it pauses at random, so the calls stop
-    /// retrying in lockstep (an immediate retry every time let one lose all its rounds).
+    /// After losing a use, waits until the next attempt can see the winner's write. A call just woken from its hold by
+    /// the approval races the controller, which marks the request Approved on the same review event (on most
+    /// approvals): that write is in the cache already or arrives by watch within milliseconds, so the call decides
+    /// again from the cache at once instead of paying a pause and a read. Any other loss is a contention for one
+    /// Grant: a random pause (the calls would otherwise retry in lockstep and keep colliding), then a read of the
+    /// latest version, which the cache may lag behind by several writes.
     /// </summary>
-    private async Task UntilNewerAsync(ApprovalRequest stale, bool firstLoss, CancellationToken cancellationToken)
+    private async Task AfterLostUseAsync(ApprovalRequest stale, bool justApproved, CancellationToken cancellationToken)
     {
         var (ns, name) = (stale.Metadata.NamespaceProperty, stale.Metadata.Name);
         // Real time, not _time: a pause between two API calls, not a decision input.
-        var pause = TimeSpan.FromMilliseconds(Random.Shared.Next(1, ConflictJitterMilliseconds + 1));
-        if (firstLoss)
+        var pause = TimeSpan.FromMilliseconds(Random.Shared.Next(ConflictJitterMilliseconds + 1));
+        if (justApproved)
         {
             // Registered before the check, so a change between the check and the wait still wakes it.
             using var waiter = _waiters.Register(ns, name);
@@ -212,8 +217,7 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
             await Task.Delay(pause, cancellationToken);
         }
 
-        // A watch that lags: read the winner's write.
-        if (!IsNewer()) await RefreshAsync(stale, cancellationToken);
+        await RefreshAsync(stale, cancellationToken);
 
         bool IsNewer() => _requests.Get(ns, name)?.Metadata.ResourceVersion != stale.Metadata.ResourceVersion;
     }
@@ -299,6 +303,9 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
         private HeldCall? _held;
 
         public DateTimeOffset Started => started;
+
+        /// <summary>The call waited for an approval.</summary>
+        public bool Waited => _held is not null;
 
         public DateTimeOffset EndFor(TimeSpan wait) => started + wait < latest ? started + wait : latest;
 
