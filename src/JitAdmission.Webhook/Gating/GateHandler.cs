@@ -23,7 +23,7 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
     /// <summary>
     /// Plans in one call at most: each extra one follows a race (conflict, concurrent create, approval). A call sharing
     /// a Grant loses a round to every use that lands before its own: with four busy connections on one Grant, 16 let
-    /// about one call in a hundred run out. The hold's deadline bounds the time either way.
+    /// about one call in a hundred run out. The transport's deadline bounds the time either way.
     /// </summary>
     private const int MaxSteps = 32;
 
