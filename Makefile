@@ -18,16 +18,16 @@ build:
 ## end-to-end tests start the Native AOT executable that ships ($(PUBLISH_DIR)/jit-admission, built by `publish`).
 ## A test that makes no progress for TEST_HANG_TIMEOUT ends the run, naming the test, instead of stalling CI.
 TEST_HANG_TIMEOUT ?= 10m
+TEST_RUN = $(DOTNET) test -c $(CONFIG) --no-build --blame-hang --blame-hang-timeout $(TEST_HANG_TIMEOUT) --blame-hang-dump-type none
 test: build publish
-	JIT_ADMISSION_BINARY=$(abspath $(PUBLISH_DIR))/jit-admission $(DOTNET) test JitAdmission.sln -c $(CONFIG) --no-build --logger "console;verbosity=minimal" \
-	  --blame-hang --blame-hang-timeout $(TEST_HANG_TIMEOUT) --blame-hang-dump-type none
+	JIT_ADMISSION_BINARY=$(abspath $(PUBLISH_DIR))/jit-admission $(TEST_RUN) JitAdmission.sln --logger "console;verbosity=minimal"
 
 test-unit: build
-	$(DOTNET) test tests/JitAdmission.Core.Tests -c $(CONFIG) --no-build
-	$(DOTNET) test tests/JitAdmission.Webhook.Tests -c $(CONFIG) --no-build
+	$(TEST_RUN) tests/JitAdmission.Core.Tests
+	$(TEST_RUN) tests/JitAdmission.Webhook.Tests
 
 test-integration: build publish
-	JIT_ADMISSION_BINARY=$(abspath $(PUBLISH_DIR))/jit-admission $(DOTNET) test tests/JitAdmission.Integration.Tests -c $(CONFIG) --no-build
+	JIT_ADMISSION_BINARY=$(abspath $(PUBLISH_DIR))/jit-admission $(TEST_RUN) tests/JitAdmission.Integration.Tests
 
 ## The whole story on a local API server: held apply, approval with kubectl jit, single use, audit trail.
 demo:
