@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 
 namespace JitAdmission.Core.Admission;
@@ -12,13 +13,14 @@ public sealed class RawObject
 
     private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = MaxDepth };
 
-    private readonly Lazy<JsonElement?> _element;
+    // Set once, by the first reader of Element. Not a Lazy<T>: three per admission request (its delegate and state
+    // included) were measurable on the no-match path, which never parses.
+    private Parsed? _parsed;
 
     public RawObject(ReadOnlyMemory<byte> utf8)
     {
         Utf8 = utf8;
         IsPresent = !utf8.IsEmpty && !utf8.Span.SequenceEqual("null"u8);
-        _element = new Lazy<JsonElement?>(Parse, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public static RawObject FromJson(string json) => new(System.Text.Encoding.UTF8.GetBytes(json));
@@ -29,15 +31,46 @@ public sealed class RawObject
     public bool IsPresent { get; }
 
     /// <summary>Whether <see cref="Element"/> has been read: the fast path must leave this false.</summary>
-    public bool IsParsed => _element.IsValueCreated;
+    public bool IsParsed => Volatile.Read(ref _parsed) is not null;
 
-    /// <summary>The parsed object, or null when absent. Throws <see cref="JsonException"/> on malformed JSON.</summary>
-    public JsonElement? Element => _element.Value;
+    /// <summary>
+    /// The parsed object, or null when absent. Throws <see cref="JsonException"/> on malformed JSON, the same
+    /// exception on every read.
+    /// </summary>
+    public JsonElement? Element => (Volatile.Read(ref _parsed) ?? ParseOnce()).Value;
+
+    /// <summary>Threads racing here may both parse; all of them see the first result published.</summary>
+    private Parsed ParseOnce()
+    {
+        Parsed parsed;
+        try
+        {
+            parsed = new Parsed(Parse(), null);
+        }
+        catch (Exception ex)
+        {
+            parsed = new Parsed(null, ExceptionDispatchInfo.Capture(ex));
+        }
+
+        return Interlocked.CompareExchange(ref _parsed, parsed, null) ?? parsed;
+    }
 
     private JsonElement? Parse()
     {
         if (!IsPresent) return null;
         using var doc = JsonDocument.Parse(Utf8, ParseOptions);
         return doc.RootElement.Clone();
+    }
+
+    private sealed class Parsed(JsonElement? element, ExceptionDispatchInfo? error)
+    {
+        public JsonElement? Value
+        {
+            get
+            {
+                error?.Throw();
+                return element;
+            }
+        }
     }
 }

@@ -3,8 +3,21 @@ using JitAdmission.Core.Time;
 namespace JitAdmission.Webhook.Endpoints;
 
 /// <summary>How long a handler may take for one request.</summary>
-internal static class AdmissionDeadline
+internal sealed class AdmissionDeadline(TimeSpan handlerTimeout, TimeSpan margin)
 {
+    // The API server sends the same query string on every call of a webhook: one parse serves them all.
+    private Memo? _last;
+
+    /// <summary><see cref="For(string?, TimeSpan, TimeSpan)"/> with this endpoint's settings, remembering the last query.</summary>
+    public TimeSpan For(string? queryString)
+    {
+        var last = Volatile.Read(ref _last);
+        if (last is not null && string.Equals(last.Query, queryString, StringComparison.Ordinal)) return last.Timeout;
+        var timeout = For(queryString, handlerTimeout, margin);
+        Volatile.Write(ref _last, new Memo(queryString, timeout));
+        return timeout;
+    }
+
     /// <summary>
     /// The configured handler timeout, shortened to end a margin before the API server's own deadline, which it
     /// sends as <c>?timeout=10s</c> (Go duration) on every webhook call.
@@ -33,4 +46,6 @@ internal static class AdmissionDeadline
 
         return false;
     }
+
+    private sealed record Memo(string? Query, TimeSpan Timeout);
 }

@@ -22,6 +22,8 @@ public sealed class AdmissionMetrics
     private static readonly string[] KnownOutcomes =
         ["allow", "consume", "retry", "hold", "deny", "warn", "audit", "breakglass", "error", "timeout"];
 
+    private static readonly string[] OutcomeLabels = [.. KnownOutcomes, "other"];
+
     private static readonly string[] HoldResultLabels = ["approved", "denied", "timed_out", "cancelled"];
 
     private readonly TimeProvider _time;
@@ -79,27 +81,57 @@ public sealed class AdmissionMetrics
     /// <summary>Pre-resolved per endpoint, like <see cref="DurationFor"/>.</summary>
     internal Histogram.Child DecisionFor(string endpoint) => _decision.WithLabels(endpoint);
 
-    internal void RecordDecision(string endpoint, string operation, AdmissionVerdict verdict)
+    /// <summary>The request counters of one endpoint, each resolved on first use: a label lookup per request was measurable.</summary>
+    internal RequestCounters RequestsFor(string endpoint) => new(_requests, endpoint);
+
+    internal void RecordDecision(RequestCounters requests, string operation, AdmissionVerdict verdict)
     {
-        var outcome = OutcomeLabel(verdict.Outcome);
-        _requests.WithLabels(endpoint, operation, outcome).Inc();
+        var outcome = OutcomeIndex(verdict.Outcome);
+        requests.Inc(operation, outcome);
+        var label = OutcomeLabels[outcome];
         var policies = verdict.Policies;
         for (var i = 0; i < policies.Count; i++)
         {
-            if (!string.IsNullOrEmpty(policies[i])) _policyDecisions.WithLabels(policies[i], outcome).Inc();
+            if (!string.IsNullOrEmpty(policies[i])) _policyDecisions.WithLabels(policies[i], label).Inc();
         }
     }
 
     internal void RecordBadRequest(string reason) => _badRequests.WithLabels(reason).Inc();
 
-    /// <summary>Outcomes come from handlers; anything outside the documented set is folded into "other".</summary>
-    internal static string OutcomeLabel(string? outcome)
+    /// <summary>
+    /// The index of <paramref name="outcome"/>'s label in <see cref="OutcomeLabels"/>. Outcomes come from handlers;
+    /// anything outside the documented set is folded into "other".
+    /// </summary>
+    private static int OutcomeIndex(string? outcome)
     {
-        foreach (var known in KnownOutcomes)
+        for (var i = 0; i < KnownOutcomes.Length; i++)
         {
-            if (string.Equals(known, outcome, StringComparison.Ordinal)) return known;
+            if (string.Equals(KnownOutcomes[i], outcome, StringComparison.Ordinal)) return i;
         }
 
-        return "other";
+        return KnownOutcomes.Length;
+    }
+
+    /// <summary>
+    /// <c>jitadmission_admission_requests_total</c> for one endpoint. A series appears when first counted, as with
+    /// <c>WithLabels</c>; the four admission operations keep theirs, any other operation is looked up each time.
+    /// </summary>
+    internal sealed class RequestCounters(Counter counter, string endpoint)
+    {
+        private static readonly string[] Operations = ["CREATE", "UPDATE", "DELETE", "CONNECT"];
+        private readonly Counter.Child?[] _children = new Counter.Child?[Operations.Length * OutcomeLabels.Length];
+
+        public void Inc(string operation, int outcome)
+        {
+            var op = Array.IndexOf(Operations, operation);
+            if (op < 0)
+            {
+                counter.WithLabels(endpoint, operation, OutcomeLabels[outcome]).Inc();
+                return;
+            }
+
+            ref var child = ref _children[op * OutcomeLabels.Length + outcome];
+            (child ??= counter.WithLabels(endpoint, operation, OutcomeLabels[outcome])).Inc();
+        }
     }
 }

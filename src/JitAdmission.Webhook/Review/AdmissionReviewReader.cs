@@ -131,11 +131,11 @@ public static class AdmissionReviewReader
         {
             if (reader.ValueTextEquals("apiVersion"u8))
             {
-                if (!ReadString(ref reader, ref s, "apiVersion", out s.ApiVersion)) return false;
+                if (!ReadString(ref reader, ref s, "apiVersion", out s.ApiVersion, Repeats)) return false;
             }
             else if (reader.ValueTextEquals("kind"u8))
             {
-                if (!ReadString(ref reader, ref s, "kind", out s.ReviewKind)) return false;
+                if (!ReadString(ref reader, ref s, "kind", out s.ReviewKind, Repeats)) return false;
             }
             else if (reader.ValueTextEquals("request"u8))
             {
@@ -168,10 +168,10 @@ public static class AdmissionReviewReader
             if (reader.ValueTextEquals("uid"u8)) ok = ReadString(ref reader, ref s, "request.uid", out s.Uid);
             else if (reader.ValueTextEquals("operation"u8)) ok = ReadOperation(ref reader, ref s);
             else if (reader.ValueTextEquals("resource"u8)) ok = ReadResource(ref reader, ref s);
-            else if (reader.ValueTextEquals("subResource"u8)) ok = ReadString(ref reader, ref s, "request.subResource", out s.SubResource);
+            else if (reader.ValueTextEquals("subResource"u8)) ok = ReadString(ref reader, ref s, "request.subResource", out s.SubResource, Repeats);
             else if (reader.ValueTextEquals("kind"u8)) ok = ReadKind(ref reader, ref s);
             else if (reader.ValueTextEquals("name"u8)) ok = ReadString(ref reader, ref s, "request.name", out s.Name);
-            else if (reader.ValueTextEquals("namespace"u8)) ok = ReadString(ref reader, ref s, "request.namespace", out s.Namespace);
+            else if (reader.ValueTextEquals("namespace"u8)) ok = ReadString(ref reader, ref s, "request.namespace", out s.Namespace, Repeats);
             else if (reader.ValueTextEquals("userInfo"u8)) ok = ReadUserInfo(ref reader, ref s);
             else if (reader.ValueTextEquals("dryRun"u8)) ok = ReadDryRun(ref reader, ref s);
             else if (reader.ValueTextEquals("object"u8)) ok = ReadRaw(ref reader, ref s, "request.object", out s.Object);
@@ -218,9 +218,9 @@ public static class AdmissionReviewReader
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             bool ok;
-            if (reader.ValueTextEquals("group"u8)) ok = ReadString(ref reader, ref s, "request.resource.group", out s.ResourceGroup);
-            else if (reader.ValueTextEquals("version"u8)) ok = ReadString(ref reader, ref s, "request.resource.version", out s.ResourceVersion);
-            else if (reader.ValueTextEquals("resource"u8)) ok = ReadString(ref reader, ref s, "request.resource.resource", out s.ResourceName);
+            if (reader.ValueTextEquals("group"u8)) ok = ReadString(ref reader, ref s, "request.resource.group", out s.ResourceGroup, Repeats);
+            else if (reader.ValueTextEquals("version"u8)) ok = ReadString(ref reader, ref s, "request.resource.version", out s.ResourceVersion, Repeats);
+            else if (reader.ValueTextEquals("resource"u8)) ok = ReadString(ref reader, ref s, "request.resource.resource", out s.ResourceName, Repeats);
             else
             {
                 reader.Read();
@@ -242,9 +242,9 @@ public static class AdmissionReviewReader
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             bool ok;
-            if (reader.ValueTextEquals("group"u8)) ok = ReadString(ref reader, ref s, "request.kind.group", out group);
-            else if (reader.ValueTextEquals("version"u8)) ok = ReadString(ref reader, ref s, "request.kind.version", out version);
-            else if (reader.ValueTextEquals("kind"u8)) ok = ReadString(ref reader, ref s, "request.kind.kind", out kind);
+            if (reader.ValueTextEquals("group"u8)) ok = ReadString(ref reader, ref s, "request.kind.group", out group, Repeats);
+            else if (reader.ValueTextEquals("version"u8)) ok = ReadString(ref reader, ref s, "request.kind.version", out version, Repeats);
+            else if (reader.ValueTextEquals("kind"u8)) ok = ReadString(ref reader, ref s, "request.kind.kind", out kind, Repeats);
             else
             {
                 reader.Read();
@@ -269,9 +269,9 @@ public static class AdmissionReviewReader
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             bool ok;
-            if (reader.ValueTextEquals("username"u8)) ok = ReadString(ref reader, ref s, "request.userInfo.username", out username);
-            else if (reader.ValueTextEquals("uid"u8)) ok = ReadString(ref reader, ref s, "request.userInfo.uid", out uid);
-            else if (reader.ValueTextEquals("groups"u8)) ok = ReadStringArray(ref reader, ref s, "request.userInfo.groups", out groups);
+            if (reader.ValueTextEquals("username"u8)) ok = ReadString(ref reader, ref s, "request.userInfo.username", out username, Repeats);
+            else if (reader.ValueTextEquals("uid"u8)) ok = ReadString(ref reader, ref s, "request.userInfo.uid", out uid, Repeats);
+            else if (reader.ValueTextEquals("groups"u8)) ok = ReadStringArray(ref reader, ref s, "request.userInfo.groups", out groups, Repeats);
             else if (reader.ValueTextEquals("extra"u8)) ok = ReadExtra(ref reader, ref s, out extra);
             else
             {
@@ -306,7 +306,7 @@ public static class AdmissionReviewReader
         return true;
     }
 
-    private static bool ReadStringArray(ref Utf8JsonReader reader, ref ReviewState s, string path, out IReadOnlyList<string> values)
+    private static bool ReadStringArray(ref Utf8JsonReader reader, ref ReviewState s, string path, out IReadOnlyList<string> values, bool repeats = false)
     {
         values = [];
         reader.Read();
@@ -321,7 +321,7 @@ public static class AdmissionReviewReader
                 continue;
             }
 
-            (list ??= []).Add(reader.GetString()!);
+            (list ??= []).Add(repeats ? RepeatedStrings.Get(ref reader) : reader.GetString()!);
         }
 
         if (list is not null) values = list;
@@ -382,13 +382,16 @@ public static class AdmissionReviewReader
         return end;
     }
 
-    private static bool ReadString(ref Utf8JsonReader reader, ref ReviewState s, string path, out string? value)
+    /// <summary>For <see cref="ReadString"/>: a value that recurs across reviews, see <see cref="RepeatedStrings"/>.</summary>
+    private const bool Repeats = true;
+
+    private static bool ReadString(ref Utf8JsonReader reader, ref ReviewState s, string path, out string? value, bool repeats = false)
     {
         value = null;
         reader.Read();
         if (reader.TokenType == JsonTokenType.Null) return true;
         if (reader.TokenType != JsonTokenType.String) return WrongType(ref reader, ref s, path, "a string");
-        value = reader.GetString();
+        value = repeats ? RepeatedStrings.Get(ref reader) : reader.GetString();
         return true;
     }
 

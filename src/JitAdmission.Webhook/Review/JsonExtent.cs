@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace JitAdmission.Webhook.Review;
@@ -49,15 +51,14 @@ internal static class JsonExtent
                 block = tail;
             }
 
-            var backslashes = Mask(block, (byte)'\\');
-            var escaped = Escaped(backslashes, ref escapedCarry);
-            var quotes = Mask(block, (byte)'"') & ~escaped;
+            Classify(block, out var backslashes, out var quotes, out var opens, out var closes);
+            var escaped = (backslashes | escapedCarry) == 0 ? 0 : Escaped(backslashes, ref escapedCarry);
+            quotes &= ~escaped;
             // Inside a string: from an opening quote up to (not including) its closing quote.
             var strings = PrefixXor(quotes) ^ inString;
             inString = (ulong)((long)strings >> 63);
-            // '{' | 0x20 == '{' and '[' | 0x20 == '{'; likewise '}' and ']'.
-            var opens = FoldedMask(block, (byte)'{') & ~strings;
-            var closes = FoldedMask(block, (byte)'}') & ~strings;
+            opens &= ~strings;
+            closes &= ~strings;
             if (opens == 0 && closes == 0) continue;
 
             var openCount = BitOperations.PopCount(opens);
@@ -109,6 +110,7 @@ internal static class JsonExtent
         return escaped;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong PrefixXor(ulong x)
     {
         x ^= x << 1;
@@ -120,23 +122,25 @@ internal static class JsonExtent
         return x;
     }
 
-    private static ulong Mask(ReadOnlySpan<byte> block, byte value)
+    /// <summary>
+    /// One pass over a 64-byte block: bit i of each mask is set when byte i is a backslash, a quote, an opening or a
+    /// closing bracket. '{' | 0x20 == '{' and '[' | 0x20 == '{'; likewise '}' and ']'.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Classify(ReadOnlySpan<byte> block, out ulong backslashes, out ulong quotes, out ulong opens, out ulong closes)
     {
-        var target = Vector128.Create(value);
-        ulong mask = 0;
-        for (var i = 0; i < Block; i += 16)
-            mask |= (ulong)Vector128.Equals(Vector128.Create(block.Slice(i, 16)), target).ExtractMostSignificantBits() << i;
-        return mask;
-    }
-
-    private static ulong FoldedMask(ReadOnlySpan<byte> block, byte value)
-    {
-        var target = Vector128.Create(value);
+        ref var first = ref MemoryMarshal.GetReference(block[..Block]);
         var fold = Vector128.Create((byte)0x20);
-        ulong mask = 0;
+        backslashes = quotes = opens = closes = 0;
         for (var i = 0; i < Block; i += 16)
-            mask |= (ulong)Vector128.Equals(Vector128.Create(block.Slice(i, 16)) | fold, target).ExtractMostSignificantBits() << i;
-        return mask;
+        {
+            var bytes = Vector128.LoadUnsafe(ref first, (nuint)i);
+            var folded = bytes | fold;
+            backslashes |= (ulong)Vector128.Equals(bytes, Vector128.Create((byte)'\\')).ExtractMostSignificantBits() << i;
+            quotes |= (ulong)Vector128.Equals(bytes, Vector128.Create((byte)'"')).ExtractMostSignificantBits() << i;
+            opens |= (ulong)Vector128.Equals(folded, Vector128.Create((byte)'{')).ExtractMostSignificantBits() << i;
+            closes |= (ulong)Vector128.Equals(folded, Vector128.Create((byte)'}')).ExtractMostSignificantBits() << i;
+        }
     }
 
     private static readonly SearchValues<byte> Structural = SearchValues.Create("\"{}[]"u8);
