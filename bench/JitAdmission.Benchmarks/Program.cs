@@ -8,17 +8,20 @@ using JitAdmission.Benchmarks.Orchestration;
 
 // jit-bench: `make bench` runs `jit-bench run` (bench/run.sh). The other commands are its parts, usable on their own.
 const string Usage = """
-    jit-bench run [--results DIR] [--driver auto|wrk|dotnet] [--duration S] [--warmup S] [--connections N]
-                  [--consume-connections N] [--policies 1,100,1000] [--requests N] [--held N] [--no-micro]
-                  [--micro-filter GLOB] [--server-cpus C] [--client-cpus C] [--sandbox-home DIR] [--jit FILE]
+    jit-bench run [--results DIR] [--driver auto|wrk|dotnet] [--wrk PATH] [--duration S] [--warmup S]
+                  [--connections N] [--consume-connections N] [--interleaved-rounds N] [--interleaved-slice S]
+                  [--policies 1,100,1000] [--requests N] [--held N] [--settle S] [--no-micro] [--micro-filter GLOB]
+                  [--server-cpus C] [--client-cpus C] [--sandbox-home DIR] [--repo DIR] [--jit FILE]
+                  [--jit-env KEY=VALUE]...
         the whole benchmark: kube-sandbox + jit-admission + baseline, load, memory, held calls, micro; report in DIR
+        (docs/benchmarks.md describes every option)
     jit-bench micro --artifacts DIR [--filter GLOB]     BenchmarkDotNet suite (short job, in process)
     jit-bench baseline --port N                         the bare-Kestrel baseline server on 127.0.0.1:N
     jit-bench drive --url URL --body FILE [--connections N] [--duration S] [--warmup S]
         the .NET load driver alone (prints a JSON result); loopback URLs only
     """;
 
-if (args.Length == 0 || args[0] is "-h" or "--help")
+if (args.Length == 0 || args[0] is "-h" or "--help" || args.Contains("--help") || args.Contains("-h"))
 {
     Console.WriteLine(Usage);
     return args.Length == 0 ? 2 : 0;
