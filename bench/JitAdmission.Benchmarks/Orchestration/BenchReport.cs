@@ -14,6 +14,7 @@ public sealed class BenchReport
     [JsonPropertyName("targets")] public List<TargetResult> Targets { get; set; } = [];
     [JsonPropertyName("scenarios")] public List<ScenarioResult> Scenarios { get; set; } = [];
     [JsonPropertyName("interleaved")] public List<InterleavedComparison> Interleaved { get; set; } = [];
+    [JsonPropertyName("policyCost")] public List<PolicyCostComparison> PolicyCost { get; set; } = [];
     [JsonPropertyName("memory")] public MemoryResult Memory { get; set; } = new();
     [JsonPropertyName("held")] public HeldResult Held { get; set; } = new();
     [JsonPropertyName("micro")] public List<MicroResult> Micro { get; set; } = [];
@@ -36,6 +37,30 @@ public sealed class InterleavedComparison
     /// <summary>jit-admission's requests over the baseline's, over all slices.</summary>
     [JsonPropertyName("ratio")] public double Ratio { get; set; }
     [JsonPropertyName("roundRatios")] public List<double> RoundRatios { get; set; } = [];
+}
+
+/// <summary>One scenario on a one-policy twin and on the main jit-admission (many policies), taking turns in slices.</summary>
+public sealed class PolicyCostComparison
+{
+    [JsonPropertyName("kind")] public string Kind { get; set; } = "";
+    [JsonPropertyName("objectBytes")] public int ObjectBytes { get; set; }
+    [JsonPropertyName("connections")] public int Connections { get; set; }
+    [JsonPropertyName("rounds")] public int Rounds { get; set; }
+    [JsonPropertyName("sliceSeconds")] public double SliceSeconds { get; set; }
+    [JsonPropertyName("few")] public PolicyCostSide Few { get; set; } = new();
+    [JsonPropertyName("many")] public PolicyCostSide Many { get; set; } = new();
+}
+
+public sealed class PolicyCostSide
+{
+    [JsonPropertyName("policies")] public int Policies { get; set; }
+    [JsonPropertyName("requests")] public long Requests { get; set; }
+    /// <summary>Whole-request mean over all slices, from the summed server histograms.</summary>
+    [JsonPropertyName("serverMeanUs")] public double ServerMeanUs { get; set; }
+    /// <summary>The median over the slices of each slice's client p50 and p99.</summary>
+    [JsonPropertyName("clientP50Us")] public double ClientP50Us { get; set; }
+    [JsonPropertyName("clientP99Us")] public double ClientP99Us { get; set; }
+    [JsonPropertyName("sliceP99Us")] public List<double> SliceP99Us { get; set; } = [];
 }
 
 public sealed class MachineInfo

@@ -191,6 +191,8 @@ public sealed partial class BenchRun(BenchOptions options)
             }
         }
 
+        await PolicyCostAsync();
+
         // Several calls using one Grant at once: each use is an optimistic write, so they contend.
         await JitScenarioAsync(Consume, "deploy-team", options.ObjectSizes[0], 4, "consume");
         _report.Memory.RssAfterPolicyLoadMiB = MiB(_jit!.Memory().Rss);
@@ -312,15 +314,19 @@ public sealed partial class BenchRun(BenchOptions options)
     {
         var sw = Stopwatch.StartNew();
         await Cluster.ForEachAsync(_policies, count, 8, i => Cluster.CreatePolicyAsync(_admin!, Cluster.Policy(i)));
-        await Poll.UntilAsync(async () =>
-        {
-            var ready = (await Cluster.PoliciesAsync(_admin!)).Count(p =>
-                p.Metadata.Labels?.ContainsKey("bench") == true && p.Status?.Conditions.Any(c => c.Type == "Ready" && c.Status == "True") == true);
-            return ready >= count;
-        }, TimeSpan.FromSeconds(180), $"{count} policies are Ready", TimeSpan.FromMilliseconds(500));
+        await PoliciesReadyAsync(_admin!, count);
         _policies = count;
         Log($"{count} policies loaded and Ready in {sw.Elapsed.TotalSeconds:0.0} s");
     }
+
+    /// <summary>Waits until <paramref name="count"/> bench policies report Ready: the jit-admission of that cluster has them.</summary>
+    private static Task PoliciesReadyAsync(IKubernetes admin, int count) =>
+        Poll.UntilAsync(async () =>
+        {
+            var ready = (await Cluster.PoliciesAsync(admin)).Count(p =>
+                p.Metadata.Labels?.ContainsKey("bench") == true && p.Status?.Conditions.Any(c => c.Type == "Ready" && c.Status == "True") == true);
+            return ready >= count;
+        }, TimeSpan.FromSeconds(180), $"{count} policies are Ready", TimeSpan.FromMilliseconds(500));
 
     /// <summary>The approval the consume scenarios use: an ahead-of-time Grant by the requester, approved.</summary>
     private async Task CreateGrantAsync()
@@ -332,15 +338,17 @@ public sealed partial class BenchRun(BenchOptions options)
     }
 
     /// <summary>Waits until jit-admission is idle (reconciles done): under 3% of a core for two windows in a row.</summary>
-    private async Task<double> QuiesceAsync(double maxSeconds = 120, int window = 1000)
+    private Task<double> QuiesceAsync(double maxSeconds = 120, int window = 1000) => QuiesceAsync(_jit!, maxSeconds, window);
+
+    private static async Task<double> QuiesceAsync(WebhookServer server, double maxSeconds, int window)
     {
         var sw = Stopwatch.StartNew();
         var quiet = 0;
         while (sw.Elapsed.TotalSeconds < maxSeconds && quiet < 2)
         {
-            var before = _jit!.CpuSeconds();
+            var before = server.CpuSeconds();
             await Task.Delay(window);
-            quiet = _jit.CpuSeconds() - before < 0.03 * window / 1000.0 ? quiet + 1 : 0;
+            quiet = server.CpuSeconds() - before < 0.03 * window / 1000.0 ? quiet + 1 : 0;
         }
 
         return sw.Elapsed.TotalSeconds;
@@ -423,6 +431,7 @@ public sealed partial class BenchRun(BenchOptions options)
         }
 
         if (_baseline is not null) await _baseline.DisposeAsync();
+        await StopTwinAsync();
         _admin?.Dispose();
         _requester?.Dispose();
         _approver?.Dispose();

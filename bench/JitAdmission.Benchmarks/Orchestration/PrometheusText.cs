@@ -67,6 +67,20 @@ public sealed record Histogram(double[] Bounds, double[] Cumulative, double Coun
         return new Histogram(Bounds, cumulative, Count - earlier.Count, Sum - earlier.Sum);
     }
 
+    /// <summary>Both histograms' observations together (same buckets).</summary>
+    public Histogram Plus(Histogram other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        var cumulative = new double[Bounds.Length];
+        for (var i = 0; i < Bounds.Length; i++)
+        {
+            var j = Array.IndexOf(other.Bounds, Bounds[i]);
+            cumulative[i] = Cumulative[i] + (j >= 0 ? other.Cumulative[j] : 0);
+        }
+
+        return new Histogram(Bounds, cumulative, Count + other.Count, Sum + other.Sum);
+    }
+
     public double Mean => Count == 0 ? double.NaN : Sum / Count;
 
     /// <summary>The upper bound of the bucket the q-quantile falls in: a guaranteed "at most".</summary>

@@ -53,6 +53,29 @@ public static class ReportMarkdown
             L();
         }
 
+        if (r.PolicyCost.Count > 0)
+        {
+            L("## Policy count, interleaved");
+            L();
+            L("A twin (a second kube-sandbox with the fewest policies, served by its own jit-admission on the same core) and jit-admission with the most "
+              + "policies take turns in short slices, in alternating order, one scenario at a time. Server mean: whole request, from the summed histograms "
+              + "of all slices; client p50 and p99: the median over the slices of each slice's percentile.");
+            L();
+            L("| Scenario | Object | Connections | Rounds × slice | Policies | Server mean | Client p50 | Client p99 | Ratio (mean / p50 / p99) | Slice p99s (many; few) |");
+            L("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+            foreach (var c in r.PolicyCost)
+            {
+                string Ratio(double many, double few) => few > 0 ? (many / few).ToString("0.00", ci) + "×" : "–";
+                L($"| {c.Kind} | {BenchRun.SizeLabel(c.ObjectBytes)} | {c.Connections} | {c.Rounds} × {c.SliceSeconds:0.#} s | {c.Many.Policies} / {c.Few.Policies} | "
+                  + $"{Targets.Us(c.Many.ServerMeanUs)} / {Targets.Us(c.Few.ServerMeanUs)} | {Targets.Us(c.Many.ClientP50Us)} / {Targets.Us(c.Few.ClientP50Us)} | "
+                  + $"{Targets.Us(c.Many.ClientP99Us)} / {Targets.Us(c.Few.ClientP99Us)} | "
+                  + $"{Ratio(c.Many.ServerMeanUs, c.Few.ServerMeanUs)} / {Ratio(c.Many.ClientP50Us, c.Few.ClientP50Us)} / {Ratio(c.Many.ClientP99Us, c.Few.ClientP99Us)} | "
+                  + string.Join(", ", c.Many.SliceP99Us.Select(Targets.Us)) + "; " + string.Join(", ", c.Few.SliceP99Us.Select(Targets.Us)) + " |");
+            }
+
+            L();
+        }
+
         L("## Load scenarios");
         L();
         L("Client latency from the load driver; server-side from `jitadmission_admission_duration_seconds` (whole request) and decision p99 from "

@@ -77,27 +77,46 @@ public static class Targets
             });
         }
 
-        var ratios = new List<(string What, double Ratio)>();
+        // Judged on the interleaved comparison with a one-policy twin where the run made one (both sides in the same
+        // seconds); the separate runs of each policy count, minutes apart, are shown next to it.
         var fewest = noMatch.Where(s => s.CachedRequests == 0).Select(s => s.Policies).DefaultIfEmpty(0).Min();
         var most = noMatch.Where(s => s.CachedRequests == 0).Select(s => s.Policies).DefaultIfEmpty(0).Max();
+        var separate = new List<(string What, double Ratio)>();
         foreach (var many in noMatch.Where(s => s.CachedRequests == 0 && s.Policies == most && most > fewest))
         {
             var one = noMatch.FirstOrDefault(s => s.CachedRequests == 0 && s.Policies == fewest && s.Kind == many.Kind && s.ObjectBytes == many.ObjectBytes
                 && s.Client.Connections == many.Client.Connections);
             if (one is null) continue;
             var label = $"{many.Kind}, {BenchRun.SizeLabel(many.ObjectBytes)}, {many.Client.Connections} conn.";
-            if (one.ServerSide is { MeanUs: > 0 } a && many.ServerSide is { } b) ratios.Add(($"{label}: server mean", b.MeanUs / a.MeanUs));
-            ratios.Add(($"{label}: client p50", Ratio(many.Client.LatencyUs.P50, one.Client.LatencyUs.P50)));
-            ratios.Add(($"{label}: client p99", Ratio(many.Client.LatencyUs.P99, one.Client.LatencyUs.P99)));
+            if (one.ServerSide is { MeanUs: > 0 } a && many.ServerSide is { } b) separate.Add(($"{label}: server mean", b.MeanUs / a.MeanUs));
+            separate.Add(($"{label}: client p50", Ratio(many.Client.LatencyUs.P50, one.Client.LatencyUs.P50)));
+            separate.Add(($"{label}: client p99", Ratio(many.Client.LatencyUs.P99, one.Client.LatencyUs.P99)));
         }
 
-        var worstRatio = ratios.Count == 0 ? default : ratios.MaxBy(r => r.Ratio);
+        var interleaved = new List<(string What, double Ratio)>();
+        foreach (var c in report.PolicyCost)
+        {
+            var label = $"{c.Kind}, {BenchRun.SizeLabel(c.ObjectBytes)}, {c.Connections} conn.";
+            if (c.Few.ServerMeanUs > 0) interleaved.Add(($"{label}: server mean", c.Many.ServerMeanUs / c.Few.ServerMeanUs));
+            interleaved.Add(($"{label}: client p50", Ratio(c.Many.ClientP50Us, c.Few.ClientP50Us)));
+            interleaved.Add(($"{label}: client p99", Ratio(c.Many.ClientP99Us, c.Few.ClientP99Us)));
+        }
+
+        var judgedRatios = interleaved.Count > 0 ? interleaved : separate;
+        var manyPolicies = report.PolicyCost.Count > 0 ? report.PolicyCost[0].Many.Policies : most;
+        var fewPolicies = report.PolicyCost.Count > 0 ? report.PolicyCost[0].Few.Policies : fewest;
+        var worstRatio = judgedRatios.Count == 0 ? default : judgedRatios.MaxBy(r => r.Ratio);
+        var worstSeparate = separate.Count == 0 ? default : separate.MaxBy(r => r.Ratio);
         t.Add(new TargetResult
         {
-            Target = $"{most.ToString("N0", CultureInfo.InvariantCulture)} policies cost at most {PolicyCostRatio:0}× the latency of {fewest} for non-matching requests (server-side mean, client p50 and p99)",
-            Measured = ratios.Count == 0 ? "no data" : $"worst {worstRatio.Ratio:0.00}× ({worstRatio.What})",
-            Pass = ratios.Count > 0 && ratios.All(r => r.Ratio <= PolicyCostRatio),
-            Detail = string.Join("; ", ratios.Select(r => $"{r.What} {r.Ratio:0.00}×")),
+            Target = $"{manyPolicies.ToString("N0", CultureInfo.InvariantCulture)} policies cost at most {PolicyCostRatio:0}× the latency of {fewPolicies} for non-matching requests "
+                + "(server-side mean, client p50 and p99; a one-policy twin and jit-admission taking turns in short slices where measured, else separate runs)",
+            Measured = judgedRatios.Count == 0 ? "no data"
+                : $"worst {worstRatio.Ratio:0.00}× ({worstRatio.What}{(interleaved.Count > 0 ? ", interleaved" : ", separate runs")})"
+                    + (interleaved.Count > 0 && separate.Count > 0 ? $"; separate runs minutes apart: worst {worstSeparate.Ratio:0.00}× ({worstSeparate.What})" : ""),
+            Pass = judgedRatios.Count > 0 && judgedRatios.All(r => r.Ratio <= PolicyCostRatio),
+            Detail = (interleaved.Count > 0 ? "interleaved: " + string.Join("; ", interleaved.Select(r => $"{r.What} {r.Ratio:0.00}×")) + ". Separate runs: " : "")
+                + string.Join("; ", separate.Select(r => $"{r.What} {r.Ratio:0.00}×")),
         });
 
         var m = report.Memory;
