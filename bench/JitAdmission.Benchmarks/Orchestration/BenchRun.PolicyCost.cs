@@ -41,13 +41,7 @@ public sealed partial class BenchRun
     private async Task StartTwinAsync(int policies)
     {
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        _twinSandbox = await Sandbox.UpAsync(options.SandboxHome, Path.Combine(options.ResultsDir, $"sandbox-{policies}p"));
-        await _twinSandbox.PinAsync(options.ClientCpus);
-        _twinAdmin = Sandbox.Client(_twinSandbox.AdminKubeconfig);
-        await Cluster.InstallCrdsAsync(_twinAdmin, Path.Combine(options.RepoRoot, "crds"));
-        foreach (var ns in (string[])[UnmatchedNamespace, Cluster.TeamNamespace(0)]) await Cluster.NamespaceAsync(_twinAdmin, ns);
-        _twin = WebhookServer.StartJitAdmission(options.Jit, _twinSandbox.AdminKubeconfig, OperatorNamespace, options.ServerCpus, options.JitEnvironment);
-        await _twin.WaitReadyAsync("/readyz", TimeSpan.FromSeconds(90));
+        (_twinSandbox, _twinAdmin, _twin) = await StartClusterAsync($"sandbox-{policies}p", UnmatchedNamespace, Cluster.TeamNamespace(0));
         await Cluster.ForEachAsync(0, policies, 8, i => Cluster.CreatePolicyAsync(_twinAdmin, Cluster.Policy(i)));
         await PoliciesReadyAsync(_twinAdmin, policies);
         foreach (var size in options.ObjectSizes)
@@ -55,9 +49,7 @@ public sealed partial class BenchRun
             foreach (var body in (string[])["deploy-unmatched", "configmap-unmatched"])
             {
                 var (bytes, file) = _bodies[$"{body}-{size}"];
-                var (status, answer) = await _twin.PostAsync(bytes);
-                if (status != System.Net.HttpStatusCode.OK || !answer.Contains("\"allowed\":true", StringComparison.Ordinal))
-                    throw new InvalidOperationException($"the {policies}-policy twin did not allow {body}: {answer}");
+                await CheckAllowedAsync(_twin, bytes, $"the {policies}-policy twin, {body}");
                 await DriveAsync(_twin, bytes, file, options.Connections, TimeSpan.FromSeconds(1));
             }
         }

@@ -83,18 +83,12 @@ public sealed partial class BenchRun(BenchOptions options)
         ChooseDriver();
         WriteBodies();
 
-        _sandbox = await Sandbox.UpAsync(options.SandboxHome, Path.Combine(options.ResultsDir, "sandbox"));
-        await _sandbox.PinAsync(options.ClientCpus);
-        _admin = Sandbox.Client(_sandbox.AdminKubeconfig);
-        await Cluster.InstallCrdsAsync(_admin, Path.Combine(options.RepoRoot, "crds"));
-        foreach (var ns in (string[])[UnmatchedNamespace, HeldNamespace, Cluster.TeamNamespace(0)]) await Cluster.NamespaceAsync(_admin, ns);
+        (_sandbox, _admin, _jit) = await StartClusterAsync("sandbox", UnmatchedNamespace, HeldNamespace, Cluster.TeamNamespace(0));
         _requester = Sandbox.Client(await _sandbox.UserAsync(Requester, RequesterGroups), TimeSpan.FromSeconds(60));
         _approver = Sandbox.Client(await _sandbox.UserAsync(Approver, "bench-approvers"));
 
         _baseline = WebhookServer.StartBaseline(options.ServerCpus);
-        _jit = WebhookServer.StartJitAdmission(options.Jit, _sandbox.AdminKubeconfig, OperatorNamespace, options.ServerCpus, options.JitEnvironment);
         await _baseline.WaitReadyAsync("/healthz", TimeSpan.FromSeconds(60));
-        await _jit.WaitReadyAsync("/readyz", TimeSpan.FromSeconds(90));
         // The leader registers its webhook configurations once it serves: from then on policies are validated by it.
         await Poll.UntilAsync(async () =>
             (await _admin.AdmissionregistrationV1.ListValidatingWebhookConfigurationAsync()).Items.Any(c => c.Metadata.Name == "jit-admission"),
@@ -107,6 +101,43 @@ public sealed partial class BenchRun(BenchOptions options)
             + (options.JitEnvironment.Count == 0 ? "default configuration" : "environment " + string.Join(", ", options.JitEnvironment.Select(e => $"{e.Key}={e.Value}")))
             + " (logs to stdout, drained by the orchestrator as a container runtime would)";
         Log($"jit-admission pid {_jit.Pid} at {_jit.BaseUrl}; baseline pid {_baseline.Pid} at {_baseline.BaseUrl}; driver {_report.Method.Driver}");
+    }
+
+    /// <summary>
+    /// A kube-sandbox under <paramref name="dir"/> (pinned to the client core) with the CRDs and
+    /// <paramref name="namespaces"/>, and a jit-admission against it on the server core, ready. Stopped again if any
+    /// step fails.
+    /// </summary>
+    private async Task<(Sandbox Sandbox, IKubernetes Admin, WebhookServer Jit)> StartClusterAsync(string dir, params string[] namespaces)
+    {
+        var sandbox = await Sandbox.UpAsync(options.SandboxHome, Path.Combine(options.ResultsDir, dir));
+        IKubernetes? admin = null;
+        WebhookServer? jit = null;
+        try
+        {
+            await sandbox.PinAsync(options.ClientCpus);
+            admin = Sandbox.Client(sandbox.AdminKubeconfig);
+            await Cluster.InstallCrdsAsync(admin, Path.Combine(options.RepoRoot, "crds"));
+            foreach (var ns in namespaces) await Cluster.NamespaceAsync(admin, ns);
+            jit = WebhookServer.StartJitAdmission(options.Jit, sandbox.AdminKubeconfig, OperatorNamespace, options.ServerCpus, options.JitEnvironment);
+            await jit.WaitReadyAsync("/readyz", TimeSpan.FromSeconds(90));
+            return (sandbox, admin, jit);
+        }
+        catch
+        {
+            if (jit is not null) await jit.DisposeAsync();
+            admin?.Dispose();
+            await sandbox.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>One request before measuring: the server must answer it with an allow.</summary>
+    private static async Task CheckAllowedAsync(WebhookServer server, byte[] body, string what)
+    {
+        var (status, answer) = await server.PostAsync(body);
+        if (status != HttpStatusCode.OK || !answer.Contains("\"allowed\":true", StringComparison.Ordinal))
+            throw new InvalidOperationException($"{what}: the check request was not allowed ({(int)status}): {answer}");
     }
 
     private void ChooseDriver()
@@ -233,10 +264,7 @@ public sealed partial class BenchRun(BenchOptions options)
     {
         var (body, file) = _bodies[$"{bodyName}-{size}"];
         var isJit = expected is not null;
-        var (status, answer) = await server.PostAsync(body);
-        if (status != HttpStatusCode.OK || !answer.Contains("\"allowed\":true", StringComparison.Ordinal))
-            throw new InvalidOperationException($"{id}: the check request was not allowed ({(int)status}): {answer}");
-
+        await CheckAllowedAsync(server, body, id);
         await DriveAsync(server, body, file, connections, TimeSpan.FromSeconds(options.WarmupSeconds));
         var duration = TimeSpan.FromSeconds(connections == 1 ? OneConnectionSeconds(options.DurationSeconds) : options.DurationSeconds);
 

@@ -54,31 +54,22 @@ public sealed class PrometheusText
 /// <summary>A Prometheus histogram (cumulative bucket counts) or the difference of two scrapes of one.</summary>
 public sealed record Histogram(double[] Bounds, double[] Cumulative, double Count, double Sum)
 {
-    public Histogram Minus(Histogram earlier)
-    {
-        ArgumentNullException.ThrowIfNull(earlier);
-        var cumulative = new double[Bounds.Length];
-        for (var i = 0; i < Bounds.Length; i++)
-        {
-            var j = Array.IndexOf(earlier.Bounds, Bounds[i]);
-            cumulative[i] = Cumulative[i] - (j >= 0 ? earlier.Cumulative[j] : 0);
-        }
-
-        return new Histogram(Bounds, cumulative, Count - earlier.Count, Sum - earlier.Sum);
-    }
+    public Histogram Minus(Histogram earlier) => Combined(earlier, -1);
 
     /// <summary>Both histograms' observations together (same buckets).</summary>
-    public Histogram Plus(Histogram other)
+    public Histogram Plus(Histogram other) => Combined(other, 1);
+
+    private Histogram Combined(Histogram other, double sign)
     {
         ArgumentNullException.ThrowIfNull(other);
         var cumulative = new double[Bounds.Length];
         for (var i = 0; i < Bounds.Length; i++)
         {
             var j = Array.IndexOf(other.Bounds, Bounds[i]);
-            cumulative[i] = Cumulative[i] + (j >= 0 ? other.Cumulative[j] : 0);
+            cumulative[i] = Cumulative[i] + sign * (j >= 0 ? other.Cumulative[j] : 0);
         }
 
-        return new Histogram(Bounds, cumulative, Count + other.Count, Sum + other.Sum);
+        return new Histogram(Bounds, cumulative, Count + sign * other.Count, Sum + sign * other.Sum);
     }
 
     public double Mean => Count == 0 ? double.NaN : Sum / Count;

@@ -100,7 +100,7 @@ internal sealed class AdmissionEndpoint
                 return;
             }
 
-            var (verdict, handlerDone) = await DecideAsync(context, attributes, buffer);
+            var (verdict, handlerDone) = await DecideAsync(context, attributes, buffer, bodyRead);
             ownsBuffer = handlerDone;
             if (verdict is null)
             {
@@ -140,13 +140,14 @@ internal sealed class AdmissionEndpoint
     }
 
     /// <summary>
-    /// Runs the handler under the deadline. Returns a null verdict when the API server hung up. When the handler is
+    /// Runs the handler under the deadline, counted from <paramref name="started"/> (the body read). Returns a null
+    /// verdict when the API server hung up. When the handler is
     /// still running (deadline passed), it keeps the request buffer, which is returned once it finishes.
     /// </summary>
-    private async ValueTask<(AdmissionVerdict? Verdict, bool HandlerDone)> DecideAsync(HttpContext context, AdmissionAttributes attributes, byte[] buffer)
+    private async ValueTask<(AdmissionVerdict? Verdict, bool HandlerDone)> DecideAsync(HttpContext context, AdmissionAttributes attributes, byte[] buffer,
+        long started)
     {
         var timeout = _deadline.For(context.Request.QueryString.Value);
-        var started = _time.GetTimestamp();
         var deadline = new CancellationTokenSource();
         System.Threading.ITimer? timer = null;
         CancellationTokenRegistration aborted = default;

@@ -118,12 +118,12 @@ public sealed class AdmissionMetrics
     /// </summary>
     internal sealed class RequestCounters(Counter counter, string endpoint)
     {
-        private static readonly string[] Operations = ["CREATE", "UPDATE", "DELETE", "CONNECT"];
-        private readonly Counter.Child?[] _children = new Counter.Child?[Operations.Length * OutcomeLabels.Length];
+        private static readonly IReadOnlyList<string> Operations = JitAdmission.Core.Matching.Operations.Concrete;
+        private readonly Counter.Child?[] _children = new Counter.Child?[Operations.Count * OutcomeLabels.Length];
 
         public void Inc(string operation, int outcome)
         {
-            var op = Array.IndexOf(Operations, operation);
+            var op = IndexOf(operation);
             if (op < 0)
             {
                 counter.WithLabels(endpoint, operation, OutcomeLabels[outcome]).Inc();
@@ -132,6 +132,16 @@ public sealed class AdmissionMetrics
 
             ref var child = ref _children[op * OutcomeLabels.Length + outcome];
             (child ??= counter.WithLabels(endpoint, operation, OutcomeLabels[outcome])).Inc();
+        }
+
+        private static int IndexOf(string operation)
+        {
+            for (var i = 0; i < Operations.Count; i++)
+            {
+                if (string.Equals(Operations[i], operation, StringComparison.Ordinal)) return i;
+            }
+
+            return -1;
         }
     }
 }
