@@ -2,6 +2,7 @@ using JitAdmission.Controller.Hosting;
 using JitAdmission.Controller.Notifications;
 using JitAdmission.Controller.Policies;
 using JitAdmission.Controller.Requests;
+using JitAdmission.Core.Approval;
 using JitAdmission.Kubernetes.Api;
 using JitAdmission.Kubernetes.Events;
 using JitAdmission.Kubernetes.Runtime;
@@ -48,7 +49,8 @@ public static class ControllerServiceCollectionExtensions
             return new ApprovalRequestReconciler(
                 caches.Requests, caches.Policies, sp.GetRequiredService<JitClient>(), sp.GetRequiredService<IEventRecorder>(),
                 sp.GetRequiredService<INotifier>(), sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Retention,
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ApprovalRequestReconciler>>());
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ApprovalRequestReconciler>>(),
+                sp.GetService<IHeldCalls>());
         });
         services.AddSingleton(sp =>
         {

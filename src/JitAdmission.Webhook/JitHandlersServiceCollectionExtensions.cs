@@ -1,3 +1,4 @@
+using JitAdmission.Core.Approval;
 using JitAdmission.Core.Matching;
 using JitAdmission.Kubernetes.Api;
 using JitAdmission.Kubernetes.Runtime;
@@ -21,6 +22,7 @@ public static class JitHandlersServiceCollectionExtensions
     {
         services.AddSingleton<IApprovalRequestStore>(sp => new JitClientRequestStore(sp.GetRequiredService<JitClient>()));
         services.AddSingleton(sp => new HeldRequestWaiters(sp.GetRequiredService<ClusterCaches>().Requests));
+        services.AddSingleton<IHeldCalls>(sp => sp.GetRequiredService<HeldRequestWaiters>());
         services.AddSingleton(sp => new ContextConfigMaps(
             sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IClusterContext>(sp => new CachedClusterContext(

@@ -1,5 +1,6 @@
 using JitAdmission.Controller.Notifications;
 using JitAdmission.Core.Api;
+using JitAdmission.Core.Approval;
 using JitAdmission.Kubernetes.Api;
 using JitAdmission.Kubernetes.Caching;
 using JitAdmission.Kubernetes.Events;
@@ -13,7 +14,8 @@ namespace JitAdmission.Controller.Requests;
 /// its live policies and the time (<see cref="RequestReconcilePlan"/>), writes it only when it changed (optimistic, with
 /// the cached resourceVersion, so a use the webhook recorded meanwhile is never overwritten), announces new states
 /// (Event, notifications), deletes finished requests after the retention, and asks to be called again at the next
-/// deadline. Reads come from the caches; a conflict re-reads the object from the API server.
+/// deadline. Reads come from the caches; a conflict re-reads the object from the API server. A fresh approval that a
+/// call in this process is held on is left to that call for a moment: its use writes the same status, one write sooner.
 /// </summary>
 public sealed class ApprovalRequestReconciler
 {
@@ -25,12 +27,14 @@ public sealed class ApprovalRequestReconciler
     private readonly TimeSpan _retention;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly IHeldCalls? _heldCalls;
 
     public ApprovalRequestReconciler(
         ResourceCache<ApprovalRequest> requests, IResourceCacheReader<ApprovalPolicy> policies, JitClient client,
         IEventRecorder events, INotifier notifier, TimeSpan retention, TimeProvider? timeProvider = null,
-        ILogger<ApprovalRequestReconciler>? logger = null)
+        ILogger<ApprovalRequestReconciler>? logger = null, IHeldCalls? heldCalls = null)
     {
+        _heldCalls = heldCalls;
         _requests = requests;
         _policies = policies;
         _client = client;
@@ -53,6 +57,13 @@ public sealed class ApprovalRequestReconciler
         var plan = RequestReconcilePlan.For(request, policies, now, _retention);
         if (plan.StatusToWrite is { } status)
         {
+            if (plan.FirstUseLeftUntil is { } until && _heldCalls?.AnyFor(ns, name) == true)
+            {
+                // Not skipped, postponed: the held call's write wakes this reconcile, and so does the end of the grace.
+                ApprovalRequestReconcilerLog.LeftToHeldCall(_logger, key);
+                return until - now;
+            }
+
             var update = KubernetesObjects.DeepCopy(request);
             update.Status = status;
             var written = await _client.ReplaceRequestStatusAsync(update, cancellationToken);
@@ -62,7 +73,7 @@ public sealed class ApprovalRequestReconciler
                     _requests.Upsert(written.Object);
                     request = written.Object;
                     ApprovalRequestReconcilerLog.StatusWritten(_logger, key, plan.Evaluation.Phase, plan.Evaluation.Progress);
-                    if (plan.Announcement is { } announcement) Announce(request, plan, announcement, policies);
+                    foreach (var announcement in plan.Announcements) Announce(request, plan, announcement, policies);
                     break;
                 case ApiOutcome.Conflict:
                     // Someone wrote first (a review was added, the webhook recorded a use): start again from their version.

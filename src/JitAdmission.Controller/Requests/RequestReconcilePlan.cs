@@ -5,28 +5,53 @@ namespace JitAdmission.Controller.Requests;
 
 /// <summary>
 /// What one reconcile of an ApprovalRequest must do, decided purely from the request, its live policies, the time and
-/// the retention: the status to write (null when nothing a reader can see would change), the announcement that write
-/// makes (Event and notifications, once per state), when the finished request is to be deleted, and when to look again.
+/// the retention: the status to write (null when nothing a reader can see would change), the announcements that write
+/// makes (Event and notifications, once per state), when the finished request is to be deleted, when to look again,
+/// and until when a fresh approval is left to a call held on it.
 /// </summary>
 public sealed record RequestReconcilePlan(
-    ApprovalEvaluation Evaluation, ApprovalRequestStatus? StatusToWrite, string? Announcement, DateTimeOffset? DeleteAt)
+    ApprovalEvaluation Evaluation, ApprovalRequestStatus? StatusToWrite, IReadOnlyList<string> Announcements, DateTimeOffset? DeleteAt,
+    DateTimeOffset? FirstUseLeftUntil = null)
 {
+    /// <summary>
+    /// How long after an approval the controller leaves its status to a call held on the request, which writes the
+    /// same status with its use: two writers on the approving review make one of them lose a round trip, and the
+    /// held call's user waits for it. Bounded, so a call that never records its use delays the status by this much.
+    /// </summary>
+    public static readonly TimeSpan HeldCallGrace = TimeSpan.FromSeconds(1);
+
     public static RequestReconcilePlan For(ApprovalRequest request, IReadOnlyList<ApprovalPolicy> policies, DateTimeOffset now, TimeSpan retention)
     {
         ArgumentNullException.ThrowIfNull(request);
         var evaluation = ApprovalEvaluator.Evaluate(request, policies, now);
         var desired = evaluation.ToStatus(request.Status, now);
-        var announcement = ApprovalAnnouncements.For(evaluation);
-        var announce = ApprovalAnnouncements.Recorded(desired) != announcement;
-        if (announce) ApprovalAnnouncements.Record(desired, announcement, evaluation.ObservedGeneration, now);
+        var announcements = ApprovalAnnouncements.Due(ApprovalAnnouncements.Recorded(desired), evaluation);
+        if (announcements.Count > 0) ApprovalAnnouncements.Record(desired, announcements[^1], evaluation.ObservedGeneration, now);
 
         var write = ApprovalStatusComparer.Differs(request.Status, desired);
         var finishedAt = ApprovalAnnouncements.FinishedAt(write ? desired : request.Status);
         return new RequestReconcilePlan(
             evaluation,
             write ? desired : null,
-            announce ? announcement : null,
-            finishedAt is { } at ? Add(at, retention) : null);
+            write ? announcements : [],
+            finishedAt is { } at ? Add(at, retention) : null,
+            write ? FirstUseWindow(request.Status, evaluation, now) : null);
+    }
+
+    /// <summary>The last announcement this plan makes (the one the status records), or null.</summary>
+    public string? Announcement => Announcements.Count == 0 ? null : Announcements[^1];
+
+    /// <summary>
+    /// While a held call may still take the first use of an approval that is news (unused, not yet in the status,
+    /// given within <see cref="HeldCallGrace"/>): the end of that window, else null.
+    /// </summary>
+    private static DateTimeOffset? FirstUseWindow(ApprovalRequestStatus? current, ApprovalEvaluation evaluation, DateTimeOffset now)
+    {
+        if (evaluation is not { Phase: RequestPhase.Approved, IsUsable: true, Uses: 0, ApprovedAt: { } approvedAt }) return null;
+        if (current?.Phase is RequestPhase.Approved) return null;
+        // A clock ahead of the stamping replica's must not stretch the window.
+        var end = (approvedAt < now ? approvedAt : now) + HeldCallGrace;
+        return now < end ? end : null;
     }
 
     /// <summary>

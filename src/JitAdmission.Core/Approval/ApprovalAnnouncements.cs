@@ -39,6 +39,20 @@ public static class ApprovalAnnouncements
         };
     }
 
+    /// <summary>
+    /// The announcements due after <paramref name="recorded"/>, in order: the evaluated state's, preceded by Approved
+    /// when the webhook's use took the request from Pending straight to Consumed (a held call records the first use
+    /// before the controller marks the approval): who approved is news for the Events and notifications too.
+    /// </summary>
+    public static IReadOnlyList<string> Due(string? recorded, ApprovalEvaluation evaluation)
+    {
+        var current = For(evaluation);
+        if (recorded == current) return [];
+        return current == Consumed && evaluation.ApprovedAt is not null && recorded is not (Approved or Consumed)
+            ? [Approved, Consumed]
+            : [current];
+    }
+
     /// <summary>The phase an announcement is about (notification targets filter by phase).</summary>
     public static RequestPhase PhaseOf(string announcement) =>
         announcement is Reviewed or ReviewRejected ? RequestPhase.BreakGlass : Enum.Parse<RequestPhase>(announcement);

@@ -103,6 +103,8 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
         var started = _time.GetUtcNow();
         var hold = new HoldClock(started, started + budget - HoldMargin);
         var lostUse = false;
+        // Registered from the first hold until the answer: it wakes the hold, and tells the controller a use is coming.
+        HeldRequestWaiter? waiter = null;
         try
         {
             for (var step = 0; step < MaxSteps; step++)
@@ -143,7 +145,8 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
                         await RefreshAsync(create.Request, cancellationToken);
                         break;
                     case HoldPlan held:
-                        if (await HoldAsync(request, held, hold, cancellationToken) is { } answer) return answer;
+                        waiter = _waiters.Follow(waiter, held.Request.Metadata.NamespaceProperty, held.Request.Metadata.Name);
+                        if (await HoldAsync(request, held, hold, waiter, cancellationToken) is { } answer) return answer;
                         break;
                 }
 
@@ -164,6 +167,7 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
         finally
         {
             hold.Dispose();
+            waiter?.Dispose();
         }
     }
 
@@ -250,12 +254,12 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
     /// Waits for the held request to change until the hold ends. Returns the verdict when the hold is over (denied,
     /// expired, timed out), or null once the request is usable, to plan again (which consumes it).
     /// </summary>
-    private async Task<AdmissionVerdict?> HoldAsync(AdmissionAttributes request, HoldPlan plan, HoldClock hold, CancellationToken cancellationToken)
+    private async Task<AdmissionVerdict?> HoldAsync(
+        AdmissionAttributes request, HoldPlan plan, HoldClock hold, HeldRequestWaiter waiter, CancellationToken cancellationToken)
     {
         var (ns, name) = (plan.Request.Metadata.NamespaceProperty, plan.Request.Metadata.Name);
         var end = hold.EndFor(plan.Wait);
         if (end > hold.Started) hold.Begin(_metrics);
-        using var waiter = _waiters.Register(ns, name);
         while (true)
         {
             var now = _time.GetUtcNow();

@@ -1,15 +1,17 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using JitAdmission.Core.Api;
+using JitAdmission.Core.Approval;
 using JitAdmission.Kubernetes.Caching;
 
 namespace JitAdmission.Webhook.Gating;
 
 /// <summary>
 /// Wakes held calls when their ApprovalRequest changes in the cache. One cache subscription serves every held call,
-/// so a change costs a dictionary lookup however many calls are held.
+/// so a change costs a dictionary lookup however many calls are held. A call stays registered from its hold until it
+/// has answered, so the controller can tell a use is on its way (<see cref="IHeldCalls"/>).
 /// </summary>
-public sealed class HeldRequestWaiters : IDisposable
+public sealed class HeldRequestWaiters : IHeldCalls, IDisposable
 {
     private readonly ConcurrentDictionary<string, ImmutableArray<HeldRequestWaiter>> _waiters = new(StringComparer.Ordinal);
     private readonly IDisposable _subscription;
@@ -28,6 +30,16 @@ public sealed class HeldRequestWaiters : IDisposable
         _waiters.AddOrUpdate(key, static (_, w) => [w], static (_, list, w) => list.Add(w), waiter);
         return waiter;
     }
+
+    /// <summary><paramref name="current"/> when it follows this request already, else a new registration (the old one ends).</summary>
+    public HeldRequestWaiter Follow(HeldRequestWaiter? current, string @namespace, string name)
+    {
+        if (current is not null && current.Key == ObjectKeys.For(@namespace, name)) return current;
+        current?.Dispose();
+        return Register(@namespace, name);
+    }
+
+    public bool AnyFor(string @namespace, string name) => _waiters.ContainsKey(ObjectKeys.For(@namespace, name));
 
     /// <summary>Calls currently waiting (for tests and metrics).</summary>
     public int Count => _waiters.Values.Sum(w => w.Length);

@@ -1,6 +1,7 @@
 using JitAdmission.Controller.Hosting;
 using JitAdmission.Controller.Policies;
 using JitAdmission.Controller.Requests;
+using JitAdmission.Core.Admission;
 using JitAdmission.Core.Api;
 using JitAdmission.Core.Approval;
 using JitAdmission.Integration.Tests.Controller.Support;
@@ -27,6 +28,7 @@ public sealed class ControllerTermTests(KubeSandbox sandbox) : IClassFixture<Kub
     private readonly FakeTimeProvider _time = new(TimeText.TruncateToSeconds(DateTimeOffset.UtcNow));
     private readonly CapturingEvents _events = new();
     private readonly CapturingNotifier _notifier = new();
+    private readonly HeldCallsStandIn _held = new();
     private readonly List<Running> _running = [];
     private string _ns = "";
 
@@ -37,7 +39,7 @@ public sealed class ControllerTermTests(KubeSandbox sandbox) : IClassFixture<Kub
         var caches = new ClusterCaches(_admin, TimeProvider.System, NullLoggerFactory.Instance);
         _running.Add(Running.Start(caches.RunAsync));
         var client = new JitClient(_admin);
-        var requests = new ApprovalRequestReconciler(caches.Requests, caches.Policies, client, _events, _notifier, Retention, _time);
+        var requests = new ApprovalRequestReconciler(caches.Requests, caches.Policies, client, _events, _notifier, Retention, _time, heldCalls: _held);
         var policies = new ApprovalPolicyReconciler(caches.Policies, caches.Requests, null, client, _events, _time);
         var term = new ControllerTerm(caches, requests, policies, new ControllerOptions(), _time);
         _running.Add(Running.Start(term.RunAsync));
@@ -137,4 +139,56 @@ public sealed class ControllerTermTests(KubeSandbox sandbox) : IClassFixture<Kub
         await Poll.UntilAsync(() => _events.ReasonsFor("r3").Count == 2);
         Assert.Equal(["Approved", "Consumed"], _events.ReasonsFor("r3"));
     }
+
+    [Fact]
+    public async Task A_fresh_approval_a_call_is_held_on_is_left_to_its_use_and_announced_approved_then_consumed()
+    {
+        var policy = await _admin.CreatePolicyAsync(Policy("term-held"));
+        _held.Hold(_ns, "r4");
+        var request = Request(_ns, "r4", default, "term-held");
+        request.Spec.Reviews.Add(Approve("bob", _time.GetUtcNow(), "sre"));
+        await _admin.CreateRequestAsync(request);
+
+        // The fake clock stands still inside the grace: the controller leaves the status to the held call.
+        await Task.Delay(500);
+        var left = (await _admin.GetRequestAsync(_ns, "r4"))!;
+        Assert.Null(left.Status?.Phase);
+
+        // The held call's use: what GateHandler writes, from the same evaluation.
+        var evaluation = ApprovalEvaluator.Evaluate(left, [policy], _time.GetUtcNow());
+        left.Status = ApprovalUse.Record(left.Status ?? new ApprovalRequestStatus(), evaluation, Admission("alice"), _time.GetUtcNow());
+        Assert.True((await new JitClient(_admin).ReplaceRequestStatusAsync(left, default)).IsOk);
+
+        var consumed = await _admin.WaitForRequestAsync(_ns, "r4", r => r.Announced() == "Consumed");
+        Assert.Equal((RequestPhase.Consumed, 1), (consumed.Status!.Phase, consumed.Status.Uses));
+        await Poll.UntilAsync(() => _events.ReasonsFor("r4").Count == 2 && _notifier.For("r4").Count == 2);
+        Assert.Equal(["Approved", "Consumed"], _events.ReasonsFor("r4"));
+        Assert.Equal(["Approved", "Consumed"], _notifier.For("r4"));
+    }
+
+    [Fact]
+    public async Task A_fresh_approval_whose_held_call_never_uses_it_is_written_when_the_grace_ends()
+    {
+        await _admin.CreatePolicyAsync(Policy("term-held-gone"));
+        _held.Hold(_ns, "r5");
+        var request = Request(_ns, "r5", default, "term-held-gone");
+        request.Spec.Reviews.Add(Approve("bob", _time.GetUtcNow(), "sre"));
+        await _admin.CreateRequestAsync(request);
+        await Task.Delay(300);
+        Assert.Null((await _admin.GetRequestAsync(_ns, "r5"))!.Status?.Phase);
+
+        var approved = await StepUntilAsync("r5", r => r?.Status?.Phase == RequestPhase.Approved, TimeSpan.FromSeconds(5));
+        Assert.Equal("Approved", approved.Announced());
+        Assert.Equal(0, approved.Status!.Uses);
+    }
+
+    private AdmissionAttributes Admission(string user) => new()
+    {
+        Uid = "admission-4",
+        Operation = "CREATE",
+        Resource = new GroupVersionResource("", "v1", "configmaps"),
+        Namespace = _ns,
+        Name = "settings",
+        UserInfo = new UserInfo(user, null, []),
+    };
 }

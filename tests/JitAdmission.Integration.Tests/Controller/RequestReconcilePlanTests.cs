@@ -1,4 +1,5 @@
 using JitAdmission.Controller.Requests;
+using JitAdmission.Core.Admission;
 using JitAdmission.Core.Api;
 using JitAdmission.Core.Approval;
 using Microsoft.Extensions.Time.Testing;
@@ -20,6 +21,17 @@ public sealed class RequestReconcilePlanTests
         if (plan.StatusToWrite is { } status) request.Status = status;
         return plan;
     }
+
+    /// <summary>The change a held call lets through.</summary>
+    private static AdmissionAttributes Admission(string user) => new()
+    {
+        Uid = "u1",
+        Operation = "UPDATE",
+        Resource = new GroupVersionResource("apps", "v1", "deployments"),
+        Namespace = "shop",
+        Name = "web",
+        UserInfo = new UserInfo(user, null, []),
+    };
 
     [Fact]
     public void A_new_request_is_announced_pending_once_and_looked_at_again_exactly_at_its_expiry()
@@ -100,6 +112,64 @@ public sealed class RequestReconcilePlanTests
         Assert.Equal(("2/2", RequestPhase.Approved), (request.Status!.Approvals, request.Status.Phase));
         Assert.Equal(TimeSpan.FromMinutes(15), approved.RequeueAfter(_time.GetUtcNow()));
         Assert.Null(approved.DeleteAt);
+    }
+
+    [Fact]
+    public void A_held_call_that_uses_the_approval_first_still_gets_it_announced_as_approved_then_consumed()
+    {
+        var policy = Policy("prod");
+        var request = Request("shop", "r1", T0, "prod");
+        Assert.Equal(ApprovalAnnouncements.Pending, Reconcile(request, policy).Announcement);
+
+        // The held call's use lands before the controller's write: Pending straight to Consumed.
+        request.Spec.Reviews.Add(Approve("bob", T0, "sre"));
+        var evaluation = RequestReconcilePlan.For(request, [policy], T0, Retention).Evaluation;
+        request.Status = ApprovalUse.Record(request.Status!, evaluation, Admission("alice"), T0);
+        var plan = Reconcile(request, policy);
+
+        Assert.Equal([ApprovalAnnouncements.Approved, ApprovalAnnouncements.Consumed], plan.Announcements);
+        Assert.Equal(ApprovalAnnouncements.Consumed, ApprovalAnnouncements.Recorded(request.Status));
+        Assert.Empty(Reconcile(request, policy).Announcements);
+    }
+
+    [Fact]
+    public void A_fresh_approval_is_left_to_a_held_call_for_the_grace_only()
+    {
+        var policy = Policy("prod");
+        var request = Request("shop", "r1", T0, "prod");
+        Reconcile(request, policy);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        request.Spec.Reviews.Add(Approve("bob", _time.GetUtcNow(), "sre"));
+
+        _time.Advance(TimeSpan.FromMilliseconds(300));
+        var fresh = RequestReconcilePlan.For(request, [policy], _time.GetUtcNow(), Retention);
+        Assert.Equal(TimeText.FromApi(request.Spec.Reviews[0].Time!.Value) + RequestReconcilePlan.HeldCallGrace, fresh.FirstUseLeftUntil);
+        Assert.NotNull(fresh.StatusToWrite);
+
+        _time.Advance(RequestReconcilePlan.HeldCallGrace);
+        var late = Reconcile(request, policy);
+        Assert.Null(late.FirstUseLeftUntil);
+        Assert.Equal(ApprovalAnnouncements.Approved, late.Announcement);
+
+        // Once the status says Approved, nothing is news any more (a later write, e.g. a message, is not held back).
+        Assert.Null(RequestReconcilePlan.For(request, [policy], _time.GetUtcNow() - RequestReconcilePlan.HeldCallGrace, Retention).FirstUseLeftUntil);
+    }
+
+    [Fact]
+    public void An_approval_reached_by_a_policy_change_or_already_used_is_not_left_to_anyone()
+    {
+        var policy = Policy("prod", min: 2);
+        var request = Request("shop", "r1", T0, "prod");
+        request.Spec.Reviews.Add(Approve("bob", T0, "sre"));
+        Reconcile(request, policy);
+        Assert.Equal(RequestPhase.Pending, request.Status!.Phase);
+
+        // Minutes later the policy asks for one approval: approved now, but not fresh news a held call waits for.
+        _time.Advance(TimeSpan.FromMinutes(5));
+        var relaxed = Policy("prod", min: 1);
+        var plan = RequestReconcilePlan.For(request, [relaxed], _time.GetUtcNow(), Retention);
+        Assert.Equal(RequestPhase.Approved, plan.StatusToWrite!.Phase);
+        Assert.Null(plan.FirstUseLeftUntil);
     }
 
     [Fact]

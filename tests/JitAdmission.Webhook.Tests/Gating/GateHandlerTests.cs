@@ -129,6 +129,28 @@ public sealed class GateHandlerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_held_call_tells_the_controller_it_is_there_until_its_use_is_written()
+    {
+        var held = _world.Waiters;
+        var call = _world.Call(GateWorld.Update(3), Budget);
+        await _world.UntilHeldAsync();
+        var name = Assert.Single(_world.Store.All).Metadata.Name;
+        Assert.True(held.AnyFor("prod", name));
+        Assert.False(held.AnyFor("prod", name + "-2"));
+
+        // Woken by the approval and no longer waiting, but its use is still on the way: the controller must still know.
+        var release = new TaskCompletionSource();
+        _world.Store.HoldStatusWrites = release.Task;
+        _world.Approve(_world.Store.Find("prod", name)!);
+        await GateWorld.UntilAsync(() => _world.Store.WaitingWrites == 1, "the use's write waits");
+        Assert.True(held.AnyFor("prod", name));
+        release.SetResult();
+
+        Assert.True((await call).Allowed);
+        Assert.False(held.AnyFor("prod", name));
+    }
+
+    [Fact]
     public async Task A_use_lost_to_a_write_the_cache_already_holds_is_taken_from_it_at_once_without_a_read()
     {
         var first = _world.Call(GateWorld.Update(3), Budget);
