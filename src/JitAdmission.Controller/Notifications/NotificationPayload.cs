@@ -67,7 +67,7 @@ public static partial class NotificationPayload
                 text.Append($"\nReview needed ({evaluation.RequirementsText}): `{approveCommand}`");
                 break;
             default:
-                text.Append($"{Headline(announcement)}: {what} by {who} ({id})\n{evaluation.StatusMessage}");
+                text.Append($"{Headline(announcement)}: {what} by {who} ({id})\n{evaluation.MessageFor(announcement)}");
                 break;
         }
 

@@ -15,7 +15,7 @@ public static class RequestEvents
         var spec = request.Spec;
         var who = spec.Requester.Username;
         var what = evaluation.Action;
-        var detail = evaluation.StatusMessage;
+        var detail = evaluation.MessageFor(announcement);
         return announcement switch
         {
             ApprovalAnnouncements.Pending => (EventTypes.Normal, announcement,

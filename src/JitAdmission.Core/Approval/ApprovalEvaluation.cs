@@ -65,10 +65,19 @@ public sealed class ApprovalEvaluation
     public required string Action { get; init; }
     public long? ObservedGeneration { get; init; }
 
-    /// <summary>What the messages were made from, to re-render them after a use.</summary>
+    /// <summary>What the messages were made from (even when a finished request keeps its recorded message), to re-render them after a use or for an announcement.</summary>
     internal ApprovalMessageFacts? MessageFacts { get; init; }
 
     public bool IsFinished => Phase is RequestPhase.Denied or RequestPhase.Expired or RequestPhase.Consumed;
+
+    /// <summary>
+    /// What an announcement says happened. Usually the status message; but an Approved announced after the held call
+    /// already used the approval (Pending straight to Consumed) says who approved, not that it is spent.
+    /// </summary>
+    public string MessageFor(string announcement) =>
+        announcement == ApprovalAnnouncements.Approved && Phase != RequestPhase.Approved && MessageFacts is { ValidUntil: not null } facts
+            ? ApprovalMessages.ApprovalForStatus(facts)
+            : StatusMessage;
 
     /// <summary>Per-requirement progress for people: "sre 1/1, security 0/1".</summary>
     public string RequirementsText => ApprovalMessages.Progress(Requirements);

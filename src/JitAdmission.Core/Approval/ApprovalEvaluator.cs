@@ -124,7 +124,7 @@ public static class ApprovalEvaluator
             Effective = facts.Effective,
             Action = ActionText(facts.Request.Spec),
             ObservedGeneration = facts.Request.Metadata?.Generation,
-            MessageFacts = keepRecorded ? null : text,
+            MessageFacts = text,
         };
     }
 

@@ -12,7 +12,10 @@ internal sealed record ApprovalMessageFacts(
 internal static class ApprovalMessages
 {
     /// <summary>The status form: absolute times only.</summary>
-    public static string ForStatus(ApprovalMessageFacts f) => Describe(f, t => "at " + TimeText.Absolute(t), null);
+    public static string ForStatus(ApprovalMessageFacts f) => Describe(f, At, null);
+
+    /// <summary><see cref="Approval"/> in the status form.</summary>
+    public static string ApprovalForStatus(ApprovalMessageFacts f) => Approval(f, At);
 
     public static string Describe(ApprovalMessageFacts f, Func<DateTimeOffset, string> when, DateTimeOffset? now)
     {
@@ -24,7 +27,7 @@ internal static class ApprovalMessages
                     ? $"cannot be approved: {string.Join("; ", blockers)}; expires {when(f.ExpiresAt)}"
                     : $"waiting for {Progress(f.Requirements)}; expires {when(f.ExpiresAt)}";
             case RequestPhase.Approved:
-                return $"approved by {People(f.ApprovedBy)}; the approval ends {when(f.ValidUntil!.Value)}{UsesText(f)}";
+                return Approval(f, when) + UsesText(f);
             case RequestPhase.Denied:
                 return f.Deny is null ? "denied" : $"denied by {f.Deny.Reviewer}{CommentText(f.Deny)}";
             case RequestPhase.Expired when f.ApprovedLate is { } late:
@@ -41,6 +44,10 @@ internal static class ApprovalMessages
                 return BreakGlassText(f, when, now);
         }
     }
+
+    /// <summary>"approved by bob; the approval ends …": the approval itself, without the uses that followed it.</summary>
+    public static string Approval(ApprovalMessageFacts f, Func<DateTimeOffset, string> when) =>
+        $"approved by {People(f.ApprovedBy)}; the approval ends {when(f.ValidUntil!.Value)}";
 
     /// <summary>"sre 1/1, security 0/1".</summary>
     public static string Progress(IReadOnlyList<RequirementStatus> requirements) =>
@@ -67,6 +74,8 @@ internal static class ApprovalMessages
         };
         return $"{head}; {window}; {review}";
     }
+
+    private static string At(DateTimeOffset t) => "at " + TimeText.Absolute(t);
 
     private static string UsesText(ApprovalMessageFacts f) => f.MaxUses > 0 ? $"; used {f.Uses}/{f.MaxUses}" : "";
 

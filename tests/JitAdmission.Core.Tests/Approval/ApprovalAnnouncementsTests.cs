@@ -66,6 +66,22 @@ public class ApprovalAnnouncementsTests
         Assert.False(ApprovalStatusComparer.Differs(request.Status, afterReconcile));
     }
 
+    [Fact]
+    public void An_approval_announced_after_its_use_says_who_approved_and_the_use_says_it_is_spent()
+    {
+        var request = Request(["prod"], scope: ApprovalScope.Exact, reviews: [Approve("bob", At(1), "sre"), Approve("carol", At(2), "security")]);
+        var pending = Evaluate(Request(["prod"]), At(1), TwoGroups()).ToStatus(null, At(1));
+        ApprovalAnnouncements.Record(pending, "Pending", 1, At(1));
+        request.Status = pending;
+        request.Status = ApprovalUse.Record(request.Status, Evaluate(request, At(3), TwoGroups()), Change(), At(3));
+        var consumed = Evaluate(request, At(4), TwoGroups());
+
+        Assert.Equal([ApprovalAnnouncements.Approved, ApprovalAnnouncements.Consumed], ApprovalAnnouncements.Due("Pending", consumed));
+        Assert.StartsWith("approved by bob, carol; the approval ends at ", consumed.MessageFor(ApprovalAnnouncements.Approved), StringComparison.Ordinal);
+        Assert.DoesNotContain("used", consumed.MessageFor(ApprovalAnnouncements.Approved), StringComparison.Ordinal);
+        Assert.StartsWith("used 1/1: the approval is spent", consumed.MessageFor(ApprovalAnnouncements.Consumed), StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, RequestPhase, string, bool> Finished => new()
     {
         { "denied and announced", RequestPhase.Denied, "Denied", true },

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using JitAdmission.Controller.Notifications;
 using JitAdmission.Controller.Requests;
+using JitAdmission.Core.Admission;
 using JitAdmission.Core.Api;
 using JitAdmission.Core.Approval;
 using static JitAdmission.Integration.Tests.Controller.Support.Objects;
@@ -46,6 +47,26 @@ public sealed class NotificationPayloadTests
         var text = NotificationPayload.Text(request, evaluation, ApprovalAnnouncements.Denied, "kubectl jit approve r1 -n shop");
 
         Assert.Equal("Denied: UPDATE deployments/web in shop by alice (ApprovalRequest shop/r1)\ndenied by carol: not during the freeze", text);
+    }
+
+    [Fact]
+    public void An_approval_the_held_call_used_at_once_is_announced_as_the_approval_then_the_use()
+    {
+        var request = Request("shop", "r1", T0, "prod");
+        request.Spec.Reviews.Add(Approve("bob", T0.AddMinutes(1), "sre"));
+        var approved = ApprovalEvaluator.Evaluate(request, [Policy("prod")], T0.AddMinutes(1));
+        request.Status = ApprovalUse.Record(new ApprovalRequestStatus(), approved,
+            new AdmissionAttributes { Uid = "u1", Operation = "UPDATE", Resource = new("apps", "v1", "deployments"), UserInfo = new("alice", null, []) }, T0.AddMinutes(1));
+        var consumed = ApprovalEvaluator.Evaluate(request, [Policy("prod")], T0.AddMinutes(2));
+
+        var approvedEvent = RequestEvents.For(ApprovalAnnouncements.Approved, request, consumed);
+        var usedEvent = RequestEvents.For(ApprovalAnnouncements.Consumed, request, consumed);
+        var approvedText = NotificationPayload.Text(request, consumed, ApprovalAnnouncements.Approved, "kubectl jit approve r1 -n shop");
+
+        Assert.Equal(RequestPhase.Consumed, consumed.Phase);
+        Assert.Equal("UPDATE deployments/web by alice: approved by bob; the approval ends at 2030-03-01T12:16:00Z", approvedEvent.Message);
+        Assert.Equal("UPDATE deployments/web by alice: used 1/1: the approval is spent; a new change needs a new approval", usedEvent.Message);
+        Assert.EndsWith("\napproved by bob; the approval ends at 2030-03-01T12:16:00Z", approvedText, StringComparison.Ordinal);
     }
 
     [Fact]
