@@ -18,6 +18,8 @@ public enum BreakGlassReview
 /// </summary>
 public sealed class ApprovalEvaluation
 {
+    internal ApprovalEvaluation(ApprovalMessageFacts messageFacts) => MessageFacts = messageFacts;
+
     public required RequestPhase Phase { get; init; }
     /// <summary>creationTimestamp + requestTTL: a request not approved before this expires.</summary>
     public required DateTimeOffset ExpiresAt { get; init; }
@@ -65,8 +67,8 @@ public sealed class ApprovalEvaluation
     public required string Action { get; init; }
     public long? ObservedGeneration { get; init; }
 
-    /// <summary>What the messages were made from (even when a finished request keeps its recorded message), to re-render them after a use or for an announcement.</summary>
-    internal ApprovalMessageFacts? MessageFacts { get; init; }
+    /// <summary>What the messages were made from (also when a finished request keeps its recorded message), to re-render them after a use or for an announcement.</summary>
+    internal ApprovalMessageFacts MessageFacts { get; }
 
     public bool IsFinished => Phase is RequestPhase.Denied or RequestPhase.Expired or RequestPhase.Consumed;
 
@@ -75,8 +77,8 @@ public sealed class ApprovalEvaluation
     /// already used the approval (Pending straight to Consumed) says who approved, not that it is spent.
     /// </summary>
     public string MessageFor(string announcement) =>
-        announcement == ApprovalAnnouncements.Approved && Phase != RequestPhase.Approved && MessageFacts is { ValidUntil: not null } facts
-            ? ApprovalMessages.ApprovalForStatus(facts)
+        announcement == ApprovalAnnouncements.Approved && Phase != RequestPhase.Approved && ValidUntil is not null
+            ? ApprovalMessages.ApprovalForStatus(MessageFacts)
             : StatusMessage;
 
     /// <summary>Per-requirement progress for people: "sre 1/1, security 0/1".</summary>

@@ -100,7 +100,7 @@ public static class ApprovalEvaluator
         var finished = phase is RequestPhase.Denied or RequestPhase.Expired or RequestPhase.Consumed;
         var keepRecorded = finished && !string.IsNullOrEmpty(recordedMessage);
 
-        return new ApprovalEvaluation
+        return new ApprovalEvaluation(text)
         {
             Phase = phase,
             ExpiresAt = expires,
@@ -124,7 +124,6 @@ public static class ApprovalEvaluator
             Effective = facts.Effective,
             Action = ActionText(facts.Request.Spec),
             ObservedGeneration = facts.Request.Metadata?.Generation,
-            MessageFacts = text,
         };
     }
 

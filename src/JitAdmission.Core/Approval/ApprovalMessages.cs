@@ -46,7 +46,7 @@ internal static class ApprovalMessages
     }
 
     /// <summary>"approved by bob; the approval ends …": the approval itself, without the uses that followed it.</summary>
-    public static string Approval(ApprovalMessageFacts f, Func<DateTimeOffset, string> when) =>
+    private static string Approval(ApprovalMessageFacts f, Func<DateTimeOffset, string> when) =>
         $"approved by {People(f.ApprovedBy)}; the approval ends {when(f.ValidUntil!.Value)}";
 
     /// <summary>"sre 1/1, security 0/1".</summary>

@@ -36,10 +36,10 @@ public static class ApprovalUse
 
         var spent = status.MaxUses > 0 && status.Uses >= status.MaxUses;
         if (status.Phase == RequestPhase.Approved && spent) status.Phase = RequestPhase.Consumed;
-        if (evaluation.MessageFacts is { } facts && status.Phase is RequestPhase.Approved or RequestPhase.Consumed)
+        if (status.Phase is RequestPhase.Approved or RequestPhase.Consumed)
         {
             // The same text the controller computes from the new status, so its next reconcile writes nothing.
-            status.Message = ApprovalMessages.ForStatus(facts with { Phase = status.Phase.Value, Uses = status.Uses });
+            status.Message = ApprovalMessages.ForStatus(evaluation.MessageFacts with { Phase = status.Phase.Value, Uses = status.Uses });
             status.Conditions = ApprovalStatusWriter.SetCondition(
                 status.Conditions, ApprovalConditions.Approved, true,
                 status.Phase == RequestPhase.Consumed ? ApprovalConditions.ReasonConsumed : ApprovalConditions.ReasonApproved,
