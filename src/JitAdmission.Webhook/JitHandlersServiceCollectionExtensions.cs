@@ -29,21 +29,8 @@ public static class JitHandlersServiceCollectionExtensions
             sp.GetRequiredService<ClusterCaches>().Namespaces, sp.GetRequiredService<ContextConfigMaps>()));
         services.AddHostedService<ContextConfigMapRunner>();
 
-        services.AddSingleton(sp =>
-        {
-            var caches = sp.GetRequiredService<ClusterCaches>();
-            return new GateHandler(
-                sp.GetRequiredService<PolicySetProvider>(),
-                caches.Requests,
-                sp.GetRequiredService<IClusterContext>(),
-                sp.GetRequiredService<IApprovalRequestStore>(),
-                sp.GetRequiredService<OperatorIdentity>(),
-                sp.GetRequiredService<HeldRequestWaiters>(),
-                sp.GetRequiredService<AdmissionMetrics>(),
-                sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<GateHandler>>(),
-                () => caches.IsSynced);
-        });
+        services.AddSingleton<IAdmissionCaches>(sp => sp.GetRequiredService<ClusterCaches>());
+        services.AddSingleton<GateHandler>();
         services.AddSingleton<GuardHandler>();
         services.AddSingleton<StampHandler>();
         return services;

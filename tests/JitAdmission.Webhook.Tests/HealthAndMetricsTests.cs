@@ -1,3 +1,4 @@
+using JitAdmission.Core.Gate;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;

@@ -73,6 +73,9 @@ internal static class Fixtures
 
     public sealed class Lookup(IReadOnlyList<ApprovalRequest> byRequester) : IApprovalLookup
     {
+        public ApprovalRequest? Get(string @namespace, string name) =>
+            byRequester.FirstOrDefault(r => r.Metadata.NamespaceProperty == @namespace && r.Metadata.Name == name);
+
         public IReadOnlyList<ApprovalRequest> ByFingerprint(string fingerprint) => [];
 
         public IReadOnlyList<ApprovalRequest> ByObject(string group, string resource, string @namespace, string name) => [];

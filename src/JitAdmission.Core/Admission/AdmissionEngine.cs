@@ -1,15 +1,19 @@
+using System.Text.Json;
 using JitAdmission.Core.Api;
+using JitAdmission.Core.Approval;
+using JitAdmission.Core.Fingerprinting;
 using JitAdmission.Core.Matching;
 using JitAdmission.Core.Messages;
+using JitAdmission.Core.Naming;
 
 namespace JitAdmission.Core.Admission;
 
 /// <summary>
-/// The gate's decision (docs/semantics.md; DESIGN.md "Admission flow"), pure: from the request, the policies, live
-/// context, the cached approvals and the time it plans what the webhook does. The webhook executes the plan (one API
-/// write or a wait) and hands the result back to the engine for the verdict.
+/// The gate's plan for one admission request (docs/semantics.md), pure: from the request, the policies, live context,
+/// the cached approvals and the time it decides what to do next — answer, use an approval, create a request, hold on
+/// one, or record a break-glass. <see cref="Gate.GateMachine"/> calls it at every round and carries the plan out.
 /// </summary>
-public static partial class AdmissionEngine
+public static class AdmissionEngine
 {
     /// <summary>The shared answer for everything not gated: no allocation on the hot path.</summary>
     private static readonly DecidedPlan NothingGated = new(AdmissionVerdict.Allow);
@@ -25,85 +29,219 @@ public static partial class AdmissionEngine
         if (input.IsOperator || request.Resource.Group == ApiConstants.Group || ControlPlaneSubjects.Contains(request.UserInfo)) return NothingGated;
 
         var triage = Triage.Of(PolicyEvaluator.EvaluateApplicable(input.Policies, request, input.Cluster, input.Now), request);
-        if (triage.Errors.Count > 0) return new DecidedPlan(PolicyErrorDenial(request, triage));
-        if (triage.Enforce.Count == 0) return new DecidedPlan(Advisory(triage));
+        if (triage.Errors.Count > 0) return new DecidedPlan(GateVerdicts.PolicyError(request, triage));
+        if (triage.Enforce.Count == 0) return new DecidedPlan(GateVerdicts.Advisory(triage));
         return Gated(input, triage);
     }
 
-    /// <summary>Fail closed: an Enforce policy that cannot be evaluated denies, naming the policy and the error.</summary>
-    private static AdmissionVerdict PolicyErrorDenial(AdmissionAttributes request, Triage triage)
+    /// <summary>At least one Enforce policy matched: break-glass, an approval to use, a request to hold on, or a new one.</summary>
+    private static AdmissionPlan Gated(AdmissionEngineInput input, Triage triage)
     {
-        var errors = string.Join("; ", triage.Errors.Select(e => $"policy {e.Policy.Name} could not be evaluated: {e.Reason}"));
-        var message = $"{AdmissionMessages.Gated(request)} is denied: {errors}. Enforce policies fail closed; ask the cluster admin to fix the policy.";
-        var names = triage.Errors.Select(e => e.Policy.Name).Concat(triage.Advisory).ToList();
-        return AdmissionVerdict.Deny(message, Outcomes.Error) with
+        var request = input.Request;
+        var warnings = triage.Warnings;
+        var advisory = triage.Advisory;
+        if (triage.Enforce.Count > ApiLimits.MaxPoliciesPerRequest)
         {
-            Warnings = triage.Warnings,
-            Policies = names,
-            AuditAnnotations = new Dictionary<string, string>
+            return Decided(GateVerdicts.CouldNotDecide(warnings, $"{triage.Enforce.Count} policies gate this request, more than the "
+                + $"{ApiLimits.MaxPoliciesPerRequest} one approval request can name; ask the cluster admin to merge policies"));
+        }
+
+        string fingerprint;
+        try
+        {
+            fingerprint = Fingerprint.Compute(request);
+        }
+        catch (JsonException ex)
+        {
+            return Decided(GateVerdicts.CouldNotDecide(warnings, "cannot read the object: " + ex.Message));
+        }
+
+        var gate = new AdmissionGate(triage.Enforce, EffectiveApproval.From(triage.Enforce), fingerprint, RequestNamespace(request, input.OperatorNamespace));
+
+        if (ApprovalRequestDraft.BreakGlassReason(request) is { } breakGlass)
+        {
+            if (gate.Effective.AllowsBreakGlass(request.UserInfo))
             {
-                [AuditKeys.Policies] = string.Join(",", names),
-                [AuditKeys.Outcome] = Outcomes.Error,
-            },
-        };
-    }
-
-    /// <summary>Only Warn/Audit policies matched (or failed): allowed, with warnings and the audit record.</summary>
-    private static AdmissionVerdict Advisory(Triage triage)
-    {
-        if (triage.Advisory.Count == 0 && triage.Warnings.Count == 0) return AdmissionVerdict.Allow;
-        var outcome = triage.AnyWarn ? Outcomes.Warn : Outcomes.Audit;
-        return new AdmissionVerdict
-        {
-            Allowed = true,
-            Outcome = outcome,
-            Warnings = triage.Warnings,
-            Policies = triage.Advisory,
-            AuditAnnotations = new Dictionary<string, string> { [AuditKeys.Policies] = string.Join(",", triage.Advisory), [AuditKeys.Outcome] = outcome },
-        };
-    }
-
-    /// <summary>The matched policies sorted by what they mean for the request.</summary>
-    private sealed class Triage
-    {
-        public List<ApprovalPolicy> Enforce { get; } = [];
-        public List<PolicyEvaluation> Errors { get; } = [];
-        public List<string> Warnings { get; } = [];
-        public List<string> Advisory { get; } = [];
-        public bool AnyWarn { get; private set; }
-
-        public static Triage Of(IReadOnlyList<PolicyEvaluation> evaluations, AdmissionAttributes request)
-        {
-            var triage = new Triage();
-            foreach (var evaluation in evaluations)
-            {
-                var policy = evaluation.Policy;
-                switch (evaluation.Outcome, policy.Enforcement)
-                {
-                    case (PolicyOutcome.Matched, Enforcement.Enforce):
-                        triage.Enforce.Add(policy.Policy);
-                        break;
-                    case (PolicyOutcome.Error, Enforcement.Enforce):
-                        triage.Errors.Add(evaluation);
-                        break;
-                    case (PolicyOutcome.Matched, Enforcement.Warn):
-                        triage.AnyWarn = true;
-                        triage.Advisory.Add(policy.Name);
-                        triage.Warnings.Add($"{AdmissionMessages.Gated(request)} is gated by policy {policy.Name} in Warn mode: allowed now, "
-                            + "it would need approval under Enforce");
-                        break;
-                    case (PolicyOutcome.Matched, _):
-                        triage.Advisory.Add(policy.Name);
-                        break;
-                    case (PolicyOutcome.Error, _):
-                        // Warn and Audit never block: an error there is only worth a warning.
-                        triage.AnyWarn = true;
-                        triage.Warnings.Add($"policy {policy.Name} ({policy.Enforcement}) could not be evaluated: {evaluation.Reason}");
-                        break;
-                }
+                if (string.IsNullOrWhiteSpace(breakGlass))
+                    return Decided(GateVerdicts.Denied(gate, advisory, warnings, null, Outcomes.Deny, GateVerdicts.BadBreakGlassMessage(request)));
+                if (request.DryRun)
+                    return Decided(GateVerdicts.DryRunAllowed(gate, advisory, warnings, $"dry run: break-glass would let this through at once and "
+                        + $"record it for review ({PolicyNames(gate)}); nothing was recorded"));
+                return PlanBreakGlass(input, gate, ApprovalRequestDraft.Bounded(breakGlass, ApiLimits.MaxReasonLength)) with { Warnings = warnings, AdvisoryPolicies = advisory };
             }
 
-            return triage;
+            warnings.Add($"the {ApiConstants.BreakGlassAnnotation} annotation is ignored: {request.UserInfo.Username} is not a break-glass "
+                + $"subject of {PolicyNames(gate)}, so the change needs approval as usual");
+        }
+
+        var covering = FindCovering(input, gate);
+        if (request.DryRun)
+            return Decided(GateVerdicts.DryRunAllowed(gate, advisory, warnings, AdmissionMessages.DryRunWarning(gate.Policies, covering?.Request)));
+        if (covering is not null)
+            return new ConsumePlan(gate, covering.Request, covering.Evaluation) { Warnings = warnings, AdvisoryPolicies = advisory };
+        if (JustUsed(input, gate) is { } retried)
+            return Decided(GateVerdicts.RetryAllowed(gate, advisory, warnings, retried));
+
+        var sameChange = SameChange(input, gate, breakGlass: false);
+        var slot = RequestNaming.Choose(request, fingerprint, sameChange, r => EvaluateForSlot(r, gate, input), input.Now);
+        var previous = PreviouslyUsed(request, gate, slot, sameChange, input);
+        var wait = gate.Effective.Wait;
+        switch (slot.Kind)
+        {
+            case RequestSlotKind.Denied:
+                return Decided(GateVerdicts.Denied(gate, advisory, warnings, slot.Existing, Outcomes.Deny,
+                    AdmissionMessages.Denied(request, slot.Existing!, slot.Evaluation!)));
+            case RequestSlotKind.Reuse when slot.Evaluation!.IsUsable:
+                // Usable requests for this fingerprint were found above; this one is here only if coverage changed meanwhile.
+                return new ConsumePlan(gate, slot.Existing!, slot.Evaluation) { Warnings = warnings, AdvisoryPolicies = advisory };
+            case RequestSlotKind.Reuse:
+                return new HoldPlan(gate, slot.Existing!, slot.Evaluation, wait, previous) { Warnings = warnings, AdvisoryPolicies = advisory };
+            default:
+                return new CreatePlan(gate, ApprovalRequestDraft.For(request, gate, slot.Name, breakGlass: false, ApprovalRequestDraft.ReasonOf(request)), wait, previous)
+                {
+                    Warnings = warnings,
+                    AdvisoryPolicies = advisory,
+                };
         }
     }
+
+    /// <summary>Allowed at once and recorded as a break-glass request; a retry of the same change finds its record.</summary>
+    private static BreakGlassPlan PlanBreakGlass(AdmissionEngineInput input, AdmissionGate gate, string reason)
+    {
+        var request = input.Request;
+        // Records have names of their own ("breakglass-…"), so they never take the slot of a normal request.
+        var slot = RequestNaming.Choose(
+            BreakGlassPrefix + request.ResourceWithSubresource, request.Name, gate.Fingerprint, SameChange(input, gate, breakGlass: true),
+            r => Evaluate(r, input.Policies, input.Now), input.Now);
+        return slot is { Kind: RequestSlotKind.Reuse, Existing: { } existing }
+            ? new BreakGlassPlan(gate, existing, Exists: true)
+            : new BreakGlassPlan(gate, ApprovalRequestDraft.For(request, gate, slot.Name, breakGlass: true, reason), Exists: false);
+    }
+
+    private const string BreakGlassPrefix = "breakglass-";
+
+    /// <summary>
+    /// How long after an approval for this exact connection (exec, attach, port-forward) was used the identical one
+    /// (same fingerprint, requester and operation) is still let through: kubectl falls back from WebSocket to SPDY after
+    /// its first attempt passed admission but failed further on, so one command sends two CONNECTs. Other operations
+    /// get no grace: a second identical write cannot be told from a new one (say, after an admin reverted the first),
+    /// and a single-use approval must stay single-use.
+    /// </summary>
+    public static readonly TimeSpan RetryGrace = TimeSpan.FromSeconds(5);
+
+    private static UsedApproval? JustUsed(AdmissionEngineInput input, AdmissionGate gate)
+    {
+        var request = input.Request;
+        if (request.Operation != "CONNECT") return null;
+        foreach (var candidate in input.Approvals.ByFingerprint(gate.Fingerprint))
+        {
+            if (candidate.Spec.Requester.Username != request.UserInfo.Username || candidate.Spec.BreakGlass) continue;
+            if (candidate.Status?.Usage is not { Count: > 0 } usage) continue;
+            var last = usage[^1];
+            var usedAt = new DateTimeOffset(DateTime.SpecifyKind(last.Time, DateTimeKind.Utc));
+            if (last.By != request.UserInfo.Username || last.Operation != ApprovalUse.OperationText(request)) continue;
+            if (input.Now < usedAt || input.Now - usedAt > RetryGrace) continue;
+            var evaluation = Evaluate(candidate, input.Policies, input.Now);
+            if (evaluation.Phase != RequestPhase.Consumed) continue;
+            if (!gate.PolicyNames.All(p => candidate.Spec.Policies.Contains(p, StringComparer.Ordinal))) continue;
+            return new UsedApproval(candidate, evaluation);
+        }
+
+        return null;
+    }
+
+    private sealed record Covering(ApprovalRequest Request, ApprovalEvaluation Evaluation, int Rank);
+
+    /// <summary>
+    /// The usable approval to spend on this request: one for this exact change first, then one for the object, then a
+    /// grant; among equals the one whose window ends first, so longer ones stay available.
+    /// </summary>
+    private static Covering? FindCovering(AdmissionEngineInput input, AdmissionGate gate)
+    {
+        var request = input.Request;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        Covering? best = null;
+        Consider(input.Approvals.ByFingerprint(gate.Fingerprint));
+        if (request.Name.Length > 0) Consider(input.Approvals.ByObject(request.Resource.Group, request.Resource.Resource, request.Namespace, request.Name));
+        Consider(input.Approvals.ByRequester(request.UserInfo.Username));
+        return best;
+
+        void Consider(IReadOnlyList<ApprovalRequest> candidates)
+        {
+            foreach (var candidate in candidates)
+            {
+                if (!seen.Add($"{candidate.Metadata?.NamespaceProperty}/{candidate.Metadata?.Name}")) continue;
+                // Cheap checks before evaluating: same requester, every gating policy named, not finished for good.
+                if (candidate.Spec.Requester.Username != request.UserInfo.Username) continue;
+                if (candidate.Status?.Phase is RequestPhase.Denied or RequestPhase.Expired or RequestPhase.Consumed) continue;
+                if (!gate.PolicyNames.All(p => candidate.Spec.Policies.Contains(p, StringComparer.Ordinal))) continue;
+                var evaluation = Evaluate(candidate, input.Policies, input.Now);
+                if (!ApprovalCoverage.Covers(candidate, evaluation, request, gate.PolicyNames, gate.Fingerprint)) continue;
+                var found = new Covering(candidate, evaluation, (int)candidate.Spec.Scope);
+                if (best is null || IsBetter(found, best)) best = found;
+            }
+        }
+    }
+
+    private static bool IsBetter(Covering a, Covering b)
+    {
+        if (a.Rank != b.Rank) return a.Rank < b.Rank;
+        var aEnd = a.Evaluation.ValidUntil ?? DateTimeOffset.MaxValue;
+        var bEnd = b.Evaluation.ValidUntil ?? DateTimeOffset.MaxValue;
+        if (aEnd != bEnd) return aEnd < bEnd;
+        return string.CompareOrdinal(a.Request.Metadata?.Name, b.Request.Metadata?.Name) < 0;
+    }
+
+    /// <summary>Requests for this very change in the namespace its request lives in: the candidates for its name.</summary>
+    private static List<ApprovalRequest> SameChange(AdmissionEngineInput input, AdmissionGate gate, bool breakGlass) =>
+        [.. input.Approvals.ByFingerprint(gate.Fingerprint)
+            .Where(r => r.Metadata?.NamespaceProperty == gate.RequestNamespace && r.Spec.BreakGlass == breakGlass)];
+
+    /// <summary>
+    /// How a request holding a name counts for <see cref="RequestNaming.Choose(AdmissionAttributes, string, IEnumerable{ApprovalRequest}, Func{ApprovalRequest, ApprovalEvaluation}, DateTimeOffset)"/>.
+    /// One that no longer fits the change (a gating policy was added since, or a policy it names is gone, so approving it
+    /// could never let the change through) counts as finished, so the change gets a fresh request instead of a dead end.
+    /// A denial stays a denial.
+    /// </summary>
+    private static ApprovalEvaluation EvaluateForSlot(ApprovalRequest holder, AdmissionGate gate, AdmissionEngineInput input)
+    {
+        var evaluation = Evaluate(holder, input.Policies, input.Now);
+        var stale = !gate.PolicyNames.All(p => holder.Spec.Policies.Contains(p, StringComparer.Ordinal)) || evaluation.MissingPolicies.Count > 0;
+        if (!stale || evaluation.Phase == RequestPhase.Denied || evaluation.IsFinished) return evaluation;
+        var retired = new ApprovalRequest { Metadata = holder.Metadata, Spec = holder.Spec, Status = new ApprovalRequestStatus { Phase = RequestPhase.Expired } };
+        return Evaluate(retired, input.Policies, input.Now);
+    }
+
+    /// <summary>The spent approval of the previous attempt, when that is why this change needs a new request.</summary>
+    private static UsedApproval? PreviouslyUsed(
+        AdmissionAttributes request, AdmissionGate gate, RequestSlot slot, List<ApprovalRequest> sameChange, AdmissionEngineInput input)
+    {
+        if (slot.Attempt < 2) return null;
+        var name = RequestNaming.Name(request, gate.Fingerprint, slot.Attempt - 1);
+        var used = sameChange.FirstOrDefault(r => r.Metadata?.Name == name);
+        if (used is null) return null;
+        var evaluation = Evaluate(used, input.Policies, input.Now);
+        return evaluation.Phase == RequestPhase.Consumed ? new UsedApproval(used, evaluation) : null;
+    }
+
+    /// <summary>An ApprovalRequest evaluated against the live policies it names.</summary>
+    public static ApprovalEvaluation Evaluate(ApprovalRequest request, PolicySet policies, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(policies);
+        var named = new List<ApprovalPolicy>(request.Spec.Policies.Count);
+        foreach (var name in request.Spec.Policies)
+            if (policies.Get(name) is { } compiled) named.Add(compiled.Policy);
+        return ApprovalEvaluator.Evaluate(request, named, now);
+    }
+
+    /// <summary>The object's namespace; the operator's for cluster-scoped objects and for Namespaces themselves (a
+    /// namespace being created does not exist yet, one being deleted accepts no new objects).</summary>
+    private static string RequestNamespace(AdmissionAttributes request, string operatorNamespace) =>
+        request.Namespace.Length == 0 || RequestScope.IsNamespaceObject(request) ? operatorNamespace : request.Namespace;
+
+    internal static string PolicyNames(AdmissionGate gate) =>
+        (gate.Policies.Count == 1 ? "policy " : "policies ") + string.Join(", ", gate.PolicyNames);
+
+    private static DecidedPlan Decided(AdmissionVerdict verdict) => new(verdict);
 }

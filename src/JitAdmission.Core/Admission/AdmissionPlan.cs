@@ -4,9 +4,9 @@ using JitAdmission.Core.Approval;
 namespace JitAdmission.Core.Admission;
 
 /// <summary>
-/// What the webhook must do for one admission request, as decided by <see cref="AdmissionEngine.Plan"/>. Only
-/// <see cref="DecidedPlan"/> is final; the others need one API write (or a wait) whose result the engine then turns
-/// into a verdict, so every decision stays a pure function while the handler does the I/O.
+/// What the gate must do next for one admission request, as decided by <see cref="AdmissionEngine.Plan"/>. Only
+/// <see cref="DecidedPlan"/> is final; <see cref="Gate.GateMachine"/> carries out the others (an API write or a wait)
+/// and plans again from what it observed, so every decision stays a pure function while the webhook does the I/O.
 /// </summary>
 public abstract record AdmissionPlan
 {
@@ -41,18 +41,3 @@ public sealed record AdmissionGate(IReadOnlyList<ApprovalPolicy> Policies, Effec
 
 /// <summary>The spent approval an earlier identical change used (for "already used; a new approval is needed").</summary>
 public sealed record UsedApproval(ApprovalRequest Request, ApprovalEvaluation Evaluation);
-
-public enum HeldState
-{
-    /// <summary>Still Pending: keep holding.</summary>
-    Waiting,
-    /// <summary>Approved: plan again, which consumes it.</summary>
-    Usable,
-    /// <summary>Used up by another call meanwhile (one identical change got the single use): plan again, for a new request.</summary>
-    Spent,
-    /// <summary>Denied, expired or deleted: answer with <see cref="HeldCheck.Verdict"/>.</summary>
-    Finished,
-}
-
-/// <summary>Where a held request stands after a change (<see cref="AdmissionEngine.CheckHeld"/>).</summary>
-public sealed record HeldCheck(HeldState State, ApprovalEvaluation? Evaluation, AdmissionVerdict? Verdict);

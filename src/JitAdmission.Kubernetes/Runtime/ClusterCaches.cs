@@ -13,7 +13,7 @@ namespace JitAdmission.Kubernetes.Runtime;
 /// Namespaces keep theirs, since CEL conditions see the namespace object whole. Cached requests share their repeated
 /// strings (<see cref="ApprovalRequestSharing"/>).
 /// </summary>
-public sealed class ClusterCaches
+public sealed class ClusterCaches : IAdmissionCaches
 {
     public ClusterCaches(IKubernetes client, TimeProvider time, ILoggerFactory loggerFactory)
     {

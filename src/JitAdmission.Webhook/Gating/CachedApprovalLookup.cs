@@ -7,6 +7,8 @@ namespace JitAdmission.Webhook.Gating;
 /// <summary><see cref="IApprovalLookup"/> over the ApprovalRequest cache's standard indexes: no API call, no scan.</summary>
 public sealed class CachedApprovalLookup(IResourceCacheReader<ApprovalRequest> requests) : IApprovalLookup
 {
+    public ApprovalRequest? Get(string @namespace, string name) => requests.Get(@namespace, name);
+
     public IReadOnlyList<ApprovalRequest> ByFingerprint(string fingerprint) =>
         requests.ByIndex(ApprovalRequestIndexes.Fingerprint, fingerprint);
 

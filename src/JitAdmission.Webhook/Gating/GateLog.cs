@@ -21,8 +21,8 @@ internal static partial class GateLog
     public static partial void CreateRaced(ILogger logger, string @namespace, string name);
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Warning,
-        Message = "Break-glass by {User}: {Operation} {Resource} {ObjectNamespace}/{ObjectName} allowed, recorded as {Namespace}/{Name}")]
-    public static partial void BreakGlass(ILogger logger, string user, string operation, string resource, string objectNamespace, string objectName, string @namespace, string name);
+        Message = "Break-glass by {User}: {Operation} {Resource} {ObjectNamespace}/{ObjectName} allowed, recorded as {Record}")]
+    public static partial void BreakGlass(ILogger logger, string user, string operation, string resource, string objectNamespace, string objectName, string record);
 
     [LoggerMessage(EventId = 105, Level = LogLevel.Error, Message = "Gate could not decide uid={Uid}; denied (fail closed): {Reason}")]
     public static partial void CouldNotDecide(ILogger logger, string uid, string reason);

@@ -2,14 +2,13 @@ using System.Text.Json;
 using JitAdmission.Core.Admission;
 using JitAdmission.Core.Api;
 using JitAdmission.Core.Guard;
+using JitAdmission.Core.Matching;
 
 namespace JitAdmission.Webhook.Guard;
 
 /// <summary>
-/// <c>/mutate</c>: stamps each review added by a write to an ApprovalRequest with the reviewer's groups (from the
-/// admission userInfo, replacing what the client sent) and the time, so a plain <c>kubectl patch</c> approves and
-/// cannot forge either; the guard then checks the result. It also gives every request a <c>spec.reviews</c> list: the
-/// documented approve patch appends to <c>/spec/reviews/-</c>, which fails on a request made ahead of time without one.
+/// <c>/mutate</c>: stamps each review added by a write to an ApprovalRequest with the reviewer's groups and the time
+/// (<see cref="ReviewStamp"/>), so a plain <c>kubectl patch</c> approves and cannot forge either; the guard then checks the result.
 /// </summary>
 public sealed class StampHandler(TimeProvider time) : IAdmissionHandler
 {
@@ -21,9 +20,8 @@ public sealed class StampHandler(TimeProvider time) : IAdmissionHandler
         {
             var updated = GuardedObjects.Read<ApprovalRequest>(request.Object);
             if (updated is null) return ValueTask.FromResult(AdmissionVerdict.Allow);
-            var old = request.Operation == "UPDATE" ? GuardedObjects.Read<ApprovalRequest>(request.OldObject) : null;
-            var patch = ReviewStamp.Patch(old, updated, request.UserInfo, time.GetUtcNow());
-            if (!HasReviews(request.Object)) patch = Prepend(AddReviewsList, patch);
+            var old = request.Operation == Operations.Update ? GuardedObjects.Read<ApprovalRequest>(request.OldObject) : null;
+            var patch = ReviewStamp.Patch(request, old, updated, time.GetUtcNow());
             return ValueTask.FromResult(patch is null ? AdmissionVerdict.Allow : new AdmissionVerdict { Allowed = true, JsonPatch = patch });
         }
         catch (JsonException e)
@@ -31,19 +29,5 @@ public sealed class StampHandler(TimeProvider time) : IAdmissionHandler
             // The guard would refuse it anyway; say why here, where it is first seen.
             return ValueTask.FromResult(AdmissionVerdict.Deny($"cannot read the ApprovalRequest: {e.Message}", Outcomes.Deny, 422, "Invalid"));
         }
-    }
-
-    private static readonly byte[] AddReviewsList = """{"op":"add","path":"/spec/reviews","value":[]}"""u8.ToArray();
-
-    private static bool HasReviews(RawObject raw) =>
-        raw.Element is { ValueKind: JsonValueKind.Object } root
-        && root.TryGetProperty("spec", out var spec) && spec.ValueKind == JsonValueKind.Object
-        && spec.TryGetProperty("reviews", out var reviews) && reviews.ValueKind == JsonValueKind.Array;
-
-    /// <summary>One operation before the others of an RFC 6902 patch (a JSON array).</summary>
-    private static byte[] Prepend(byte[] operation, byte[]? patch)
-    {
-        if (patch is null || patch.Length <= 2) return [(byte)'[', .. operation, (byte)']'];
-        return [(byte)'[', .. operation, (byte)',', .. patch.AsSpan(1)];
     }
 }

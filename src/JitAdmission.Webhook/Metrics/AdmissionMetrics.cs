@@ -1,3 +1,4 @@
+using JitAdmission.Core.Gate;
 using JitAdmission.Core.Admission;
 using Prometheus;
 

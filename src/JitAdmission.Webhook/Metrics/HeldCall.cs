@@ -1,3 +1,5 @@
+using JitAdmission.Core.Gate;
+
 namespace JitAdmission.Webhook;
 
 /// <summary>

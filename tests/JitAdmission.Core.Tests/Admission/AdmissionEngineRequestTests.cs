@@ -57,8 +57,8 @@ public class AdmissionEngineRequestTests
     [InlineData(":::", "")]
     public void Usernames_become_valid_label_values(string username, string expected)
     {
-        Assert.Equal(expected, AdmissionEngine.LabelValue(username));
-        Assert.True(AdmissionEngine.LabelValue(new string('x', 100) + username).Length <= 63);
+        Assert.Equal(expected, ApprovalRequestDraft.LabelValue(username));
+        Assert.True(ApprovalRequestDraft.LabelValue(new string('x', 100) + username).Length <= 63);
     }
 
     [Fact]

@@ -24,6 +24,9 @@ internal sealed class EngineWorld
     public List<ApprovalRequest> Requests { get; } = [];
     public MatchRequestBuilder Change { get; set; } = DefaultChange();
     public bool IsOperator { get; set; }
+    /// <summary>For whole calls (<see cref="Gate.GateMachine"/>): whether the caches are loaded, and the transport's budget.</summary>
+    public bool Loaded { get; set; } = true;
+    public TimeSpan Budget { get; set; } = TimeSpan.FromSeconds(29);
     public DateTimeOffset Now { get; set; } = Created.AddMinutes(5);
     public IClusterContext Cluster { get; set; } = InMemoryClusterContext.Empty.WithNamespace("prod");
 
@@ -120,9 +123,14 @@ internal sealed class EngineWorld
 
     public static Review DeniedByBob() => ApprovalFixtures.Deny("bob", Created.AddMinutes(1), "not now", "sre");
 
+    public IApprovalLookup Lookup => new ListLookup(Requests);
+
     /// <summary>The cache indexes, over a list.</summary>
-    private sealed class ListLookup(List<ApprovalRequest> requests) : IApprovalLookup
+    internal sealed class ListLookup(List<ApprovalRequest> requests) : IApprovalLookup
     {
+        public ApprovalRequest? Get(string @namespace, string name) =>
+            requests.FirstOrDefault(r => r.Metadata.NamespaceProperty == @namespace && r.Metadata.Name == name);
+
         public IReadOnlyList<ApprovalRequest> ByFingerprint(string fingerprint) => [.. requests.Where(r => r.Spec.Fingerprint == fingerprint)];
 
         public IReadOnlyList<ApprovalRequest> ByObject(string group, string resource, string @namespace, string name) =>

@@ -1,3 +1,4 @@
+using JitAdmission.Core.Gate;
 using JitAdmission.Core.Admission;
 using JitAdmission.Core.Api;
 using JitAdmission.Kubernetes.Api;
@@ -60,7 +61,7 @@ public sealed class GateHandlerTests : IDisposable
         var call = _world.Call(GateWorld.Update(3), TimeSpan.FromSeconds(6));
         await _world.UntilHeldAsync();
 
-        _world.Clock.Advance(TimeSpan.FromSeconds(6) - GateHandler.HoldMargin);
+        _world.Clock.Advance(TimeSpan.FromSeconds(6) - GateMachine.HoldMargin);
         var verdict = await call;
 
         Assert.Contains("is still not approved after waiting 5s", verdict.Message, StringComparison.Ordinal);

@@ -18,7 +18,7 @@ namespace JitAdmission.Webhook.Tests.Gating;
 /// A <see cref="GateHandler"/> on real (unstarted) caches fed by hand, the in-memory API store and a clock: policy "prod"
 /// gates UPDATE of apps deployments in namespace prod; group sre approves.
 /// </summary>
-internal sealed class GateWorld : IDisposable
+internal sealed class GateWorld : IAdmissionCaches, IDisposable
 {
     public const string Namespace = "prod";
 
@@ -37,13 +37,15 @@ internal sealed class GateWorld : IDisposable
         Metrics = new AdmissionMetrics(Registry, Time);
         var identity = new OperatorIdentity { Namespace = "jit-system" };
         identity.Resolve("system:serviceaccount:jit-system:jit-admission");
-        Handler = new GateHandler(PolicySet, Requests, InMemoryClusterContext.Empty.WithNamespace(Namespace), Store, identity, Waiters, Metrics, Time,
-            NullLogger<GateHandler>.Instance, () => Loaded);
+        Handler = new GateHandler(PolicySet, this, InMemoryClusterContext.Empty.WithNamespace(Namespace), Store, identity, Waiters, Metrics, Time,
+            NullLogger<GateHandler>.Instance);
         Policies.Upsert(Policy(wait, scope));
     }
 
     /// <summary>Whether the caches count as synced.</summary>
     public bool Loaded { get; set; } = true;
+
+    bool IAdmissionCaches.IsSynced => Loaded;
 
     public TimeProvider Time { get; }
     public FakeTimeProvider Clock => ((TimerCountingClock)Time).Clock;

@@ -3,11 +3,14 @@ using JitAdmission.Core.Api;
 namespace JitAdmission.Core.Admission;
 
 /// <summary>
-/// The ApprovalRequests the engine may use, answered from the webhook's cache indexes (never from the API server).
+/// The ApprovalRequests the gate may use, answered from the webhook's cache indexes (never from the API server).
 /// Returned objects are shared with other readers and must not be modified.
 /// </summary>
 public interface IApprovalLookup
 {
+    /// <summary>The request with this name, or null.</summary>
+    ApprovalRequest? Get(string @namespace, string name);
+
     /// <summary>Requests whose <c>spec.fingerprint</c> equals <paramref name="fingerprint"/> (Exact approvals and retries).</summary>
     IReadOnlyList<ApprovalRequest> ByFingerprint(string fingerprint);
 

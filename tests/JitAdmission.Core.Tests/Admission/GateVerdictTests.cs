@@ -5,8 +5,8 @@ using static JitAdmission.Core.Tests.Admission.EngineWorld;
 
 namespace JitAdmission.Core.Tests.Admission;
 
-/// <summary>The verdicts after the webhook's I/O: a use recorded, a record made, a hold checked or ended.</summary>
-public class AdmissionEngineVerdictTests
+/// <summary>The verdicts after the webhook's I/O: a use recorded, a record made, a hold ended (how a held request is re-checked: GateConversationTests).</summary>
+public class GateVerdictTests
 {
     [Fact]
     public void A_recorded_use_allows_with_who_approved_in_the_audit_log()
@@ -15,7 +15,7 @@ public class AdmissionEngineVerdictTests
         var approval = world.ExistingFor(reviews: ApprovedByBob());
         var plan = world.Plan<ConsumePlan>();
 
-        var verdict = AdmissionEngine.Consumed(plan, approval);
+        var verdict = GateVerdicts.Consumed(plan, approval);
 
         Assert.True(verdict.Allowed);
         Assert.Equal(Outcomes.Consume, verdict.Outcome);
@@ -33,7 +33,7 @@ public class AdmissionEngineVerdictTests
         world.Policy(s => s.BreakGlass = new BreakGlassSettings { Users = ["alice"] });
         var plan = world.Plan<BreakGlassPlan>();
 
-        var verdict = AdmissionEngine.BreakGlassAllowed(plan, plan.Record);
+        var verdict = GateVerdicts.BreakGlassAllowed(plan, plan.Record);
 
         Assert.True(verdict.Allowed);
         Assert.Equal(Outcomes.BreakGlass, verdict.Outcome);
@@ -46,9 +46,9 @@ public class AdmissionEngineVerdictTests
         var world = new EngineWorld();
         world.Policy(s => s.Approval.Wait = "0s");
         var created = world.Plan<CreatePlan>();
-        var hold = AdmissionEngine.HoldFor(created, created.Request, world.PolicySet, world.Now);
+        var hold = HoldFor(created, world);
 
-        var verdict = AdmissionEngine.NotApproved(world.Attributes, hold, hold.Request, hold.Evaluation, TimeSpan.Zero, world.Now);
+        var verdict = GateVerdicts.NotApproved(world.Attributes, hold, hold.Request, hold.Evaluation, TimeSpan.Zero, world.Now);
 
         Assert.False(verdict.Allowed);
         Assert.Equal(Outcomes.Hold, verdict.Outcome);
@@ -64,9 +64,9 @@ public class AdmissionEngineVerdictTests
     {
         var world = new EngineWorld();
         var hold = world.Plan<CreatePlan>();
-        var held = AdmissionEngine.HoldFor(hold, hold.Request, world.PolicySet, world.Now);
+        var held = HoldFor(hold, world);
 
-        var verdict = AdmissionEngine.NotApproved(world.Attributes, held, held.Request, held.Evaluation, TimeSpan.FromSeconds(10), world.Now);
+        var verdict = GateVerdicts.NotApproved(world.Attributes, held, held.Request, held.Evaluation, TimeSpan.FromSeconds(10), world.Now);
 
         Assert.Contains("is still not approved after waiting 10s", verdict.Message);
     }
@@ -77,53 +77,12 @@ public class AdmissionEngineVerdictTests
         var world = new EngineWorld();
         var used = world.ExistingFor(recorded: RequestPhase.Consumed, reviews: ApprovedByBob());
         var create = world.Plan<CreatePlan>();
-        var hold = AdmissionEngine.HoldFor(create, create.Request, world.PolicySet, world.Now);
+        var hold = HoldFor(create, world);
 
-        var verdict = AdmissionEngine.NotApproved(world.Attributes, hold, hold.Request, hold.Evaluation, TimeSpan.FromSeconds(10), world.Now);
+        var verdict = GateVerdicts.NotApproved(world.Attributes, hold, hold.Request, hold.Evaluation, TimeSpan.FromSeconds(10), world.Now);
 
         Assert.StartsWith($"The approval ApprovalRequest {used.Metadata.Name} in namespace prod was already used", verdict.Message, StringComparison.Ordinal);
         Assert.Contains(create.Request.Metadata.Name!, verdict.Message);
-    }
-
-    public static TheoryData<string> HeldStates() => ["pending", "approved", "spent", "denied", "expired", "deleted"];
-
-    [Theory]
-    [MemberData(nameof(HeldStates))]
-    public void A_held_request_is_checked_after_every_change(string state)
-    {
-        var world = new EngineWorld();
-        var pending = world.ExistingFor();
-        var hold = world.Plan<HoldPlan>();
-        ApprovalRequest? current = state switch
-        {
-            "approved" => With(pending, ApprovedByBob()),
-            "denied" => With(pending, DeniedByBob()),
-            "spent" => Spent(pending),
-            "deleted" => null,
-            _ => pending,
-        };
-        var now = state == "expired" ? Created.AddHours(2) : world.Now;
-
-        var check = AdmissionEngine.CheckHeld(world.Attributes, hold, current, world.PolicySet, now);
-
-        switch (state)
-        {
-            case "pending":
-                Assert.Equal(HeldState.Waiting, check.State);
-                Assert.Equal(RequestPhase.Pending, check.Evaluation!.Phase);
-                break;
-            case "approved":
-                Assert.Equal(HeldState.Usable, check.State);
-                break;
-            case "spent":
-                Assert.Equal(HeldState.Spent, check.State);
-                break;
-            default:
-                Assert.Equal(HeldState.Finished, check.State);
-                Assert.False(check.Verdict!.Allowed);
-                Assert.Contains(state switch { "denied" => "was denied by bob", "expired" => "expired", _ => "was deleted" }, check.Verdict.Message);
-                break;
-        }
     }
 
     [Fact]
@@ -133,7 +92,7 @@ public class AdmissionEngineVerdictTests
         world.Policies.Add(Tests.TestSupport.MatchPolicyBuilder.Policy("w").Enforcement(Enforcement.Warn).Build());
         var plan = world.Plan<CreatePlan>();
 
-        var verdict = AdmissionEngine.CouldNotDecide(plan, "the API server said 500\n   at Stack.Trace()");
+        var verdict = GateVerdicts.CouldNotDecide(plan, "the API server said 500\n   at Stack.Trace()");
 
         Assert.False(verdict.Allowed);
         Assert.Equal(500, verdict.Code);
@@ -144,24 +103,6 @@ public class AdmissionEngineVerdictTests
         Assert.Single(verdict.Warnings);
     }
 
-    private static ApprovalRequest Spent(ApprovalRequest request)
-    {
-        var spent = With(request, ApprovedByBob());
-        spent.Status = new ApprovalRequestStatus { Phase = RequestPhase.Consumed, Uses = 1 };
-        return spent;
-    }
-
-    private static ApprovalRequest With(ApprovalRequest request, Review review) => new()
-    {
-        Metadata = request.Metadata,
-        Spec = new ApprovalRequestSpec
-        {
-            Policies = request.Spec.Policies,
-            Requester = request.Spec.Requester,
-            Action = request.Spec.Action,
-            Fingerprint = request.Spec.Fingerprint,
-            Scope = request.Spec.Scope,
-            Reviews = [review],
-        },
-    };
+    private static HoldPlan HoldFor(CreatePlan plan, EngineWorld world) =>
+        new(plan.Gate, plan.Request, AdmissionEngine.Evaluate(plan.Request, world.PolicySet, world.Now), plan.Wait, plan.PreviouslyUsed);
 }

@@ -7,7 +7,11 @@ using k8s.Models;
 
 namespace JitAdmission.Core.Admission;
 
-public static partial class AdmissionEngine
+/// <summary>
+/// The ApprovalRequest the gate creates for a gated change, and what it reads from the change's object for it (the
+/// requester's reason, a break-glass annotation).
+/// </summary>
+public static class ApprovalRequestDraft
 {
     /// <summary>Label values are at most 63 characters.</summary>
     private const int MaxLabelValue = 63;
@@ -19,7 +23,7 @@ public static partial class AdmissionEngine
     /// The ApprovalRequest for a gated change: everything from the admission request (requester from userInfo, never
     /// from the object), the scope the policies ask for, the reason annotation and a bounded summary for approvers.
     /// </summary>
-    private static ApprovalRequest NewRequest(AdmissionAttributes request, AdmissionGate gate, string name, bool breakGlass, string reason)
+    public static ApprovalRequest For(AdmissionAttributes request, AdmissionGate gate, string name, bool breakGlass, string reason)
     {
         var user = request.UserInfo;
         // Object scope needs the object's name; a generateName create is approved as that exact change instead.
@@ -97,11 +101,11 @@ public static partial class AdmissionEngine
     }
 
     /// <summary>The requester's reason: the <c>jitadmission.io/reason</c> annotation of the new object, bounded.</summary>
-    private static string ReasonOf(AdmissionAttributes request) =>
+    internal static string ReasonOf(AdmissionAttributes request) =>
         Annotation(request, ApiConstants.ReasonAnnotation) is { } reason ? Bounded(reason, ApiLimits.MaxReasonLength) : "";
 
     /// <summary>The break-glass annotation on the new object (CREATE and UPDATE only); null when absent.</summary>
-    private static string? BreakGlassReason(AdmissionAttributes request) =>
+    internal static string? BreakGlassReason(AdmissionAttributes request) =>
         request.Operation is Operations.Create or Operations.Update ? Annotation(request, ApiConstants.BreakGlassAnnotation) : null;
 
     private static string? Annotation(AdmissionAttributes request, string key)
@@ -115,15 +119,11 @@ public static partial class AdmissionEngine
                 : null;
     }
 
-    private static string Bounded(string text, int max)
+    internal static string Bounded(string text, int max)
     {
         var trimmed = text.Trim();
         return trimmed.Length <= max ? trimmed : string.Concat(trimmed.AsSpan(0, max - 1), "…");
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
-
-    private static string BadBreakGlassMessage(AdmissionAttributes request) =>
-        $"{Messages.AdmissionMessages.Gated(request)}: the {ApiConstants.BreakGlassAnnotation} annotation needs a reason, e.g. "
-        + $"{ApiConstants.BreakGlassAnnotation}: \"INC-1234 checkout is down\"; it is recorded and reviewed afterwards.";
 }
