@@ -80,6 +80,21 @@ public sealed class AdmissionReviewWriterTests
         Assert.Equal(message, status.GetProperty("message").GetString());
     }
 
+    [Fact]
+    public void A_gate_denial_carries_its_kind_and_request_in_the_status_details_for_programs()
+    {
+        var verdict = AdmissionVerdict.Deny("needs approval") with { Denial = new GateDenial(DenialKind.NeedsApproval, "prod", "deployments-web-1") };
+
+        var status = Write(verdict, mutating: false).GetProperty("status");
+
+        Assert.Equal(verdict.Denial, GateDenial.TryRead(status));
+        Assert.Equal("needs approval", status.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public void A_denial_without_one_has_no_details() =>
+        Assert.False(Write(AdmissionVerdict.Deny("no"), mutating: false).GetProperty("status").TryGetProperty("details", out _));
+
     [Theory]
     [InlineData(true, true, true)]
     [InlineData(false, true, false)]

@@ -63,7 +63,8 @@ public static class AdmissionEngine
             if (gate.Effective.AllowsBreakGlass(request.UserInfo))
             {
                 if (string.IsNullOrWhiteSpace(breakGlass))
-                    return Decided(GateVerdicts.Denied(gate, advisory, warnings, null, Outcomes.Deny, GateVerdicts.BadBreakGlassMessage(request)));
+                    return Decided(GateVerdicts.Denied(gate, advisory, warnings, null, Outcomes.Deny, GateVerdicts.BadBreakGlassMessage(request))
+                        with { Denial = new GateDenial(DenialKind.PolicyError) });
                 if (request.DryRun)
                     return Decided(GateVerdicts.DryRunAllowed(gate, advisory, warnings, $"dry run: break-glass would let this through at once and "
                         + $"record it for review ({PolicyNames(gate)}); nothing was recorded"));
@@ -90,7 +91,7 @@ public static class AdmissionEngine
         {
             case RequestSlotKind.Denied:
                 return Decided(GateVerdicts.Denied(gate, advisory, warnings, slot.Existing, Outcomes.Deny,
-                    AdmissionMessages.Denied(request, slot.Existing!, slot.Evaluation!)));
+                    AdmissionMessages.Denied(request, slot.Existing!, slot.Evaluation!)) with { Denial = GateDenial.For(DenialKind.Denied, slot.Existing) });
             case RequestSlotKind.Reuse when slot.Evaluation!.IsUsable:
                 // Usable requests for this fingerprint were found above; this one is here only if coverage changed meanwhile.
                 return new ConsumePlan(gate, slot.Existing!, slot.Evaluation) { Warnings = warnings, AdvisoryPolicies = advisory };

@@ -10,6 +10,8 @@ public sealed record AdmissionVerdict
     public string? Message { get; init; }
     /// <summary>Machine-readable reason for denials (metav1.StatusReason), e.g. Forbidden.</summary>
     public string? Reason { get; init; }
+    /// <summary>For denials by the gate: their kind and request, written into the Status's details for programs.</summary>
+    public GateDenial? Denial { get; init; }
     /// <summary>Shown by kubectl as "Warning: …" (allowed or denied).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
     /// <summary>Bare keys (e.g. "request"): the API server records them as "&lt;webhook name&gt;/&lt;key&gt;" in the audit

@@ -45,21 +45,23 @@ public static class GateVerdicts
         ArgumentNullException.ThrowIfNull(plan);
         var gone = $"{AdmissionMessages.Gated(request)} was not let through: ApprovalRequest {plan.Request.Metadata?.Name} in namespace "
             + $"{plan.Request.Metadata?.NamespaceProperty} was deleted while the call waited for it. Run the same command again for a new request.";
-        return Denied(plan.Gate, plan.AdvisoryPolicies, plan.Warnings, plan.Request, Outcomes.Deny, gone);
+        return Denied(plan.Gate, plan.AdvisoryPolicies, plan.Warnings, plan.Request, Outcomes.Deny, gone) with { Denial = GateDenial.For(DenialKind.Expired, plan.Request) };
     }
 
     /// <summary>An approver denied the held request.</summary>
     public static AdmissionVerdict DeniedByApprover(AdmissionAttributes request, HoldPlan plan, ApprovalRequest current, ApprovalEvaluation evaluation)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        return Denied(plan.Gate, plan.AdvisoryPolicies, plan.Warnings, current, Outcomes.Deny, AdmissionMessages.Denied(request, current, evaluation));
+        return Denied(plan.Gate, plan.AdvisoryPolicies, plan.Warnings, current, Outcomes.Deny, AdmissionMessages.Denied(request, current, evaluation))
+            with { Denial = GateDenial.For(DenialKind.Denied, current) };
     }
 
     /// <summary>The held request expired (or its approval window ended) before the call could use it.</summary>
     public static AdmissionVerdict Expired(AdmissionAttributes request, HoldPlan plan, ApprovalRequest current, ApprovalEvaluation evaluation)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        return Denied(plan.Gate, plan.AdvisoryPolicies, plan.Warnings, current, Outcomes.Deny, AdmissionMessages.Expired(request, current, evaluation));
+        return Denied(plan.Gate, plan.AdvisoryPolicies, plan.Warnings, current, Outcomes.Deny, AdmissionMessages.Expired(request, current, evaluation))
+            with { Denial = GateDenial.For(DenialKind.Expired, current) };
     }
 
     /// <summary>
@@ -76,7 +78,8 @@ public static class GateVerdicts
             : held > TimeSpan.Zero
                 ? AdmissionMessages.TimedOut(request, policies, current, evaluation, held, now)
                 : AdmissionMessages.NeedsApproval(request, policies, current, evaluation, now);
-        return Denied(plan.Gate, plan.AdvisoryPolicies, plan.Warnings, current, Outcomes.Hold, message);
+        var kind = evaluation.MissingPolicies.Count > 0 || !evaluation.Effective.CanBeSatisfied ? DenialKind.Unsatisfiable : DenialKind.NeedsApproval;
+        return Denied(plan.Gate, plan.AdvisoryPolicies, plan.Warnings, current, Outcomes.Hold, message) with { Denial = GateDenial.For(kind, current) };
     }
 
     /// <summary>Fail closed on a gated request, saying why (never a stack trace).</summary>
@@ -94,7 +97,11 @@ public static class GateVerdicts
         };
 
     internal static AdmissionVerdict CouldNotDecide(IReadOnlyList<string> warnings, string reason) =>
-        AdmissionVerdict.Deny(AdmissionMessages.InternalError(reason), Outcomes.Error, 500, "InternalError") with { Warnings = warnings };
+        AdmissionVerdict.Deny(AdmissionMessages.InternalError(reason), Outcomes.Error, 500, "InternalError") with
+        {
+            Warnings = warnings,
+            Denial = new GateDenial(DenialKind.InternalError),
+        };
 
     /// <summary>Fail closed: an Enforce policy that cannot be evaluated denies, naming the policy and the error.</summary>
     internal static AdmissionVerdict PolicyError(AdmissionAttributes request, Triage triage)
@@ -104,6 +111,7 @@ public static class GateVerdicts
         var names = triage.Errors.Select(e => e.Policy.Name).Concat(triage.Advisory).ToList();
         return AdmissionVerdict.Deny(message, Outcomes.Error) with
         {
+            Denial = new GateDenial(DenialKind.PolicyError),
             Warnings = triage.Warnings,
             Policies = names,
             AuditAnnotations = new Dictionary<string, string>

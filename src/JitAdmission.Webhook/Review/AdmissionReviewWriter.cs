@@ -26,7 +26,7 @@ public static class AdmissionReviewWriter
         {
             var code = verdict.Code is >= 400 and <= 599 ? verdict.Code : 403;
             WriteStatus(json, code, string.IsNullOrEmpty(verdict.Reason) ? ReasonFor(code) : verdict.Reason,
-                string.IsNullOrEmpty(verdict.Message) ? "denied by jit-admission" : verdict.Message);
+                string.IsNullOrEmpty(verdict.Message) ? "denied by jit-admission" : verdict.Message, verdict.Denial);
         }
 
         WriteWarnings(json, verdict.Warnings);
@@ -108,12 +108,13 @@ public static class AdmissionReviewWriter
         json.WriteString("uid"u8, uid);
     }
 
-    private static void WriteStatus(Utf8JsonWriter json, int code, string reason, string message)
+    private static void WriteStatus(Utf8JsonWriter json, int code, string reason, string message, GateDenial? denial = null)
     {
         json.WriteStartObject("status"u8);
         json.WriteNumber("code"u8, code);
         json.WriteString("message"u8, message);
         json.WriteString("reason"u8, reason);
+        denial?.WriteDetails(json);
         json.WriteEndObject();
     }
 

@@ -33,7 +33,7 @@ public class GateConversationTests
             Expect("create", c => c.StoreCreated()),
             Expect("wait", c => new Woke(true)),
             Expect("wait until +10s", c => c.Advance(10)),
-            Expect("deny hold 'is still not approved after waiting 10s' hold=TimedOut"),
+            Expect("deny hold 'is still not approved after waiting 10s' hold=TimedOut denial=NeedsApproval"),
         ]),
         ["the hold ends a margin before the transport's deadline when that comes first"] = (w => w.Budget = TimeSpan.FromSeconds(6),
         [
@@ -45,14 +45,19 @@ public class GateConversationTests
         ["without a wait: denied at once with how to approve, no hold"] = (w => w.Policy(s => s.Approval.Wait = "0s"),
         [
             Expect("create", c => c.StoreCreated()),
-            Expect("deny hold 'needs approval (policy p)' hold=none"),
+            Expect("deny hold 'needs approval (policy p)' hold=none denial=NeedsApproval"),
+        ]),
+        ["a policy that could never be met fails closed at once, naming it, a PolicyError for the plugin"] = (w =>
+            w.Policy(s => s.Approval.Approvers = [new ApproverRule { Name = "two", Users = ["bob"], MinApprovals = 2 }]),
+        [
+            Expect("deny error 'policy p could not be evaluated' hold=none denial=PolicyError"),
         ]),
         ["denied while held: the denial, the hold ended denied"] = (null,
         [
             Expect("create", c => c.StoreCreated()),
             Expect("wait", c => new Woke(true)),
             Expect("wait", c => c.Approve(ReviewDecision.Deny)),
-            Expect("deny deny 'was denied by bob' hold=Denied"),
+            Expect("deny deny 'was denied by bob' hold=Denied denial=Denied"),
         ]),
         ["expired while held: woken at the expiry, not at the end of the wait"] = (w =>
             {
@@ -62,14 +67,14 @@ public class GateConversationTests
         [
             Expect("wait", c => new Woke(true)),
             Expect("wait until +4s", c => c.Advance(4)),
-            Expect("deny deny 'expired' hold=Denied"),
+            Expect("deny deny 'expired' hold=Denied denial=Expired"),
         ]),
         ["deleted while held: denied, run the command again"] = (null,
         [
             Expect("create", c => c.StoreCreated()),
             Expect("wait", c => new Woke(true)),
             Expect("wait", c => c.Delete()),
-            Expect("deny deny 'was deleted while the call waited' hold=Denied"),
+            Expect("deny deny 'was deleted while the call waited' hold=Denied denial=Expired"),
         ]),
         ["spent by another call while held: a new request for this attempt"] = (null,
         [
@@ -123,7 +128,7 @@ public class GateConversationTests
         [
             .. Enumerable.Repeat(new[] { Expect("write", c => c.ConflictUnseen()), Expect("read 20ms", c => c.SeeUnseen()) }, GateMachine.MaxRounds)
                 .SelectMany(t => t),
-            Expect("fail 'kept changing while deciding'"),
+            Expect("fail 'kept changing while deciding' denial=InternalError"),
         ]),
         ["a use the API server refuses fails closed with its reason"] = (w => w.ExistingFor(reviews: ApprovedByBob()),
         [
@@ -264,8 +269,16 @@ public class GateConversationTests
             else
             {
                 Assert.Equal(rest.Split(' ')[0], verdict.Outcome);
-                var hold = rest[(rest.IndexOf("hold=", StringComparison.Ordinal) + 5)..];
+                var hold = rest[(rest.IndexOf("hold=", StringComparison.Ordinal) + 5)..].Split(' ')[0];
                 Assert.Equal(hold == "none" ? null : Enum.Parse<HoldResult>(hold), answer.Hold);
+            }
+
+            var denial = rest.IndexOf("denial=", StringComparison.Ordinal);
+            if (denial >= 0)
+            {
+                var expected = Enum.Parse<DenialKind>(rest[(denial + 7)..].Split(" ")[0]);
+                Assert.Equal(expected, verdict.Denial?.Kind);
+                if (State.Plan is HoldPlan held) Assert.Equal(held.Request.Metadata.Name, verdict.Denial!.RequestName);
             }
 
             var quote = rest.IndexOf('\'', StringComparison.Ordinal);

@@ -61,6 +61,22 @@ public sealed class GateTests(JitCluster cluster)
     }
 
     [Fact]
+    public async Task A_refused_write_carries_the_denial_kind_and_request_in_the_status_the_api_server_returns()
+    {
+        var ns = await GatedNamespaceAsync("details", wait: "0s");
+        using var alice = Infrastructure.KubeSandbox.ClientFor(cluster.KubeconfigOf("alice"));
+        var deployment = await alice.AppsV1.ReadNamespacedDeploymentAsync("web", ns);
+        deployment.Spec.Replicas = 4;
+
+        var refused = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() => alice.AppsV1.ReplaceNamespacedDeploymentAsync(deployment, "web", ns));
+
+        var request = Assert.Single(await cluster.RequestsAsync(ns));
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, refused.Response.StatusCode);
+        Assert.Equal(new Core.Admission.GateDenial(Core.Admission.DenialKind.NeedsApproval, ns, request.Metadata.Name),
+            Core.Admission.GateDenial.TryRead(refused.Response.Content));
+    }
+
+    [Fact]
     public async Task Denied_with_how_to_approve_then_the_retry_passes_once_and_a_repeat_needs_a_new_approval()
     {
         var ns = await GatedNamespaceAsync("once", wait: "0s");
