@@ -6,6 +6,7 @@ using JitAdmission.Webhook.Context;
 using JitAdmission.Webhook.Gating;
 using JitAdmission.Webhook.Guard;
 using k8s;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -18,8 +19,9 @@ public static class JitHandlersServiceCollectionExtensions
     /// <see cref="StampHandler"/> (<c>/mutate</c>), with the cluster context they read (namespaces, and the ConfigMaps
     /// policies reference, watched while referenced). Needs the runtime services (client, caches, policies, identity).
     /// </summary>
-    public static IServiceCollection AddJitAdmissionHandlers(this IServiceCollection services)
+    public static IServiceCollection AddJitAdmissionHandlers(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<GateOptions>().Bind(configuration.GetSection(GateOptions.SectionName));
         services.AddSingleton<IApprovalRequestStore>(sp => new JitClientRequestStore(sp.GetRequiredService<JitClient>()));
         services.AddSingleton(sp => new HeldRequestWaiters(sp.GetRequiredService<ClusterCaches>().Requests));
         services.AddSingleton<IHeldCalls>(sp => sp.GetRequiredService<HeldRequestWaiters>());

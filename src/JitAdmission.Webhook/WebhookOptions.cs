@@ -34,4 +34,15 @@ public sealed class WebhookOptions
     /// explicit port. Unset: <c>/metrics</c> is served on the HTTPS listener.
     /// </summary>
     public string? MetricsListenUrl { get; set; }
+
+    /// <summary>
+    /// PEM file of the CA that signs the API server's client certificate for webhooks (its
+    /// <c>AdmissionConfiguration</c> kubeconfig). Set: the admission paths require a client certificate that chains to
+    /// it (401 without, 403 for a subject not in <see cref="ClientSubjects"/>), and every field of a review is believed
+    /// (a break-glass annotation may create its record). Unset: any caller can reach them (docs/threat-model.md).
+    /// </summary>
+    public string? ClientCaFile { get; set; }
+
+    /// <summary>With <see cref="ClientCaFile"/>: the certificate subjects (CN) allowed; empty allows any it signed.</summary>
+    public List<string> ClientSubjects { get; set; } = [];
 }

@@ -30,7 +30,7 @@ Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressEventC
 builder.Services.AddSingleton(Metrics.DefaultRegistry);
 // Every replica: the HTTPS admission transport and its decision handlers.
 builder.Services.AddAdmissionWebhook(builder.Configuration);
-builder.Services.AddJitAdmissionHandlers();
+builder.Services.AddJitAdmissionHandlers(builder.Configuration);
 // The elected leader: reconcilers, notifications, and the webhook configurations.
 builder.Services.AddJitController(builder.Configuration);
 builder.Services.AddWebhookConfigurationOwner(builder.Configuration);

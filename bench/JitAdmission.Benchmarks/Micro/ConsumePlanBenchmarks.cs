@@ -30,5 +30,5 @@ public class ConsumePlanBenchmarks
 
     [Benchmark]
     public AdmissionPlan Plan() =>
-        AdmissionEngine.Plan(new AdmissionEngineInput(Fixtures.Fresh(_request), _set, Fixtures.ClusterContext, _lookup, false, "jit-bench", Fixtures.Now));
+        AdmissionEngine.Plan(new AdmissionEngineInput(Fixtures.Fresh(_request), _set, Fixtures.ClusterContext, _lookup, false, Fixtures.Settings, Fixtures.Now));
 }

@@ -71,6 +71,8 @@ internal static class Fixtures
         return request;
     }
 
+    public static readonly GateSettings Settings = new() { OperatorNamespace = "jit-bench" };
+
     public sealed class Lookup(IReadOnlyList<ApprovalRequest> byRequester) : IApprovalLookup
     {
         public ApprovalRequest? Get(string @namespace, string name) =>

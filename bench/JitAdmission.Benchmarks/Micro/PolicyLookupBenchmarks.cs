@@ -27,7 +27,7 @@ public class PolicyLookupBenchmarks
         _set = Fixtures.Policies(Policies);
         _deployment = Fixtures.Read(Fixtures.Body(ReviewSpec.Deployment, "unmatched", 1024));
         _configMap = Fixtures.Read(Fixtures.Body(ReviewSpec.ConfigMap, "unmatched", 1024));
-        _input = new AdmissionEngineInput(_deployment, _set, Fixtures.ClusterContext, new Fixtures.Lookup([]), false, "jit-bench", Fixtures.Now);
+        _input = new AdmissionEngineInput(_deployment, _set, Fixtures.ClusterContext, new Fixtures.Lookup([]), false, Fixtures.Settings, Fixtures.Now);
         if (_set.Candidates(_deployment).Count != Policies) throw new InvalidOperationException("every policy should be a candidate");
         if (AdmissionEngine.Plan(_input) is not DecidedPlan { Verdict.Allowed: true }) throw new InvalidOperationException("the request should be allowed");
     }

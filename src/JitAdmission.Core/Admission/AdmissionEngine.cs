@@ -25,8 +25,8 @@ public static class AdmissionEngine
         // Fast path: the index answers most requests without touching the object.
         if (input.Policies.ApplicableCandidates(request).Count == 0) return NothingGated;
         // jit-admission's own writes are never gated, nor is its API: gating reviews could lock approvers out, and
-        // writes to approval requests and policies are the guard's business. Nor is the control plane running the cluster.
-        if (input.IsOperator || request.Resource.Group == ApiConstants.Group || ControlPlaneSubjects.Contains(request.UserInfo)) return NothingGated;
+        // writes to approval requests and policies are the guard's business. Nor are the controllers running the cluster.
+        if (input.IsOperator || request.Resource.Group == ApiConstants.Group || input.Settings.Trusted.Contains(request.UserInfo)) return NothingGated;
 
         var triage = Triage.Of(PolicyEvaluator.EvaluateApplicable(input.Policies, request, input.Cluster, input.Now), request);
         if (triage.Errors.Count > 0) return new DecidedPlan(GateVerdicts.PolicyError(request, triage));
@@ -56,11 +56,19 @@ public static class AdmissionEngine
             return Decided(GateVerdicts.CouldNotDecide(warnings, "cannot read the object: " + ex.Message));
         }
 
-        var gate = new AdmissionGate(triage.Enforce, EffectiveApproval.From(triage.Enforce), fingerprint, RequestNamespace(request, input.OperatorNamespace));
+        var gate = new AdmissionGate(triage.Enforce, EffectiveApproval.From(triage.Enforce), fingerprint, RequestNamespace(request, input.Settings.OperatorNamespace));
 
         if (ApprovalRequestDraft.BreakGlassReason(request) is { } breakGlass)
         {
-            if (gate.Effective.AllowsBreakGlass(request.UserInfo))
+            if (!input.Settings.CallerAuthenticated)
+            {
+                // Without client authentication anyone able to reach the webhook could post this review with any groups:
+                // the annotation alone must never create a record that lets the change through (docs/threat-model.md).
+                warnings.Add($"the {ApiConstants.BreakGlassAnnotation} annotation is not honoured here: jit-admission cannot tell the API server "
+                    + "from a forged caller (client authentication is off). Ask for break-glass through the API instead: kubectl jit request "
+                    + $"--break-glass --reason \"…\" (policies {string.Join(", ", gate.PolicyNames)}), then run the change again");
+            }
+            else if (gate.Effective.AllowsBreakGlass(request.UserInfo))
             {
                 if (string.IsNullOrWhiteSpace(breakGlass))
                     return Decided(GateVerdicts.Denied(gate, advisory, warnings, null, Outcomes.Deny, GateVerdicts.BadBreakGlassMessage(request))
@@ -71,8 +79,11 @@ public static class AdmissionEngine
                 return PlanBreakGlass(input, gate, ApprovalRequestDraft.Bounded(breakGlass, ApiLimits.MaxReasonLength)) with { Warnings = warnings, AdvisoryPolicies = advisory };
             }
 
-            warnings.Add($"the {ApiConstants.BreakGlassAnnotation} annotation is ignored: {request.UserInfo.Username} is not a break-glass "
-                + $"subject of {PolicyNames(gate)}, so the change needs approval as usual");
+            else
+            {
+                warnings.Add($"the {ApiConstants.BreakGlassAnnotation} annotation is ignored: {request.UserInfo.Username} is not a break-glass "
+                    + $"subject of {PolicyNames(gate)}, so the change needs approval as usual");
+            }
         }
 
         var covering = FindCovering(input, gate);
@@ -84,7 +95,7 @@ public static class AdmissionEngine
             return Decided(GateVerdicts.RetryAllowed(gate, advisory, warnings, retried));
 
         var sameChange = SameChange(input, gate, breakGlass: false);
-        var slot = RequestNaming.Choose(request, fingerprint, sameChange, r => EvaluateForSlot(r, gate, input), input.Now);
+        var slot = RequestNaming.Choose(request, fingerprint, sameChange, r => EvaluateForSlot(r, gate, input), input.Now, HolderIn(input, gate));
         var previous = PreviouslyUsed(request, gate, slot, sameChange, input);
         var wait = gate.Effective.Wait;
         switch (slot.Kind)
@@ -98,6 +109,9 @@ public static class AdmissionEngine
             case RequestSlotKind.Reuse:
                 return new HoldPlan(gate, slot.Existing!, slot.Evaluation, wait, previous) { Warnings = warnings, AdvisoryPolicies = advisory };
             default:
+                if (TooManyPending(input) is { } pending)
+                    return Decided(GateVerdicts.Denied(gate, advisory, warnings, null, Outcomes.Deny, AdmissionMessages.TooManyPending(request, pending, input.Settings.MaxPendingPerRequester))
+                        with { Denial = new GateDenial(DenialKind.TooManyPending) });
                 return new CreatePlan(gate, ApprovalRequestDraft.For(request, gate, slot.Name, breakGlass: false, ApprovalRequestDraft.ReasonOf(request)), wait, previous)
                 {
                     Warnings = warnings,
@@ -112,8 +126,8 @@ public static class AdmissionEngine
         var request = input.Request;
         // Records have names of their own ("breakglass-…"), so they never take the slot of a normal request.
         var slot = RequestNaming.Choose(
-            BreakGlassPrefix + request.ResourceWithSubresource, request.Name, gate.Fingerprint, SameChange(input, gate, breakGlass: true),
-            r => Evaluate(r, input.Policies, input.Now), input.Now);
+            BreakGlassPrefix + request.ResourceWithSubresource, request.Name, gate.Fingerprint, request.UserInfo.Username,
+            SameChange(input, gate, breakGlass: true), r => Evaluate(r, input.Policies, input.Now), input.Now, HolderIn(input, gate));
         return slot is { Kind: RequestSlotKind.Reuse, Existing: { } existing }
             ? new BreakGlassPlan(gate, existing, Exists: true)
             : new BreakGlassPlan(gate, ApprovalRequestDraft.For(request, gate, slot.Name, breakGlass: true, reason), Exists: false);
@@ -177,7 +191,7 @@ public static class AdmissionEngine
                 if (candidate.Status?.Phase is RequestPhase.Denied or RequestPhase.Expired or RequestPhase.Consumed) continue;
                 if (!gate.PolicyNames.All(p => candidate.Spec.Policies.Contains(p, StringComparer.Ordinal))) continue;
                 var evaluation = Evaluate(candidate, input.Policies, input.Now);
-                if (!ApprovalCoverage.Covers(candidate, evaluation, request, gate.PolicyNames, gate.Fingerprint)) continue;
+                if (!ApprovalCoverage.Covers(candidate, evaluation, request, gate.PolicyNames, gate.Fingerprint, input.Settings.OperatorNamespace)) continue;
                 var found = new Covering(candidate, evaluation, (int)candidate.Spec.Scope);
                 if (best is null || IsBetter(found, best)) best = found;
             }
@@ -193,13 +207,30 @@ public static class AdmissionEngine
         return string.CompareOrdinal(a.Request.Metadata?.Name, b.Request.Metadata?.Name) < 0;
     }
 
+    /// <summary>
+    /// The requester's Pending requests when they reach the cap (null below it): each gated change that finds no request
+    /// makes one, so a loop of changes (or, without client authentication, forged calls in someone's name) would fill
+    /// the cluster. A bound on noise, not a security control; break-glass records are never counted or refused.
+    /// </summary>
+    private static IReadOnlyList<ApprovalRequest>? TooManyPending(AdmissionEngineInput input)
+    {
+        var cap = input.Settings.MaxPendingPerRequester;
+        if (cap <= 0) return null;
+        var pending = PendingRequests.Of(input.Approvals.ByRequester(input.Request.UserInfo.Username), input.Now);
+        return pending.Count >= cap ? pending : null;
+    }
+
+    /// <summary>Who holds a name in the namespace the change's request lives in.</summary>
+    private static Func<string, ApprovalRequest?> HolderIn(AdmissionEngineInput input, AdmissionGate gate) =>
+        name => input.Approvals.Get(gate.RequestNamespace, name);
+
     /// <summary>Requests for this very change in the namespace its request lives in: the candidates for its name.</summary>
     private static List<ApprovalRequest> SameChange(AdmissionEngineInput input, AdmissionGate gate, bool breakGlass) =>
         [.. input.Approvals.ByFingerprint(gate.Fingerprint)
             .Where(r => r.Metadata?.NamespaceProperty == gate.RequestNamespace && r.Spec.BreakGlass == breakGlass)];
 
     /// <summary>
-    /// How a request holding a name counts for <see cref="RequestNaming.Choose(AdmissionAttributes, string, IEnumerable{ApprovalRequest}, Func{ApprovalRequest, ApprovalEvaluation}, DateTimeOffset)"/>.
+    /// How a request holding a name counts for <see cref="RequestNaming.Choose(AdmissionAttributes, string, IEnumerable{ApprovalRequest}, Func{ApprovalRequest, ApprovalEvaluation}, DateTimeOffset, Func{string, ApprovalRequest?})"/>.
     /// One that no longer fits the change (a gating policy was added since, or a policy it names is gone, so approving it
     /// could never let the change through) counts as finished, so the change gets a fresh request instead of a dead end.
     /// A denial stays a denial.

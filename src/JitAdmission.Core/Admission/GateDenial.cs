@@ -18,6 +18,8 @@ public enum DenialKind
     PolicyError,
     /// <summary>jit-admission could not decide (fail closed); retrying may help.</summary>
     InternalError,
+    /// <summary>The requester has as many Pending requests as one may have; no new request was made.</summary>
+    TooManyPending,
 }
 
 /// <summary>

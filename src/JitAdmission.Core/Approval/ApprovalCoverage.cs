@@ -9,18 +9,21 @@ public static class ApprovalCoverage
     /// <summary>The approval is usable now and its scope covers this admission request.</summary>
     public static bool Covers(
         ApprovalRequest approved, ApprovalEvaluation evaluation, AdmissionAttributes request,
-        IReadOnlyCollection<string> matchedEnforcePolicies, string fingerprint) =>
-        evaluation.IsUsable && Matches(approved, evaluation, request, matchedEnforcePolicies, fingerprint);
+        IReadOnlyCollection<string> matchedEnforcePolicies, string fingerprint, string operatorNamespace) =>
+        evaluation.IsUsable && Matches(approved, evaluation, request, matchedEnforcePolicies, fingerprint, operatorNamespace);
 
     /// <summary>
     /// Scope match only, ignoring whether the approval is still usable (to tell "already used" from "a different change").
     /// Every scope requires the same requester and that the request names every matched Enforce policy, so an
     /// approval given under some policies never satisfies a policy added later. The scope applied is the narrower of
-    /// the one approved and the one the live policies now ask for.
+    /// the one approved and the one the live policies now ask for. A Grant without <c>action.namespace</c> covers
+    /// every namespace (and cluster-scoped objects) only when it lives in the operator's namespace, where approver RBAC
+    /// is cluster-wide by nature; anywhere else it covers its own namespace, so approvers bound in one namespace cannot
+    /// grant more than it.
     /// </summary>
     public static bool Matches(
         ApprovalRequest approved, ApprovalEvaluation evaluation, AdmissionAttributes request,
-        IReadOnlyCollection<string> matchedEnforcePolicies, string fingerprint)
+        IReadOnlyCollection<string> matchedEnforcePolicies, string fingerprint, string operatorNamespace)
     {
         ArgumentNullException.ThrowIfNull(approved);
         ArgumentNullException.ThrowIfNull(evaluation);
@@ -42,7 +45,9 @@ public static class ApprovalCoverage
                 && action.Resource == request.Resource.Resource
                 && (action.Namespace ?? "") == request.Namespace
                 && action.Name == request.Name,
-            _ => string.IsNullOrEmpty(action.Namespace) || action.Namespace == request.Namespace,
+            _ => string.IsNullOrEmpty(action.Namespace)
+                ? approved.Metadata?.NamespaceProperty is { } home && (home == operatorNamespace || home == request.Namespace)
+                : action.Namespace == request.Namespace,
         };
     }
 }

@@ -77,7 +77,7 @@ public static class GateMachine
         if (state.Rounds >= MaxRounds) return Fail(state, "the approval request kept changing while deciding; retry");
         var call = state.Call;
         var plan = AdmissionEngine.Plan(new AdmissionEngineInput(
-            call.Request, view.Policies, view.Cluster, view.Approvals, call.IsOperator, call.OperatorNamespace, view.Now));
+            call.Request, view.Policies, view.Cluster, view.Approvals, call.IsOperator, call.Settings, view.Now));
         state = state with { Plan = plan, Rounds = state.Rounds + 1, Stage = GateStage.Planning };
         return plan switch
         {

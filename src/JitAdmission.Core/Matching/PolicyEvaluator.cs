@@ -118,9 +118,17 @@ public static class PolicyEvaluator
 
     private static bool MatchesResource(CompiledPolicy policy, AdmissionAttributes request)
     {
+        var (group, version, resource, sub) = (request.Resource.Group, request.Resource.Version, request.Resource.Resource, request.SubResource);
         foreach (var rule in policy.Rules)
         {
-            if (rule.Matches(request.Resource.Group, request.Resource.Version, request.Resource.Resource, request.SubResource, request.Operation)) return true;
+            if (rule.Matches(group, version, resource, sub, request.Operation)) return true;
+        }
+
+        // A rule gating DELETE also gates the UPDATE that would make a controller delete the object.
+        if (!OwnershipHandover.CanApply(sub, request.Operation)) return false;
+        foreach (var rule in policy.Rules)
+        {
+            if (rule.Matches(group, version, resource, sub, Operations.Delete) && OwnershipHandover.Changes(request)) return true;
         }
 
         return false;

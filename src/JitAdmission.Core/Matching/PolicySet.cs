@@ -136,6 +136,9 @@ public sealed class PolicySet
                     foreach (var operation in rule.Operations)
                     {
                         yield return new IndexKey(group, resource.Resource, resource.SubResource, operation);
+                        // DELETE rules are candidates for the UPDATEs that hand the object over (OwnershipHandover).
+                        if (operation == Operations.Delete && OwnershipHandover.CoversMainResource(resource))
+                            yield return new IndexKey(group, resource.Resource, "", Operations.Update);
                     }
                 }
             }

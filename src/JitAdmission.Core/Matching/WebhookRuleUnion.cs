@@ -30,6 +30,9 @@ public static class WebhookRuleUnion
             foreach (var operation in operations)
             {
                 atoms.Add(new Atom(group, version, resource, operation));
+                // The API server must send the UPDATEs that a DELETE rule also gates (OwnershipHandover).
+                if (operation == Operations.Delete && OwnershipHandover.CoversMainResource(resource))
+                    atoms.Add(new Atom(group, version, resource with { SubResource = "" }, Operations.Update));
             }
         }
 

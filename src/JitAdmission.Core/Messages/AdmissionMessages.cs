@@ -71,6 +71,17 @@ public static class AdmissionMessages
             + NeedsApproval(request, policies, next, nextEvaluation, now);
     }
 
+    /// <summary>The requester has too many Pending requests for another one to be made.</summary>
+    public static string TooManyPending(AdmissionAttributes request, IReadOnlyList<ApprovalRequest> pending, int cap)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(pending);
+        var examples = string.Join(", ", pending.Take(3).Select(RequestRef));
+        return $"{Gated(request)} needs approval, but {request.UserInfo.Username} already has {pending.Count} pending approval requests "
+            + $"(at most {cap} per requester), e.g. {examples}; no new request was made.\n"
+            + "Wait until they are approved, denied or expire (kubectl jit list --mine -A), or ask an approver to deny those no longer needed.";
+    }
+
     /// <summary>Warning on a change let through by break-glass.</summary>
     public static string BreakGlassWarning(ApprovalRequest recorded, IReadOnlyList<ApprovalPolicy> policies)
     {

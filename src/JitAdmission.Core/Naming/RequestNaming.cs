@@ -62,21 +62,24 @@ public static class RequestNaming
     }
 
     /// <summary>
-    /// Walks attempts 1, 2, … over the existing requests: a name held by a request for another fingerprint (a prefix
-    /// collision) or by a finished one (Consumed, Expired, Denied past its TTL, used-up break-glass) moves on; a
+    /// Walks attempts 1, 2, … over the existing requests: a name held by a request for another fingerprint or another
+    /// requester (a prefix collision, or a request someone created under that name ahead of time to squat it) or by a
+    /// finished one (Consumed, Expired, Denied past its TTL, used-up break-glass) moves on, never to be retried; a
     /// Pending or usable one is reused; a Denied one within its TTL is the answer; a free name is created.
+    /// <paramref name="holderOf"/> says who holds a name in the request's namespace (the cache), beyond
+    /// <paramref name="existing"/> (the requests for this fingerprint).
     /// </summary>
     public static RequestSlot Choose(
         AdmissionAttributes request, string fingerprint, IEnumerable<ApprovalRequest> existing,
-        Func<ApprovalRequest, ApprovalEvaluation> evaluate, DateTimeOffset now)
+        Func<ApprovalRequest, ApprovalEvaluation> evaluate, DateTimeOffset now, Func<string, ApprovalRequest?>? holderOf = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return Choose(request.ResourceWithSubresource, request.Name, fingerprint, existing, evaluate, now);
+        return Choose(request.ResourceWithSubresource, request.Name, fingerprint, request.UserInfo.Username, existing, evaluate, now, holderOf);
     }
 
     public static RequestSlot Choose(
-        string resource, string objectName, string fingerprint, IEnumerable<ApprovalRequest> existing,
-        Func<ApprovalRequest, ApprovalEvaluation> evaluate, DateTimeOffset now)
+        string resource, string objectName, string fingerprint, string requester, IEnumerable<ApprovalRequest> existing,
+        Func<ApprovalRequest, ApprovalEvaluation> evaluate, DateTimeOffset now, Func<string, ApprovalRequest?>? holderOf = null)
     {
         ArgumentNullException.ThrowIfNull(existing);
         ArgumentNullException.ThrowIfNull(evaluate);
@@ -84,12 +87,14 @@ public static class RequestNaming
         foreach (var request in existing)
             if (request.Metadata?.Name is { Length: > 0 } name) byName.TryAdd(name, request);
 
-        // Each step past attempt 1 consumes one existing request, so this ends after at most Count + 1 attempts.
+        // Each step past attempt 1 passes one existing request (the cache holds finitely many), so this ends; the bound
+        // only keeps a cache full of squatters from costing more than a bounded scan.
         for (var attempt = 1; ; attempt++)
         {
             var name = Name(resource, objectName, fingerprint, attempt);
-            if (!byName.TryGetValue(name, out var holder)) return new RequestSlot(RequestSlotKind.Create, name, attempt, null, null);
-            if (holder.Spec.Fingerprint != fingerprint) continue;
+            var holder = byName.GetValueOrDefault(name) ?? holderOf?.Invoke(name);
+            if (holder is null || attempt == MaxAttempts) return new RequestSlot(RequestSlotKind.Create, name, attempt, null, null);
+            if (holder.Spec.Fingerprint != fingerprint || holder.Spec.Requester.Username != requester) continue;
             var evaluation = evaluate(holder);
             if (evaluation.Phase == RequestPhase.Pending || evaluation.IsUsable)
                 return new RequestSlot(RequestSlotKind.Reuse, name, attempt, holder, evaluation);
@@ -97,4 +102,7 @@ public static class RequestNaming
                 return new RequestSlot(RequestSlotKind.Denied, name, attempt, holder, evaluation);
         }
     }
+
+    /// <summary>Attempts tried at most: past it the name is tried anyway (a create that fails closed, rather than an endless scan).</summary>
+    public const int MaxAttempts = 1000;
 }

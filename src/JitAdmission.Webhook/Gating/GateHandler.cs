@@ -6,6 +6,7 @@ using JitAdmission.Kubernetes.Api;
 using JitAdmission.Kubernetes.Caching;
 using JitAdmission.Kubernetes.Runtime;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace JitAdmission.Webhook.Gating;
 
@@ -24,6 +25,7 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
     private readonly IClusterContext _cluster;
     private readonly IApprovalRequestStore _store;
     private readonly OperatorIdentity _identity;
+    private readonly GateSettings _settings;
     private readonly HeldRequestWaiters _waiters;
     private readonly AdmissionMetrics _metrics;
     private readonly IAdmissionCaches _caches;
@@ -33,8 +35,17 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
 
     public GateHandler(
         PolicySetProvider policies, IAdmissionCaches caches, IClusterContext cluster, IApprovalRequestStore store, OperatorIdentity identity,
-        HeldRequestWaiters waiters, AdmissionMetrics metrics, TimeProvider time, ILogger<GateHandler> logger)
+        HeldRequestWaiters waiters, AdmissionMetrics metrics, IOptions<GateOptions> options, IOptions<WebhookOptions> webhook,
+        TimeProvider time, ILogger<GateHandler> logger)
     {
+        var gate = options.Value;
+        _settings = new GateSettings
+        {
+            OperatorNamespace = identity.Namespace,
+            Trusted = TrustedSubjects.From(gate.TrustedUsers, gate.TrustedGroups),
+            MaxPendingPerRequester = gate.MaxPendingPerRequester,
+            CallerAuthenticated = webhook.Value.ClientCaFile is { Length: > 0 },
+        };
         _policies = policies;
         _caches = caches;
         _requests = caches.Requests;
@@ -60,7 +71,7 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
         GateStep step;
         try
         {
-            var call = new GateCall(request, _identity.IsOperator(request.UserInfo), _identity.Namespace, _time.GetUtcNow(), budget);
+            var call = new GateCall(request, _identity.IsOperator(request.UserInfo), _settings, _time.GetUtcNow(), budget);
             step = GateMachine.Start(call, View(loaded));
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -1,5 +1,6 @@
 using JitAdmission.Core.Admission;
 using JitAdmission.Core.Api;
+using JitAdmission.Core.Approval;
 using JitAdmission.Core.Naming;
 using JitAdmission.Core.Tests.TestSupport;
 using static JitAdmission.Core.Tests.Admission.EngineWorld;
@@ -117,6 +118,111 @@ public class AdmissionEnginePlanTests
         ["a cluster admin (system:masters) is gated like anyone"] = new(
             w => w.Change = EngineWorld.DefaultChange().By("admin", "system:masters"),
             (_, plan) => Assert.IsType<CreatePlan>(plan)),
+        ["a kube-system ServiceAccount that is not a named controller is gated (every kube-system account used to be exempt)"] = new(
+            w => w.Change = EngineWorld.DefaultChange().By("system:serviceaccount:kube-system:default", "system:serviceaccounts", "system:serviceaccounts:kube-system"),
+            (_, plan) => Assert.IsType<CreatePlan>(plan)),
+        ["the garbage collector is trusted: the change that handed it the object was gated"] = new(
+            w => w.Change = EngineWorld.DefaultChange().By("system:serviceaccount:kube-system:generic-garbage-collector", "system:serviceaccounts"),
+            (_, plan) => Assert.True(Assert.IsType<DecidedPlan>(plan).Verdict.Allowed)),
+        ["the trusted subjects are configurable: with none, even the deployment controller is held"] = new(
+            w =>
+            {
+                w.Settings = w.Settings with { Trusted = TrustedSubjects.None };
+                w.Change = EngineWorld.DefaultChange().By("system:serviceaccount:kube-system:deployment-controller", "system:serviceaccounts");
+            },
+            (_, plan) => Assert.IsType<CreatePlan>(plan)),
+        ["a policy gating DELETE gates an UPDATE adding an owner reference (the garbage collector would delete the object)"] = new(
+            w =>
+            {
+                w.Policies[0] = MatchPolicyBuilder.Policy("p").Rule("apps", "deployments", "DELETE").Build();
+                w.Change = DefaultChange().Object(Deployment(1).Replace("\"uid\":\"d-1\"",
+                    "\"uid\":\"d-1\",\"ownerReferences\":[{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"name\":\"gone\",\"uid\":\"missing\"}]",
+                    StringComparison.Ordinal));
+            },
+            (_, plan) => Assert.Equal("UPDATE", Assert.IsType<CreatePlan>(plan).Request.Spec.Action.Operation)),
+        ["a policy gating DELETE gates an UPDATE removing a finalizer"] = new(
+            w =>
+            {
+                w.Policies[0] = MatchPolicyBuilder.Policy("p").Rule("apps", "deployments", "DELETE").Build();
+                w.Change = DefaultChange().Object(Deployment(1))
+                    .OldObject(Deployment(1).Replace("\"uid\":\"d-1\"", "\"uid\":\"d-1\",\"finalizers\":[\"example.com/keep\"]", StringComparison.Ordinal));
+            },
+            (_, plan) => Assert.IsType<CreatePlan>(plan)),
+        ["a policy gating DELETE lets an UPDATE that leaves owners and finalizers alone through"] = new(
+            w => w.Policies[0] = MatchPolicyBuilder.Policy("p").Rule("apps", "deployments", "DELETE").Build(),
+            (_, plan) => AssertAllowedUntouched(plan)),
+        ["a name squatted by a request made ahead of time is skipped: the change gets the next name"] = new(
+            w =>
+            {
+                var squatter = w.AheadOfTime(ApprovalScope.Exact, requester: "mallory");
+                squatter.Metadata.Name = RequestNaming.Name(w.Attributes, w.Fingerprint);
+                w.Policies[0].Spec.Approval.Scope = ApprovalScope.Exact;
+            },
+            (w, plan) => Assert.Equal(RequestNaming.Name(w.Attributes, w.Fingerprint, 2), Assert.IsType<CreatePlan>(plan).Request.Metadata.Name)),
+        ["a Grant without a namespace made in prod covers prod"] = new(
+            w => w.AheadOfTime(ApprovalScope.Grant, actionNamespace: null, reviews: ApprovedByBob()).Metadata.NamespaceProperty = "prod",
+            (_, plan) => Assert.IsType<ConsumePlan>(plan)),
+        ["a Grant without a namespace made in another namespace covers only that one (approver RBAC there is no boundary otherwise)"] = new(
+            w => w.AheadOfTime(ApprovalScope.Grant, actionNamespace: null, reviews: ApprovedByBob()).Metadata.NamespaceProperty = "team-b",
+            (_, plan) => Assert.IsType<CreatePlan>(plan)),
+        ["a Grant without a namespace made in the operator's namespace covers every namespace"] = new(
+            w => w.AheadOfTime(ApprovalScope.Grant, actionNamespace: null, reviews: ApprovedByBob()).Metadata.NamespaceProperty = OperatorNamespace,
+            (_, plan) => Assert.IsType<ConsumePlan>(plan)),
+        ["a requester at the cap of Pending requests gets no new one: denied, saying which"] = new(
+            w =>
+            {
+                w.Settings = w.Settings with { MaxPendingPerRequester = 2 };
+                w.AheadOfTime(ApprovalScope.Object, name: "a");
+                w.AheadOfTime(ApprovalScope.Object, name: "b");
+                w.Policies[0].Spec.Approval.Scope = ApprovalScope.Exact;
+            },
+            (w, plan) =>
+            {
+                var verdict = Assert.IsType<DecidedPlan>(plan).Verdict;
+                Assert.False(verdict.Allowed);
+                Assert.Equal(DenialKind.TooManyPending, verdict.Denial?.Kind);
+                Assert.Contains("already has 2 pending approval requests (at most 2 per requester)", verdict.Message);
+                Assert.Contains(w.Requests[0].Metadata.Name, verdict.Message);
+            }),
+        ["finished requests do not count toward the cap"] = new(
+            w =>
+            {
+                w.Settings = w.Settings with { MaxPendingPerRequester = 1 };
+                w.AheadOfTime(ApprovalScope.Object, name: "a").Status = new ApprovalRequestStatus { Phase = RequestPhase.Expired };
+                w.Policies[0].Spec.Approval.Scope = ApprovalScope.Exact;
+            },
+            (_, plan) => Assert.IsType<CreatePlan>(plan)),
+        ["break-glass is never refused for the cap"] = new(
+            w =>
+            {
+                w.Settings = w.Settings with { MaxPendingPerRequester = 1 };
+                w.AheadOfTime(ApprovalScope.Object, name: "a");
+                w.Policies[0].Spec.Approval.Scope = ApprovalScope.Exact;
+                w.Policy(s => s.BreakGlass = new BreakGlassSettings { Users = ["alice"] });
+                w.Change = DefaultChange().Object(Deployment(3, "\"jitadmission.io/break-glass\":\"INC-7\""));
+            },
+            (_, plan) => Assert.IsType<BreakGlassPlan>(plan)),
+        ["without client authentication a break-glass annotation records nothing: gated as usual, told to ask through the API"] = new(
+            w =>
+            {
+                w.Settings = w.Settings with { CallerAuthenticated = false };
+                w.Policy(s => s.BreakGlass = new BreakGlassSettings { Groups = ["oncall"] });
+                w.Change = DefaultChange().By("alice", "oncall").Object(Deployment(3, "\"jitadmission.io/break-glass\":\"INC-7\""));
+            },
+            (_, plan) =>
+            {
+                var create = Assert.IsType<CreatePlan>(plan);
+                Assert.False(create.Request.Spec.BreakGlass);
+                Assert.Contains(create.Warnings, x => x.Contains("kubectl jit request --break-glass", StringComparison.Ordinal));
+            }),
+        ["without client authentication a break-glass record made through the API lets the change through"] = new(
+            w =>
+            {
+                w.Settings = w.Settings with { CallerAuthenticated = false };
+                w.AheadOfTime(ApprovalScope.Object, name: "web").Spec.BreakGlass = true;
+                w.Policy(s => s.BreakGlass = new BreakGlassSettings { Users = ["alice"] });
+            },
+            (w, plan) => Assert.Same(w.Requests[0], Assert.IsType<ConsumePlan>(plan).Approval)),
         ["the identical exec again seconds after its single-use approval was used: kubectl's protocol fallback passes"] = new(
             w => UsedMomentsAgo(w, TimeSpan.FromSeconds(3)),
             (w, plan) =>

@@ -26,6 +26,8 @@ internal sealed class EngineWorld
     public bool IsOperator { get; set; }
     /// <summary>For whole calls (<see cref="Gate.GateMachine"/>): whether the caches are loaded, and the transport's budget.</summary>
     public bool Loaded { get; set; } = true;
+    /// <summary>How the gate is set up: the API server authenticates itself by default here (break-glass tests need it).</summary>
+    public GateSettings Settings { get; set; } = new() { OperatorNamespace = OperatorNamespace, CallerAuthenticated = true };
     public TimeSpan Budget { get; set; } = TimeSpan.FromSeconds(29);
     public DateTimeOffset Now { get; set; } = Created.AddMinutes(5);
     public IClusterContext Cluster { get; set; } = InMemoryClusterContext.Empty.WithNamespace("prod");
@@ -55,7 +57,7 @@ internal sealed class EngineWorld
     public PolicySet PolicySet => PolicySet.Build(Policies);
 
     public AdmissionPlan Plan() =>
-        AdmissionEngine.Plan(new AdmissionEngineInput(Attributes, PolicySet, Cluster, new ListLookup(Requests), IsOperator, OperatorNamespace, Now));
+        AdmissionEngine.Plan(new AdmissionEngineInput(Attributes, PolicySet, Cluster, new ListLookup(Requests), IsOperator, Settings, Now));
 
     public T Plan<T>()
         where T : AdmissionPlan => Assert.IsType<T>(Plan());

@@ -208,7 +208,7 @@ public class GateConversationTests
         {
             _world = world;
             _started = world.Now;
-            var call = new GateCall(world.Attributes, world.IsOperator, OperatorNamespace, world.Now, world.Budget);
+            var call = new GateCall(world.Attributes, world.IsOperator, world.Settings, world.Now, world.Budget);
             (State, Effect) = GateMachine.Start(call, View());
         }
 

@@ -16,7 +16,7 @@ public class PolicySetPropertyTests
             foreach (var r in requests)
             {
                 var expected = policies
-                    .Where(p => p.Spec.Match.Resources.Any(rule => MatchReference.RuleMatches(rule, r, checkVersion: false)))
+                    .Where(p => p.Spec.Match.Resources.Any(rule => MatchReference.RuleMayGate(rule, r, checkVersion: false)))
                     .Select(p => p.Metadata.Name)
                     .Order(StringComparer.Ordinal);
                 var actual = set.Candidates(r.Group, r.Resource, r.Sub, r.Operation).Select(p => p.Name);

@@ -21,7 +21,8 @@ public class PolicySetTests
 
     public static TheoryData<string, string, string, string, string[]> Lookups => new()
     {
-        { "apps", "deployments", "", "UPDATE", ["deploy-update"] },
+        // A DELETE rule is a candidate for UPDATEs of the main resource too (they may hand the object over for deletion).
+        { "apps", "deployments", "", "UPDATE", ["any-group-delete", "deploy-update"] },
         { "apps", "deployments", "", "DELETE", ["any-group-delete"] },
         { "apps", "deployments", "scale", "UPDATE", ["scale"] },
         { "apps", "deployments", "scale", "DELETE", [] },
@@ -32,8 +33,8 @@ public class PolicySetTests
         { "batch", "jobs", "status", "UPDATE", ["everything-in-batch"] },
         { "batch", "jobs", "", "DELETE", ["any-group-delete", "everything-in-batch"] },
         { "apps", "statefulsets", "", "CREATE", ["two-rules"] },
-        { "apps", "configmaps", "", "UPDATE", [] },
-        { "", "configmaps", "", "UPDATE", ["two-rules"] },
+        { "apps", "configmaps", "", "UPDATE", ["any-group-delete"] },
+        { "", "configmaps", "", "UPDATE", ["any-group-delete", "two-rules"] },
         { "", "statefulsets", "", "CREATE", [] },
         { "", "secrets", "", "CREATE", [] },
     };

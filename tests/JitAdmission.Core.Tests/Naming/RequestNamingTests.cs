@@ -67,12 +67,43 @@ public partial class RequestNamingTests
         { "hash-prefix collision with another change: skip it", [Existing(1, RequestPhase.Pending, fingerprint: "other")], RequestSlotKind.Create, 2 },
     };
 
+    public static TheoryData<string, ApprovalRequest[], int> Squatted => new()
+    {
+        { "a request made ahead of time under the name (no fingerprint): skipped", [Squatter(1, fingerprint: "")], 2 },
+        { "the same fingerprint claimed by someone else: skipped", [Squatter(1, requester: "mallory")], 2 },
+        { "several names squatted: every one skipped, never retried", [Squatter(1, fingerprint: ""), Squatter(2, fingerprint: ""), Squatter(3, requester: "mallory")], 4 },
+    };
+
+    /// <summary>
+    /// Names are predictable, so anyone may create a request under the next name first: the gate must not keep trying
+    /// that name (it did: 32 rounds, then "kept changing", for good), but move past it.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Squatted))]
+    public void A_name_someone_else_holds_is_skipped_not_retried(string what, ApprovalRequest[] squatters, int attempt)
+    {
+        var policy = Policy("prod", Group("sre"));
+        var byName = squatters.ToDictionary(r => r.Metadata.Name);
+
+        var slot = RequestNaming.Choose("deployments", "web", Fp, "alice", [], r => ApprovalEvaluator.Evaluate(r, [policy], At(2)), At(2),
+            holderOf: byName.GetValueOrDefault);
+
+        Assert.True((RequestSlotKind.Create, attempt) == (slot.Kind, slot.Attempt), $"{what}: {slot.Kind} {slot.Attempt}");
+    }
+
+    private static ApprovalRequest Squatter(int attempt, string fingerprint = Fp, string requester = "alice")
+    {
+        var request = Existing(attempt, RequestPhase.Pending, fingerprint: fingerprint);
+        request.Spec.Requester.Username = requester;
+        return request;
+    }
+
     [Theory]
     [MemberData(nameof(Slots))]
     public void Chooses_the_attempt_from_the_existing_requests(string what, ApprovalRequest[] existing, RequestSlotKind kind, int attempt)
     {
         var policy = Policy("prod", Group("sre"));
-        var slot = RequestNaming.Choose("deployments", "web", Fp, existing, r => ApprovalEvaluator.Evaluate(r, [policy], At(2)), At(2));
+        var slot = RequestNaming.Choose("deployments", "web", Fp, "alice", existing, r => ApprovalEvaluator.Evaluate(r, [policy], At(2)), At(2));
 
         Assert.True((kind, attempt) == (slot.Kind, slot.Attempt), $"{what}: {slot.Kind} {slot.Attempt}");
         Assert.Equal(RequestNaming.Name("deployments", "web", Fp, attempt), slot.Name);

@@ -24,6 +24,13 @@ public static class MatchReference
             return (resource == "*" || resource == r.Resource) && (sub == "*" || sub == r.Sub);
         });
 
+    /// <summary>
+    /// What reaches the webhook and the policy index: a rule's own requests, plus, for a rule gating DELETE, the UPDATEs
+    /// of the main resource (one of them may hand the object to a controller that deletes it).
+    /// </summary>
+    public static bool RuleMayGate(ResourceRule rule, Req r, bool checkVersion = true) =>
+        RuleMatches(rule, r, checkVersion) || (r.Operation == "UPDATE" && r.Sub.Length == 0 && RuleMatches(rule, r with { Operation = "DELETE" }, checkVersion));
+
     private static readonly string[] Groups = ["", "apps", "batch", "*"];
     private static readonly string[] Versions = ["v1", "v2", "*"];
     private static readonly string[] Resources = ["pods", "deployments", "jobs", "*", "pods/exec", "pods/*", "*/scale", "*/*", "deployments/scale", "jobs/status"];

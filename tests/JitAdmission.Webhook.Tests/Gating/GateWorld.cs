@@ -9,6 +9,7 @@ using JitAdmission.Webhook.Tests.Infrastructure;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Prometheus;
 
@@ -37,8 +38,8 @@ internal sealed class GateWorld : IAdmissionCaches, IDisposable
         Metrics = new AdmissionMetrics(Registry, Time);
         var identity = new OperatorIdentity { Namespace = "jit-system" };
         identity.Resolve("system:serviceaccount:jit-system:jit-admission");
-        Handler = new GateHandler(PolicySet, this, InMemoryClusterContext.Empty.WithNamespace(Namespace), Store, identity, Waiters, Metrics, Time,
-            NullLogger<GateHandler>.Instance);
+        Handler = new GateHandler(PolicySet, this, InMemoryClusterContext.Empty.WithNamespace(Namespace), Store, identity, Waiters, Metrics,
+            Options.Create(new GateOptions()), Options.Create(new WebhookOptions()), Time, NullLogger<GateHandler>.Instance);
         Policies.Upsert(Policy(wait, scope));
     }
 
