@@ -2,7 +2,7 @@ using JitAdmission.Core.Api;
 using JitAdmission.Core.Approval;
 using k8s.Models;
 
-namespace JitAdmission.Integration.Tests.Controller.Support;
+namespace JitAdmission.Controller.Tests.Support;
 
 /// <summary>Builders for the policies, requests and reviews the controller tests use.</summary>
 public static class Objects

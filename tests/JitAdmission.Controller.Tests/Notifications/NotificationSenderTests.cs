@@ -1,14 +1,14 @@
 using System.Net;
 using JitAdmission.Controller.Notifications;
+using JitAdmission.Controller.Tests.Support;
 using JitAdmission.Core.Api;
 using JitAdmission.Core.Approval;
-using JitAdmission.Integration.Tests.Controller.Support;
-using JitAdmission.Integration.Tests.KubernetesEdge.Support;
+using JitAdmission.Kubernetes.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 using Prometheus;
-using static JitAdmission.Integration.Tests.Controller.Support.Objects;
+using static JitAdmission.Controller.Tests.Support.Objects;
 
-namespace JitAdmission.Integration.Tests.Controller;
+namespace JitAdmission.Controller.Tests.Notifications;
 
 /// <summary>Delivery with retries and backoff on a fake clock: every wait is checked to the millisecond, none is real.</summary>
 public sealed class NotificationSenderTests

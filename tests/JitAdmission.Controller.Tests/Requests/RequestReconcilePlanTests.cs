@@ -3,9 +3,9 @@ using JitAdmission.Core.Admission;
 using JitAdmission.Core.Api;
 using JitAdmission.Core.Approval;
 using Microsoft.Extensions.Time.Testing;
-using static JitAdmission.Integration.Tests.Controller.Support.Objects;
+using static JitAdmission.Controller.Tests.Support.Objects;
 
-namespace JitAdmission.Integration.Tests.Controller;
+namespace JitAdmission.Controller.Tests.Requests;
 
 /// <summary>What a request reconcile writes, announces, deletes and when it looks again, as the clock moves.</summary>
 public sealed class RequestReconcilePlanTests

@@ -1,9 +1,9 @@
 using JitAdmission.Controller.Policies;
 using JitAdmission.Core.Approval;
 using JitAdmission.Core.Validation;
-using static JitAdmission.Integration.Tests.Controller.Support.Objects;
+using static JitAdmission.Controller.Tests.Support.Objects;
 
-namespace JitAdmission.Integration.Tests.Controller;
+namespace JitAdmission.Controller.Tests.Policies;
 
 public sealed class PolicyStatusBuilderTests
 {
