@@ -7,8 +7,6 @@ namespace JitAdmission.Controller.Tests.Policies;
 
 public sealed class PolicyStatusBuilderTests
 {
-    private static readonly DateTimeOffset T0 = new(2030, 3, 1, 12, 0, 0, TimeSpan.Zero);
-
     [Fact]
     public void A_valid_policy_is_ready_with_its_generation_and_counts()
     {
