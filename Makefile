@@ -22,9 +22,11 @@ TEST_RUN = $(DOTNET) test -c $(CONFIG) --no-build --blame-hang --blame-hang-time
 test: build publish
 	JIT_ADMISSION_BINARY=$(abspath $(PUBLISH_DIR))/jit-admission $(TEST_RUN) JitAdmission.sln --logger "console;verbosity=minimal"
 
+## The unit projects, one per layer: nothing outside the test process (loopback sockets at most), no API server,
+## no jit-admission binary, no kubectl or helm. Everything else is in tests/JitAdmission.Integration.Tests.
+UNIT_TESTS = $(patsubst %,tests/JitAdmission.%.Tests,Core Webhook Cli Controller Kubernetes)
 test-unit: build
-	$(TEST_RUN) tests/JitAdmission.Core.Tests
-	$(TEST_RUN) tests/JitAdmission.Webhook.Tests
+	@set -e; for project in $(UNIT_TESTS); do echo "$(TEST_RUN) $$project"; $(TEST_RUN) $$project; done
 
 test-integration: build publish
 	JIT_ADMISSION_BINARY=$(abspath $(PUBLISH_DIR))/jit-admission $(TEST_RUN) tests/JitAdmission.Integration.Tests

@@ -2,6 +2,7 @@ using JitAdmission.Core.Api;
 using JitAdmission.Core.Approval;
 using JitAdmission.Integration.Tests.Controller.Support;
 using JitAdmission.Integration.Tests.KubernetesEdge.Support;
+using JitAdmission.Kubernetes.Tests.Support;
 using k8s;
 
 namespace JitAdmission.Integration.Tests.Controller;

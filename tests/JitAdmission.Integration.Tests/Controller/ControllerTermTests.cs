@@ -10,10 +10,11 @@ using JitAdmission.Integration.Tests.Infrastructure;
 using JitAdmission.Integration.Tests.KubernetesEdge.Support;
 using JitAdmission.Kubernetes.Api;
 using JitAdmission.Kubernetes.Runtime;
+using JitAdmission.Kubernetes.Tests.Support;
 using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using static JitAdmission.Integration.Tests.Controller.Support.Objects;
+using static JitAdmission.Controller.Tests.Support.Objects;
 
 namespace JitAdmission.Integration.Tests.Controller;
 

@@ -4,6 +4,7 @@ using JitAdmission.Integration.Tests.Controller.Support;
 using JitAdmission.Integration.Tests.Crds;
 using JitAdmission.Integration.Tests.Infrastructure;
 using JitAdmission.Integration.Tests.KubernetesEdge.Support;
+using JitAdmission.Kubernetes.Tests.Support;
 using k8s;
 
 namespace JitAdmission.Integration.Tests.Controller;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using JitAdmission.Core.Api;
 using JitAdmission.Integration.Tests.Infrastructure;
-using JitAdmission.Integration.Tests.KubernetesEdge.Support;
+using JitAdmission.Kubernetes.Tests.Support;
 using static JitAdmission.Integration.Tests.EndToEnd.Manifests;
 
 namespace JitAdmission.Integration.Tests.EndToEnd;

@@ -1,7 +1,7 @@
 using JitAdmission.Core.Api;
 using JitAdmission.Integration.Tests.Crds;
 using JitAdmission.Integration.Tests.Infrastructure;
-using JitAdmission.Integration.Tests.KubernetesEdge.Support;
+using JitAdmission.Kubernetes.Tests.Support;
 using k8s;
 
 namespace JitAdmission.Integration.Tests.EndToEnd;

@@ -1,5 +1,5 @@
 using JitAdmission.Integration.Tests.Infrastructure;
-using JitAdmission.Integration.Tests.KubernetesEdge.Support;
+using JitAdmission.Kubernetes.Tests.Support;
 using static JitAdmission.Integration.Tests.EndToEnd.Manifests;
 
 namespace JitAdmission.Integration.Tests.EndToEnd;

@@ -3,6 +3,7 @@ using JitAdmission.Integration.Tests.Infrastructure;
 using JitAdmission.Integration.Tests.KubernetesEdge.Support;
 using JitAdmission.Kubernetes.Api;
 using JitAdmission.Kubernetes.Events;
+using JitAdmission.Kubernetes.Tests.Support;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Time.Testing;

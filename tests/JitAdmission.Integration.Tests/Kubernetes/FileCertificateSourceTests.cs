@@ -1,7 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using JitAdmission.Integration.Tests.Infrastructure;
-using JitAdmission.Integration.Tests.KubernetesEdge.Support;
 using JitAdmission.Kubernetes.Certificates;
+using JitAdmission.Kubernetes.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
 namespace JitAdmission.Integration.Tests.KubernetesEdge;

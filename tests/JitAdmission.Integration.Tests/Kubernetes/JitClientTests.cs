@@ -4,6 +4,7 @@ using JitAdmission.Integration.Tests.Infrastructure;
 using JitAdmission.Integration.Tests.KubernetesEdge.Support;
 using JitAdmission.Kubernetes.Api;
 using JitAdmission.Kubernetes.Caching;
+using JitAdmission.Kubernetes.Tests.Support;
 using k8s;
 using k8s.Models;
 

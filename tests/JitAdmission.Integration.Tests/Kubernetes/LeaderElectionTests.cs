@@ -2,6 +2,7 @@ using System.Diagnostics;
 using JitAdmission.Integration.Tests.Infrastructure;
 using JitAdmission.Integration.Tests.KubernetesEdge.Support;
 using JitAdmission.Kubernetes.Leadership;
+using JitAdmission.Kubernetes.Tests.Support;
 using k8s;
 
 namespace JitAdmission.Integration.Tests.KubernetesEdge;

@@ -2,6 +2,7 @@ using JitAdmission.Integration.Tests.Infrastructure;
 using JitAdmission.Integration.Tests.Infrastructure.Proxy;
 using JitAdmission.Integration.Tests.KubernetesEdge.Support;
 using JitAdmission.Kubernetes.Caching;
+using JitAdmission.Kubernetes.Tests.Support;
 using k8s;
 using k8s.Models;
 

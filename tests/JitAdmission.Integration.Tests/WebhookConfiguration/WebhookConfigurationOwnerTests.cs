@@ -1,5 +1,5 @@
 using JitAdmission.Integration.Tests.EndToEnd;
-using JitAdmission.Integration.Tests.KubernetesEdge.Support;
+using JitAdmission.Kubernetes.Tests.Support;
 using k8s;
 using k8s.Models;
 

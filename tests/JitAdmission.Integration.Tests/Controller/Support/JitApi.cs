@@ -1,7 +1,7 @@
 using System.Text.Json;
 using JitAdmission.Core.Api;
 using JitAdmission.Core.Approval;
-using JitAdmission.Integration.Tests.KubernetesEdge.Support;
+using JitAdmission.Kubernetes.Tests.Support;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;

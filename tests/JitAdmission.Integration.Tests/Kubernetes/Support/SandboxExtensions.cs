@@ -1,4 +1,5 @@
 using JitAdmission.Integration.Tests.Infrastructure;
+using JitAdmission.Kubernetes.Tests.Support;
 using k8s;
 using k8s.Models;
 

@@ -3,7 +3,7 @@ using JitAdmission.Kubernetes.Client;
 using k8s;
 using k8s.Exceptions;
 
-namespace JitAdmission.Integration.Tests.KubernetesEdge;
+namespace JitAdmission.Kubernetes.Tests.Client;
 
 /// <summary>Our kubeconfig reader must give the same client configuration as KubernetesClient's own (YAML-reflection) one.</summary>
 public sealed class KubeconfigFileTests : IDisposable

@@ -1,17 +1,14 @@
 using System.Text.Json;
 using JitAdmission.Controller.Notifications;
 using JitAdmission.Controller.Requests;
-using JitAdmission.Core.Admission;
 using JitAdmission.Core.Api;
 using JitAdmission.Core.Approval;
-using static JitAdmission.Integration.Tests.Controller.Support.Objects;
+using static JitAdmission.Controller.Tests.Support.Objects;
 
-namespace JitAdmission.Integration.Tests.Controller;
+namespace JitAdmission.Controller.Tests.Notifications;
 
 public sealed class NotificationPayloadTests
 {
-    private static readonly DateTimeOffset T0 = new(2030, 3, 1, 12, 0, 0, TimeSpan.Zero);
-
     [Fact]
     public void A_pending_notification_says_who_wants_what_why_the_progress_and_how_to_approve()
     {
@@ -55,8 +52,7 @@ public sealed class NotificationPayloadTests
         var request = Request("shop", "r1", T0, "prod");
         request.Spec.Reviews.Add(Approve("bob", T0.AddMinutes(1), "sre"));
         var approved = ApprovalEvaluator.Evaluate(request, [Policy("prod")], T0.AddMinutes(1));
-        request.Status = ApprovalUse.Record(new ApprovalRequestStatus(), approved,
-            new AdmissionAttributes { Uid = "u1", Operation = "UPDATE", Resource = new("apps", "v1", "deployments"), UserInfo = new("alice", null, []) }, T0.AddMinutes(1));
+        request.Status = ApprovalUse.Record(new ApprovalRequestStatus(), approved, Admission("alice"), T0.AddMinutes(1));
         var consumed = ApprovalEvaluator.Evaluate(request, [Policy("prod")], T0.AddMinutes(2));
 
         var approvedEvent = RequestEvents.For(ApprovalAnnouncements.Approved, request, consumed);

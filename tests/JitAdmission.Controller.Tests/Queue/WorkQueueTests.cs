@@ -1,7 +1,7 @@
 using JitAdmission.Controller.Queue;
 using Microsoft.Extensions.Time.Testing;
 
-namespace JitAdmission.Integration.Tests.Queue;
+namespace JitAdmission.Controller.Tests.Queue;
 
 public sealed class WorkQueueTests
 {

@@ -3,7 +3,7 @@ using JitAdmission.Kubernetes.Caching;
 using k8s;
 using k8s.Models;
 
-namespace JitAdmission.Integration.Tests.KubernetesEdge.Support;
+namespace JitAdmission.Kubernetes.Tests.Support;
 
 /// <summary>A tiny custom resource of our own, so these tests do not depend on the project's CRDs.</summary>
 public sealed class Widget : IKubernetesObject<V1ObjectMeta>

@@ -1,19 +1,18 @@
 using System.Net;
 using JitAdmission.Controller.Notifications;
+using JitAdmission.Controller.Tests.Support;
 using JitAdmission.Core.Api;
 using JitAdmission.Core.Approval;
-using JitAdmission.Integration.Tests.Controller.Support;
-using JitAdmission.Integration.Tests.KubernetesEdge.Support;
+using JitAdmission.Kubernetes.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 using Prometheus;
-using static JitAdmission.Integration.Tests.Controller.Support.Objects;
+using static JitAdmission.Controller.Tests.Support.Objects;
 
-namespace JitAdmission.Integration.Tests.Controller;
+namespace JitAdmission.Controller.Tests.Notifications;
 
 /// <summary>Delivery with retries and backoff on a fake clock: every wait is checked to the millisecond, none is real.</summary>
 public sealed class NotificationSenderTests
 {
-    private static readonly DateTimeOffset T0 = new(2030, 3, 1, 12, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan NotYet = TimeSpan.FromMilliseconds(100);
     private readonly FakeTimeProvider _time = new(T0);
     private readonly NotificationMetrics _metrics = new(Metrics.NewCustomRegistry());
@@ -43,6 +42,20 @@ public sealed class NotificationSenderTests
         await Poll.UntilAsync(() => handler.Attempts == expectedAttempts && _metrics.RetriesWaiting == 1, because: $"attempt {expectedAttempts} failed and a retry is waiting");
     }
 
+    /// <summary>
+    /// Attempt <paramref name="attempt"/> failed and its retry waits <paramref name="wait"/> on the fake clock: nothing is
+    /// sent <paramref name="checkedEarlyBy"/> (1 ms unless given) before the wait ends; then the clock reaches its end.
+    /// </summary>
+    private async Task RetryWaitsAsync(ScriptedHandler handler, int attempt, TimeSpan wait, TimeSpan? checkedEarlyBy = null)
+    {
+        var early = checkedEarlyBy ?? TimeSpan.FromMilliseconds(1);
+        await BackoffArmedAsync(attempt, handler);
+        _time.Advance(wait - early);
+        await Task.Delay(NotYet);
+        Assert.Equal(attempt, handler.Attempts);
+        _time.Advance(early);
+    }
+
     [Fact]
     public async Task Failed_attempts_are_retried_after_1s_then_2s_until_the_receiver_takes_it()
     {
@@ -52,17 +65,8 @@ public sealed class NotificationSenderTests
 
         Announce(sender, Notifying("https://hooks.example/services/T1/B2/secret"));
 
-        await BackoffArmedAsync(1, handler);
-        _time.Advance(TimeSpan.FromMilliseconds(999));
-        await Task.Delay(NotYet);
-        Assert.Equal(1, handler.Attempts);
-        _time.Advance(TimeSpan.FromMilliseconds(1));
-
-        await BackoffArmedAsync(2, handler);
-        _time.Advance(TimeSpan.FromMilliseconds(1999));
-        await Task.Delay(NotYet);
-        Assert.Equal(2, handler.Attempts);
-        _time.Advance(TimeSpan.FromMilliseconds(1));
+        await RetryWaitsAsync(handler, attempt: 1, TimeSpan.FromSeconds(1));
+        await RetryWaitsAsync(handler, attempt: 2, TimeSpan.FromSeconds(2));
 
         await Poll.UntilAsync(() => _metrics.Value(NotificationMetrics.Sent) == 1);
         Assert.Equal(3, handler.Attempts);
@@ -134,11 +138,7 @@ public sealed class NotificationSenderTests
         await using var run = Running.Start(sender.RunAsync);
 
         Announce(sender, Notifying("https://hooks.example/busy"));
-        await BackoffArmedAsync(1, handler);
-        _time.Advance(TimeSpan.FromSeconds(6));
-        await Task.Delay(NotYet);
-        Assert.Equal(1, handler.Attempts);
-        _time.Advance(TimeSpan.FromSeconds(1));
+        await RetryWaitsAsync(handler, attempt: 1, TimeSpan.FromSeconds(7), checkedEarlyBy: TimeSpan.FromSeconds(1));
 
         await Poll.UntilAsync(() => _metrics.Value(NotificationMetrics.Sent) == 1);
     }

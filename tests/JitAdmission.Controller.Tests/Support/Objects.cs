@@ -1,12 +1,16 @@
+using JitAdmission.Core.Admission;
 using JitAdmission.Core.Api;
 using JitAdmission.Core.Approval;
 using k8s.Models;
 
-namespace JitAdmission.Integration.Tests.Controller.Support;
+namespace JitAdmission.Controller.Tests.Support;
 
 /// <summary>Builders for the policies, requests and reviews the controller tests use.</summary>
 public static class Objects
 {
+    /// <summary>When the tests' clocks start and their requests are created.</summary>
+    public static readonly DateTimeOffset T0 = new(2030, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
     public static ApprovalPolicy Policy(string name, string group = "sre", int min = 1, string ttl = "1h", string validFor = "15m", Action<ApprovalPolicySpec>? configure = null)
     {
         var policy = new ApprovalPolicy
@@ -60,4 +64,15 @@ public static class Objects
 
     public static Review Deny(string reviewer, DateTimeOffset time, string comment, params string[] groups) =>
         new() { Reviewer = reviewer, Decision = ReviewDecision.Deny, Comment = comment, Groups = [.. groups], Time = TimeText.ToApi(time) };
+
+    /// <summary>The change a held call lets through (UPDATE deployments/web in shop).</summary>
+    public static AdmissionAttributes Admission(string user) => new()
+    {
+        Uid = "u1",
+        Operation = "UPDATE",
+        Resource = new GroupVersionResource("apps", "v1", "deployments"),
+        Namespace = "shop",
+        Name = "web",
+        UserInfo = new UserInfo(user, null, []),
+    };
 }

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace JitAdmission.Integration.Tests.KubernetesEdge.Support;
+namespace JitAdmission.Kubernetes.Tests.Support;
 
 /// <summary>
 /// A scripted Kubernetes list/watch endpoint for widgets on loopback HTTP, for server behaviour a real API server

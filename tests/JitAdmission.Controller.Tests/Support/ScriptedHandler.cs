@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace JitAdmission.Integration.Tests.Controller.Support;
+namespace JitAdmission.Controller.Tests.Support;
 
 /// <summary>An HTTP handler that answers each POST from a script (by attempt number, from 1) and records what it got.</summary>
 public sealed class ScriptedHandler(Func<int, CancellationToken, Task<HttpResponseMessage>> answer) : HttpMessageHandler

@@ -2,7 +2,7 @@ using JitAdmission.Kubernetes.Caching;
 using k8s;
 using k8s.Models;
 
-namespace JitAdmission.Integration.Tests.KubernetesEdge.Support;
+namespace JitAdmission.Kubernetes.Tests.Support;
 
 /// <summary>Collects cache events for assertions; safe to read while the cache writes.</summary>
 public sealed class EventLog<T>

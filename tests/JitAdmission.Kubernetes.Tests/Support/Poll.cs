@@ -1,4 +1,4 @@
-namespace JitAdmission.Integration.Tests.KubernetesEdge.Support;
+namespace JitAdmission.Kubernetes.Tests.Support;
 
 /// <summary>Bounded waiting for something that happens on another thread: short polls until a deadline.</summary>
 public static class Poll

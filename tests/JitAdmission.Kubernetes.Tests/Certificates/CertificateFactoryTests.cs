@@ -6,7 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using JitAdmission.Kubernetes.Certificates;
 using Microsoft.Extensions.Time.Testing;
 
-namespace JitAdmission.Integration.Tests.KubernetesEdge;
+namespace JitAdmission.Kubernetes.Tests.Certificates;
 
 public sealed class CertificateFactoryTests
 {

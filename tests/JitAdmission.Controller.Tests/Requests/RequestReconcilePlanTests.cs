@@ -1,16 +1,14 @@
 using JitAdmission.Controller.Requests;
-using JitAdmission.Core.Admission;
 using JitAdmission.Core.Api;
 using JitAdmission.Core.Approval;
 using Microsoft.Extensions.Time.Testing;
-using static JitAdmission.Integration.Tests.Controller.Support.Objects;
+using static JitAdmission.Controller.Tests.Support.Objects;
 
-namespace JitAdmission.Integration.Tests.Controller;
+namespace JitAdmission.Controller.Tests.Requests;
 
 /// <summary>What a request reconcile writes, announces, deletes and when it looks again, as the clock moves.</summary>
 public sealed class RequestReconcilePlanTests
 {
-    private static readonly DateTimeOffset T0 = new(2030, 3, 1, 12, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Retention = TimeSpan.FromHours(2);
     private readonly FakeTimeProvider _time = new(T0);
 
@@ -21,17 +19,6 @@ public sealed class RequestReconcilePlanTests
         if (plan.StatusToWrite is { } status) request.Status = status;
         return plan;
     }
-
-    /// <summary>The change a held call lets through.</summary>
-    private static AdmissionAttributes Admission(string user) => new()
-    {
-        Uid = "u1",
-        Operation = "UPDATE",
-        Resource = new GroupVersionResource("apps", "v1", "deployments"),
-        Namespace = "shop",
-        Name = "web",
-        UserInfo = new UserInfo(user, null, []),
-    };
 
     [Fact]
     public void A_new_request_is_announced_pending_once_and_looked_at_again_exactly_at_its_expiry()

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace JitAdmission.Integration.Tests.WebhookConfiguration;
+namespace JitAdmission.Controller.Tests.WebhookConfiguration;
 
 /// <summary>The owner's settings come from the <c>Webhook</c> section and are checked at start.</summary>
 public sealed class WebhookConfigurationOptionsTests

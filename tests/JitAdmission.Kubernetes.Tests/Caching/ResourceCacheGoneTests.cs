@@ -1,9 +1,9 @@
-using JitAdmission.Integration.Tests.KubernetesEdge.Support;
 using JitAdmission.Kubernetes.Caching;
+using JitAdmission.Kubernetes.Tests.Support;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
 
-namespace JitAdmission.Integration.Tests.KubernetesEdge;
+namespace JitAdmission.Kubernetes.Tests.Caching;
 
 /// <summary>410 Gone, which a real server sends once etcd compacted past our resourceVersion, from a scripted endpoint.</summary>
 public sealed class ResourceCacheGoneTests

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using JitAdmission.Controller.Queue;
-using JitAdmission.Integration.Tests.KubernetesEdge.Support;
+using JitAdmission.Kubernetes.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
-namespace JitAdmission.Integration.Tests.Queue;
+namespace JitAdmission.Controller.Tests.Queue;
 
 public sealed class ReconcileLoopTests
 {

@@ -1,4 +1,4 @@
-namespace JitAdmission.Integration.Tests.KubernetesEdge.Support;
+namespace JitAdmission.Kubernetes.Tests.Support;
 
 /// <summary>Runs a long-running loop (a cache, an elector, …) for the span of a test and stops it on dispose.</summary>
 public sealed class Running : IAsyncDisposable

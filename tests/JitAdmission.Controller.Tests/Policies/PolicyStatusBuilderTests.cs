@@ -1,14 +1,12 @@
 using JitAdmission.Controller.Policies;
 using JitAdmission.Core.Approval;
 using JitAdmission.Core.Validation;
-using static JitAdmission.Integration.Tests.Controller.Support.Objects;
+using static JitAdmission.Controller.Tests.Support.Objects;
 
-namespace JitAdmission.Integration.Tests.Controller;
+namespace JitAdmission.Controller.Tests.Policies;
 
 public sealed class PolicyStatusBuilderTests
 {
-    private static readonly DateTimeOffset T0 = new(2030, 3, 1, 12, 0, 0, TimeSpan.Zero);
-
     [Fact]
     public void A_valid_policy_is_ready_with_its_generation_and_counts()
     {

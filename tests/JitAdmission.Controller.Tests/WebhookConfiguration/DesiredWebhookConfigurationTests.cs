@@ -3,7 +3,7 @@ using JitAdmission.Core.Api;
 using k8s;
 using k8s.Models;
 
-namespace JitAdmission.Integration.Tests.WebhookConfiguration;
+namespace JitAdmission.Controller.Tests.WebhookConfiguration;
 
 /// <summary>What the owner wants installed, and what it counts as drift (pure: no API server needed).</summary>
 public sealed class DesiredWebhookConfigurationTests
