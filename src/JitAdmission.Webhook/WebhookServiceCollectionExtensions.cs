@@ -24,6 +24,7 @@ public static class WebhookServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => Metrics.NewCustomRegistry());
         services.TryAddSingleton<AdmissionMetrics>();
+        services.TryAddSingleton<ClientAuthentication>();
         return services;
     }
 

@@ -24,12 +24,14 @@ internal sealed class AdmissionEndpoint
     private readonly Histogram.Child _decision;
     private readonly AdmissionMetrics.RequestCounters _requests;
     private readonly AdmissionDeadline _deadline;
+    private readonly ClientAuthentication _clients;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
     public AdmissionEndpoint(string path, IAdmissionHandler handler, AdmissionEndpointKind kind, WebhookOptions options,
-        AdmissionMetrics metrics, TimeProvider time, ILogger logger)
+        ClientAuthentication clients, AdmissionMetrics metrics, TimeProvider time, ILogger logger)
     {
+        _clients = clients;
         _path = path;
         _handler = handler;
         _mutating = kind == AdmissionEndpointKind.Mutating;
@@ -50,6 +52,14 @@ internal sealed class AdmissionEndpoint
         if (!request.IsHttps)
         {
             await RefuseAsync(context, StatusCodes.Status403Forbidden, "not_https", "admission reviews are accepted over HTTPS only", null);
+            return;
+        }
+
+        // Before anything is read: a caller that is not the API server learns nothing and causes nothing.
+        if (_clients.IsRequired && _clients.Check(context.Connection.ClientCertificate) is { } refusal)
+        {
+            _metrics.RecordClientRefusal(refusal.Label);
+            await RefuseAsync(context, refusal.Status, refusal.Label, refusal.Message, null);
             return;
         }
 

@@ -40,6 +40,7 @@ public static class AdmissionEndpointRouteBuilderExtensions
         var services = endpoints.ServiceProvider;
         var endpoint = new AdmissionEndpoint(path, handler, kind,
             services.GetRequiredService<IOptions<WebhookOptions>>().Value,
+            services.GetRequiredService<ClientAuthentication>(),
             services.GetRequiredService<AdmissionMetrics>(),
             services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<ILoggerFactory>().CreateLogger("JitAdmission.Webhook.Admission"));

@@ -32,6 +32,7 @@ public sealed class AdmissionMetrics
     private readonly Histogram _duration;
     private readonly Histogram _decision;
     private readonly Counter _badRequests;
+    private readonly Counter _clientRefusals;
     private readonly Counter _policyDecisions;
     private readonly Gauge _held;
     private readonly Histogram _wait;
@@ -52,6 +53,9 @@ public sealed class AdmissionMetrics
             new HistogramConfiguration { LabelNames = ["endpoint"], Buckets = DurationBuckets });
         _badRequests = factory.CreateCounter("jitadmission_admission_bad_requests_total",
             "Requests refused before reaching a handler, by reason.",
+            new CounterConfiguration { LabelNames = ["reason"] });
+        _clientRefusals = factory.CreateCounter("jitadmission_admission_client_refusals_total",
+            "Callers of the admission paths refused because they did not authenticate as the API server (Webhook:ClientCaFile), by reason.",
             new CounterConfiguration { LabelNames = ["reason"] });
         _policyDecisions = factory.CreateCounter("jitadmission_policy_decisions_total",
             "Decisions involving an ApprovalPolicy, by policy and outcome.",
@@ -98,6 +102,8 @@ public sealed class AdmissionMetrics
     }
 
     internal void RecordBadRequest(string reason) => _badRequests.WithLabels(reason).Inc();
+
+    internal void RecordClientRefusal(string reason) => _clientRefusals.WithLabels(reason).Inc();
 
     /// <summary>
     /// The index of <paramref name="outcome"/>'s label in <see cref="OutcomeLabels"/>. Outcomes come from handlers;

@@ -43,7 +43,10 @@ public static class AdmissionHttpsExtensions
             listen.UseHttps(new HttpsConnectionAdapterOptions
             {
                 SslProtocols = Protocols,
-                ClientCertificateMode = ClientCertificateMode.NoCertificate,
+                // Asked for, never required at the handshake: probes have none, and a caller without one gets a clear 401
+                // on the admission paths (ClientAuthentication) rather than a failed handshake.
+                ClientCertificateMode = options.ClientCaFile is { Length: > 0 } ? ClientCertificateMode.AllowCertificate : ClientCertificateMode.NoCertificate,
+                ClientCertificateValidation = (_, _, _) => true,
                 ServerCertificateSelector = (_, _) => certificates.Current,
                 HandshakeTimeout = TimeSpan.FromSeconds(10),
             });

@@ -24,6 +24,8 @@ public static class CommandLineSwitches
         ["--cert-mode"] = "Certificates:Mode",
         ["--leader-elect"] = "LeaderElection:Enabled",
         ["--inline-io"] = "Webhook:InlineIo",
+        ["--webhook-client-ca"] = "Webhook:ClientCaFile",
+        ["--max-pending-per-requester"] = "Gate:MaxPendingPerRequester",
     };
 
     public const string Usage = """
@@ -47,6 +49,9 @@ public static class CommandLineSwitches
           --cert-mode Auto|Files|Secret|SelfSigned
           --leader-elect true|false  reconcile only on the Lease holder (default true)
           --inline-io true|false     run request work on the socket event threads (default true)
+          --webhook-client-ca FILE   only callers with a client certificate from this CA (the API server's) may call
+                                     the admission paths; allowed subjects: --Webhook:ClientSubjects:0 NAME ...
+          --max-pending-per-requester N  pending approval requests one requester may have (default 20, 0 = no limit)
           --retention DURATION       delete finished ApprovalRequests after this long (default 7.00:00:00)
 
         Every setting is also a configuration key (appsettings.json, environment: Webhook__ListenUrl=...).

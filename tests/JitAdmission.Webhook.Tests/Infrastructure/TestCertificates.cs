@@ -41,6 +41,21 @@ public sealed class TestCertificates : IDisposable
         return signed.CopyWithPrivateKey(key);
     }
 
+    /// <summary>A client certificate (clientAuth usage) signed by <see cref="Ca"/>, valid from <paramref name="from"/> to <paramref name="until"/>.</summary>
+    public X509Certificate2 IssueClient(string commonName, DateTimeOffset? from = null, DateTimeOffset? until = null)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={commonName}, O=system:masters", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
+        var now = DateTimeOffset.UtcNow;
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7f;
+        using var signed = request.Create(Ca, from ?? now.AddMinutes(-5), until ?? now.AddHours(12), serial);
+        return signed.CopyWithPrivateKey(key);
+    }
+
     /// <summary>Accepts exactly the certificates that chain to <see cref="Ca"/> and match the host name.</summary>
     public bool Validate(X509Certificate? certificate, SslPolicyErrors errors)
     {

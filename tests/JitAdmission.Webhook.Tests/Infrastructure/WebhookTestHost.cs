@@ -66,13 +66,14 @@ public sealed class WebhookTestHost : IAsyncDisposable
     }
 
     /// <summary>A client on its own connection pool, trusting only the test CA; reports each server certificate seen.</summary>
-    public HttpClient CreateClient(Action<X509Certificate2>? onCertificate = null, int maxConnections = int.MaxValue)
+    public HttpClient CreateClient(Action<X509Certificate2>? onCertificate = null, int maxConnections = int.MaxValue, X509Certificate2? clientCertificate = null)
     {
         var handler = new SocketsHttpHandler
         {
             MaxConnectionsPerServer = maxConnections,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         };
+        if (clientCertificate is not null) handler.SslOptions.ClientCertificates = [clientCertificate];
         handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
         {
             if (certificate is not null) onCertificate?.Invoke(new X509Certificate2(certificate));
