@@ -56,7 +56,9 @@ public static class DesiredWebhookConfigurations
                     ClientConfig = target.For(WebhookNames.GuardPath),
                     Rules =
                     [
-                        OwnRule([ApiConstants.RequestPlural, ApiConstants.RequestPlural + "/status", ApiConstants.PolicyPlural]),
+                        // Requests are records: their deletion is guarded too (RequestGuard.ValidateDelete).
+                        OwnRule([ApiConstants.RequestPlural], ["CREATE", "UPDATE", "DELETE"]),
+                        OwnRule([ApiConstants.RequestPlural + "/status", ApiConstants.PolicyPlural]),
                     ],
                     NamespaceSelector = new V1LabelSelector(),
                     ObjectSelector = new V1LabelSelector(),
@@ -128,12 +130,12 @@ public static class DesiredWebhookConfigurations
         Scope = "*",
     };
 
-    private static V1RuleWithOperations OwnRule(List<string> resources) => new()
+    private static V1RuleWithOperations OwnRule(List<string> resources, List<string>? operations = null) => new()
     {
         ApiGroups = [ApiConstants.Group],
         ApiVersions = ["*"],
         Resources = resources,
-        Operations = ["CREATE", "UPDATE"],
+        Operations = operations ?? ["CREATE", "UPDATE"],
         Scope = "*",
     };
 }

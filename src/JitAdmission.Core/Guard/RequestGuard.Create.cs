@@ -1,6 +1,8 @@
 using JitAdmission.Core.Admission;
 using JitAdmission.Core.Api;
 using JitAdmission.Core.Approval;
+using JitAdmission.Core.Matching;
+using JitAdmission.Core.Text;
 
 namespace JitAdmission.Core.Guard;
 
@@ -38,6 +40,8 @@ public static partial class RequestGuard
                 || status.ValidUntil is not null || status.ExpiresAt is not null || status.Decisions.Count > 0))
             errors.Add("status must be empty: it is written only by jit-admission");
 
+        errors.AddRange(RequesterWrittenErrors(created, user));
+
         if (spec.Scope == ApprovalScope.Exact)
             errors.Add("scope Exact needs the fingerprint of a real change, which only the webhook has: run the change itself "
                 + "to get an Exact request, or ask ahead of time with scope Object or Grant");
@@ -71,5 +75,38 @@ public static partial class RequestGuard
         }
 
         return errors;
+    }
+
+    /// <summary>
+    /// What a requester may write into a request made ahead of time is what approvers will read: each field must be
+    /// what it claims to be, and nothing in it may act on a terminal.
+    /// </summary>
+    private static IEnumerable<string> RequesterWrittenErrors(ApprovalRequest created, UserInfo user)
+    {
+        var spec = created.Spec;
+        if (spec.Change.Length > 0)
+            yield return "spec.change must be empty: jit-admission writes it, describing the exact change it intercepted";
+        if (TerminalText.HasControl(spec.Reason))
+            yield return "spec.reason must be one line of plain text: control characters (escape sequences, line breaks, direction overrides) are not allowed";
+        var action = spec.Action;
+        if (action.Operation is not ("*" or Operations.Create or Operations.Update or Operations.Delete or Operations.Connect))
+            yield return $"spec.action.operation \"{TerminalText.Escape(action.Operation)}\" is not CREATE, UPDATE, DELETE, CONNECT or *";
+        if (!string.IsNullOrEmpty(action.Group) && !NameRules.IsDnsSubdomain(action.Group))
+            yield return $"spec.action.group \"{TerminalText.Escape(action.Group)}\" is not an API group";
+        if (!string.IsNullOrEmpty(action.Version) && !NameRules.IsDnsLabel(action.Version))
+            yield return $"spec.action.version \"{TerminalText.Escape(action.Version)}\" is not an API version";
+        if (!string.IsNullOrEmpty(action.Resource) && !NameRules.IsDnsLabel(action.Resource))
+            yield return $"spec.action.resource \"{TerminalText.Escape(action.Resource)}\" is not a resource (plural, lower case, as kubectl api-resources lists it)";
+        if (!string.IsNullOrEmpty(action.SubResource) && !NameRules.IsDnsLabel(action.SubResource))
+            yield return $"spec.action.subResource \"{TerminalText.Escape(action.SubResource)}\" is not a subresource";
+        if (!string.IsNullOrEmpty(action.Kind) && (TerminalText.HasControl(action.Kind) || !action.Kind.All(char.IsAsciiLetterOrDigit)))
+            yield return $"spec.action.kind \"{TerminalText.Escape(action.Kind)}\" is not a kind";
+        if (!string.IsNullOrEmpty(action.Name) && !NameRules.IsDnsSubdomain(action.Name) && !NameRules.IsPathSegmentName(action.Name))
+            yield return $"spec.action.name \"{TerminalText.Escape(action.Name)}\" is not an object name";
+        foreach (var key in (created.Metadata?.Labels?.Keys ?? []).Where(IsOwnKey))
+        {
+            if (key == ApiConstants.RequesterLabel && created.Metadata!.Labels![key] == ApprovalRequestDraft.LabelValue(user.Username)) continue;
+            yield return $"label {key} is jit-admission's (it selects requests); leave it out";
+        }
     }
 }

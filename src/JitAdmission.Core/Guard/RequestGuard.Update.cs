@@ -1,6 +1,7 @@
 using JitAdmission.Core.Admission;
 using JitAdmission.Core.Api;
 using JitAdmission.Core.Approval;
+using JitAdmission.Core.Text;
 
 namespace JitAdmission.Core.Guard;
 
@@ -13,7 +14,8 @@ public static partial class RequestGuard
     /// The spec is immutable except <c>spec.reviews</c>, which is append-only with one review per reviewer. A new review
     /// must come from its reviewer, carry only their own (stamped) groups, come from an eligible approver who is not
     /// the requester (unless every policy allows self-approval), and arrive while the request is not finished.
-    /// Metadata-only edits (labels, annotations, finalizers) pass.
+    /// Metadata edits pass only for labels and annotations outside jit-admission's own keys: owner references and
+    /// finalizers would hand the record to a controller that deletes it, and jit-admission's labels select requests.
     /// </summary>
     public static IReadOnlyList<string> ValidateUpdate(
         ApprovalRequest old, ApprovalRequest updated, UserInfo user, Func<string, ApprovalPolicy?> policy, bool isOperator, DateTimeOffset now)
@@ -25,6 +27,7 @@ public static partial class RequestGuard
         var errors = SpecChanges(old.Spec, updated.Spec)
             .Select(field => $"spec.{field} is immutable; create a new ApprovalRequest instead")
             .ToList();
+        if (!isOperator) errors.AddRange(MetadataChanges(old, updated));
 
         var before = old.Spec.Reviews;
         var after = updated.Spec.Reviews;
@@ -134,6 +137,44 @@ public static partial class RequestGuard
                 var who = e.Groups.Select(g => $"group {g}").Concat(e.Users.Select(u => $"user {u}"));
                 return $"{e.Name}: {e.MinApprovals} of {string.Join(", ", who)}";
             }));
+
+    private static IEnumerable<string> MetadataChanges(ApprovalRequest old, ApprovalRequest updated)
+    {
+        var (a, b) = (old.Metadata, updated.Metadata);
+        if (!SameList(a?.OwnerReferences?.Select(o => $"{o.ApiVersion}/{o.Kind}/{o.Name}/{o.Uid}/{o.Controller}/{o.BlockOwnerDeletion}"),
+                b?.OwnerReferences?.Select(o => $"{o.ApiVersion}/{o.Kind}/{o.Name}/{o.Uid}/{o.Controller}/{o.BlockOwnerDeletion}")))
+            yield return "metadata.ownerReferences cannot be changed: an owner would hand this record to the garbage collector";
+        if (!SameList(a?.Finalizers, b?.Finalizers))
+            yield return "metadata.finalizers cannot be changed: ApprovalRequests are records that only jit-admission manages";
+        foreach (var key in ChangedOwnKeys(a?.Labels, b?.Labels))
+            yield return $"label {key} is jit-admission's (it selects requests) and cannot be changed";
+        foreach (var key in ChangedOwnKeys(a?.Annotations, b?.Annotations))
+            yield return $"annotation {key} is jit-admission's and cannot be changed";
+    }
+
+    private static bool SameList(IEnumerable<string>? a, IEnumerable<string>? b) =>
+        (a ?? []).SequenceEqual(b ?? [], StringComparer.Ordinal);
+
+    /// <summary>Keys of jit-admission's own (<c>jitadmission.io/…</c>, <c>*.jitadmission.io/…</c>) added, removed or changed.</summary>
+    private static IEnumerable<string> ChangedOwnKeys(IDictionary<string, string>? before, IDictionary<string, string>? after)
+    {
+        before ??= new Dictionary<string, string>();
+        after ??= new Dictionary<string, string>();
+        return before.Keys.Union(after.Keys, StringComparer.Ordinal)
+            .Where(IsOwnKey)
+            .Where(k => Value(before, k) != Value(after, k))
+            .Order(StringComparer.Ordinal);
+    }
+
+    private static string? Value(IDictionary<string, string> map, string key) => map.TryGetValue(key, out var value) ? value : null;
+
+    internal static bool IsOwnKey(string key)
+    {
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0) return false;
+        var prefix = key[..slash];
+        return prefix == ApiConstants.Group || prefix.EndsWith("." + ApiConstants.Group, StringComparison.Ordinal);
+    }
 
     /// <summary>The spec fields (other than reviews) that differ.</summary>
     private static IEnumerable<string> SpecChanges(ApprovalRequestSpec a, ApprovalRequestSpec b)

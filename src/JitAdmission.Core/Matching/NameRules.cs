@@ -25,6 +25,13 @@ public static class NameRules
     /// <summary>Resource and subresource names: lower-case alphanumerics and '-' (as served by discovery).</summary>
     public static bool IsResourceName(string? value) => IsDnsLabel(value);
 
+    /// <summary>
+    /// The loosest object name the API server accepts (RBAC objects, for example): a path segment, at most 253
+    /// characters, not <c>.</c> or <c>..</c>, without <c>/</c> or <c>%</c>, and (our rule) without control characters.
+    /// </summary>
+    public static bool IsPathSegmentName(string? value) =>
+        value is { Length: > 0 and <= 253 } && value is not ("." or "..") && value.IndexOfAny(['/', '%']) < 0 && !Text.TerminalText.HasControl(value);
+
     /// <summary>Label and annotation keys: optional DNS subdomain prefix and '/', then a name of ≤ 63 characters.</summary>
     public static bool IsQualifiedName(string? value)
     {

@@ -23,6 +23,12 @@ internal static class ApprovalValidator
             if (rule.Users.Count == 0 && rule.Groups.Count == 0) errors.Add(at, "list users or groups who may approve");
             NonBlank(rule.Users, $"{at}.users", errors);
             NonBlank(rule.Groups, $"{at}.groups", errors);
+            for (var g = 0; g < rule.Groups.Count; g++)
+            {
+                if (UniversalGroups.Contains(rule.Groups[g]) || rule.Groups[g].StartsWith("system:serviceaccounts:", StringComparison.Ordinal))
+                    errors.Add($"{at}.groups[{g}]", $"\"{rule.Groups[g]}\" is a group every account of its kind has (any user, or any ServiceAccount "
+                        + "and so any pod), so it makes everyone an approver; name the people or a group of approvers");
+            }
             if (rule.MinApprovals < 1) errors.Add($"{at}.minApprovals", $"{rule.MinApprovals} must be at least 1");
 
             // With users only, more approvals than distinct people can never be reached.
@@ -69,6 +75,16 @@ internal static class ApprovalValidator
             }
         }
     }
+
+    /// <summary>
+    /// Groups Kubernetes gives to every account of a kind (every authenticated user, every ServiceAccount, every
+    /// anonymous caller), plus <c>system:serviceaccounts:NS</c> (every pod of a namespace): as approvers they would
+    /// let anyone, or any workload, approve.
+    /// </summary>
+    private static readonly HashSet<string> UniversalGroups = new(StringComparer.Ordinal)
+    {
+        "system:authenticated", "system:unauthenticated", "system:serviceaccounts",
+    };
 
     private static void Positive(string text, string path, ValidationErrors errors)
     {

@@ -5,7 +5,11 @@ using JitAdmission.Core.Api;
 using JitAdmission.Core.Guard;
 using JitAdmission.Core.Validation;
 using JitAdmission.Kubernetes.Api;
+using JitAdmission.Kubernetes.Caching;
 using JitAdmission.Kubernetes.Runtime;
+using JitAdmission.Core.Matching;
+using JitAdmission.Webhook.Gating;
+using Microsoft.Extensions.Options;
 
 namespace JitAdmission.Webhook.Guard;
 
@@ -14,13 +18,17 @@ namespace JitAdmission.Webhook.Guard;
 /// listed); ApprovalRequests follow <see cref="RequestGuard"/> (who may create one, append-only reviews from their own
 /// reviewers, immutable spec); their status is written only by jit-admission.
 /// </summary>
-public sealed class GuardHandler(PolicySetProvider policies, JitClient client, OperatorIdentity identity, TimeProvider time) : IAdmissionHandler
+public sealed class GuardHandler(
+    PolicySetProvider policies, IAdmissionCaches caches, JitClient client, OperatorIdentity identity, IOptions<GateOptions> gate, TimeProvider time)
+    : IAdmissionHandler
 {
     public async ValueTask<AdmissionVerdict> HandleAsync(AdmissionAttributes request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!GuardedObjects.IsCreateOrUpdate(request)) return AdmissionVerdict.Allow;
         var isOperator = identity.IsOperator(request.UserInfo);
+        if (request.Operation == Operations.Delete)
+            return GuardedObjects.IsRequest(request) ? Verdict("ApprovalRequest", request.Name, RequestGuard.ValidateDelete(request.Name, request.UserInfo, isOperator)) : AdmissionVerdict.Allow;
+        if (!GuardedObjects.IsCreateOrUpdate(request)) return AdmissionVerdict.Allow;
         try
         {
             if (GuardedObjects.IsPolicy(request)) return ValidatePolicy(request);
@@ -30,8 +38,8 @@ public sealed class GuardHandler(PolicySetProvider policies, JitClient client, O
             var updated = GuardedObjects.Read<ApprovalRequest>(request.Object) ?? throw new JsonException("the request carries no object");
             var named = await PoliciesAsync(updated.Spec.Policies, cancellationToken);
             var now = time.GetUtcNow();
-            var errors = request.Operation == "CREATE"
-                ? RequestGuard.ValidateCreate(updated, request.UserInfo, named.GetValueOrDefault, isOperator, now)
+            var errors = request.Operation == Operations.Create
+                ? [.. RequestGuard.ValidateCreate(updated, request.UserInfo, named.GetValueOrDefault, isOperator, now), .. PendingCapErrors(updated, request.UserInfo, isOperator, now)]
                 : RequestGuard.ValidateUpdate(
                     GuardedObjects.Read<ApprovalRequest>(request.OldObject) ?? throw new JsonException("the update carries no old object"),
                     updated, request.UserInfo, named.GetValueOrDefault, isOperator, now);
@@ -42,6 +50,17 @@ public sealed class GuardHandler(PolicySetProvider policies, JitClient client, O
             // 422, not 400: kubectl shows the message of an Invalid answer, and only a generic text for a BadRequest.
             return AdmissionVerdict.Deny($"cannot read the {request.Resource.Resource} object: {e.Message}", Outcomes.Deny, 422, "Invalid");
         }
+    }
+
+    /// <summary>A request made ahead of time counts toward the requester's cap of Pending requests, as the gate's do.</summary>
+    private IEnumerable<string> PendingCapErrors(ApprovalRequest created, UserInfo user, bool isOperator, DateTimeOffset now)
+    {
+        var cap = gate.Value.MaxPendingPerRequester;
+        if (isOperator || created.Spec.BreakGlass || cap <= 0) yield break;
+        var pending = PendingRequests.Of(caches.Requests.ByIndex(ApprovalRequestIndexes.Requester, user.Username), now);
+        if (pending.Count >= cap)
+            yield return $"\"{user.Username}\" already has {pending.Count} pending approval requests (at most {cap} per requester); wait until they are "
+                + "decided or expire (kubectl jit list --mine -A), or ask an approver to deny those no longer needed";
     }
 
     private static AdmissionVerdict ValidatePolicy(AdmissionAttributes request)

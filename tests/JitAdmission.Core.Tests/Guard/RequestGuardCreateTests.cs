@@ -54,6 +54,15 @@ public class RequestGuardCreateTests
         { "a policy that does not exist", AheadOfTime(r => r.Spec.Policies = ["obj", "nope"]), "ApprovalPolicy \"nope\" does not exist" },
         { "break-glass without being a subject", Grant(r => { r.Spec.Policies = ["grant2"]; r.Spec.BreakGlass = true; r.Spec.Reason = "x"; }), "break-glass is not allowed for \"alice\": policy \"grant2\"" },
         { "break-glass without a reason", Grant(r => r.Spec.BreakGlass = true), "break-glass needs a reason" },
+        { "a change description written by the requester", AheadOfTime(r => r.Spec.Change = "UPDATE apps/v1 deployments prod/web: replicas 1 → 1"), "spec.change must be empty" },
+        { "an escape sequence in the reason", AheadOfTime(r => r.Spec.Reason = "ok\u001b[2J\u001b[Happroved by security"), "spec.reason must be one line of plain text" },
+        { "a line break in the reason", AheadOfTime(r => r.Spec.Reason = "ok\nApproved by: bob"), "spec.reason must be one line of plain text" },
+        { "a direction override in the reason", AheadOfTime(r => r.Spec.Reason = "fix \u202edelete everything"), "spec.reason must be one line of plain text" },
+        { "an operation that is none", AheadOfTime(r => r.Spec.Action.Operation = "PATCH"), "spec.action.operation \"PATCH\" is not" },
+        { "a resource with control characters", AheadOfTime(r => r.Spec.Action.Resource = "deploy\u001b[31mments"), "spec.action.resource \"deploy\\u001b[31mments\" is not a resource" },
+        { "an object name that is not one", AheadOfTime(r => r.Spec.Action.Name = "web/../x"), "spec.action.name" },
+        { "a kind that is not one", AheadOfTime(r => r.Spec.Action.Kind = "Deploy ment"), "spec.action.kind" },
+        { "jit-admission's labels", AheadOfTime(r => r.Metadata.Labels = new Dictionary<string, string> { [ApiConstants.PolicyLabelPrefix + "other"] = "true" }), "label policy.jitadmission.io/other is jit-admission's" },
     };
 
     [Theory]

@@ -45,6 +45,15 @@ public class RequestGuardUpdateTests
         Case("bob approves", r => r.Spec.Reviews.Add(Approve("bob", At(2), "sre")), null),
         Case("bob denies with a comment", r => r.Spec.Reviews.Add(Deny("bob", At(2), "no", "sre")), null),
         Case("metadata-only edit", r => r.Metadata.Labels = new Dictionary<string, string> { ["x"] = "y" }, null),
+        Case("an annotation of one's own", r => r.Metadata.Annotations = new Dictionary<string, string> { ["team.example.com/ticket"] = "T-1" }, null),
+        Case("an owner reference added (the garbage collector would delete the record)",
+            r => r.Metadata.OwnerReferences = [new k8s.Models.V1OwnerReference { ApiVersion = "v1", Kind = "ConfigMap", Name = "gone", Uid = "x" }],
+            "metadata.ownerReferences cannot be changed"),
+        Case("a finalizer added", r => r.Metadata.Finalizers = ["example.com/hold"], "metadata.finalizers cannot be changed"),
+        Case("jit-admission's requester label changed (hides the request from --mine)",
+            r => r.Metadata.Labels = new Dictionary<string, string> { [ApiConstants.RequesterLabel] = "bob" }, "label jitadmission.io/requester is jit-admission's"),
+        Case("a policy label removed", r => r.Metadata.Labels = new Dictionary<string, string>(), "label policy.jitadmission.io/prod is jit-admission's",
+            old: Old(o => o.Metadata.Labels = new Dictionary<string, string> { [ApiConstants.PolicyLabelPrefix + "prod"] = "true" })),
         Case("review while approved (a revoking deny)", r => r.Spec.Reviews.Add(Deny("dave", At(3), "revoke", "sre")), null,
             user: User("dave", "sre"), old: Old(o => o.Spec.Reviews.Add(Approve("bob", At(2), "sre")))),
         Case("self-approval where every policy allows it", r => r.Spec.Reviews.Add(Approve("alice", At(2), "sre")), null,
@@ -85,6 +94,25 @@ public class RequestGuardUpdateTests
         Case("the operator reviewing", r => r.Spec.Reviews.Add(Approve("system:serviceaccount:jit:jit-admission", At(2))), "jit-admission never reviews requests",
             user: User("system:serviceaccount:jit:jit-admission"), isOperator: true),
     };
+
+    public static TheoryData<string, bool, bool> Deleters => new()
+    {
+        { "alice", false, false },
+        { "bob the approver", false, false },
+        { "a cluster admin", false, false },
+        { "jit-admission (retention)", true, true },
+        { RequestGuard.NamespaceController, false, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Deleters))]
+    public void Only_jit_admission_and_the_namespace_controller_delete_requests(string who, bool isOperator, bool allowed)
+    {
+        var errors = RequestGuard.ValidateDelete("deployments-web-0123456789", User(who, "system:masters"), isOperator);
+
+        Assert.Equal(allowed, errors.Count == 0);
+        if (!allowed) Assert.Contains("ApprovalRequests are records and cannot be deleted", errors[0], StringComparison.Ordinal);
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]

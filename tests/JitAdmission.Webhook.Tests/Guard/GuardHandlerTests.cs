@@ -68,6 +68,41 @@ public sealed class GuardHandlerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_request_can_be_deleted_only_by_jit_admission_or_with_its_namespace()
+    {
+        var byBob = await Guard(Write("DELETE", ApiConstants.RequestPlural, null, Request(), "bob", ["sre"]));
+        var byAdmin = await Guard(Write("DELETE", ApiConstants.RequestPlural, null, Request(), "admin", ["system:masters"]));
+        var byOperator = await Guard(Write("DELETE", ApiConstants.RequestPlural, null, Request(), Operator, []));
+        var byNamespaceController = await Guard(Write("DELETE", ApiConstants.RequestPlural, null, Request(), Core.Guard.RequestGuard.NamespaceController, []));
+        var aPolicy = await Guard(Write("DELETE", ApiConstants.PolicyPlural, null, Policy("prod", "{}"), "admin", ["system:masters"]));
+
+        Assert.False(byBob.Allowed);
+        Assert.Contains("ApprovalRequests are records and cannot be deleted by \"bob\"", byBob.Message, StringComparison.Ordinal);
+        Assert.False(byAdmin.Allowed);
+        Assert.True(byOperator.Allowed);
+        Assert.True(byNamespaceController.Allowed);
+        Assert.True(aPolicy.Allowed, "who may delete policies is RBAC's business");
+    }
+
+    [Fact]
+    public async Task A_requester_at_the_cap_of_pending_requests_cannot_make_another_ahead_of_time()
+    {
+        _world.Gate.MaxPendingPerRequester = 1;
+        var pending = k8s.KubernetesJson.Deserialize<ApprovalRequest>(Request());
+        _world.Requests.Upsert(pending);
+        var grant = Request(withReviews: false).Replace($"\"fingerprint\":\"{new string('a', 64)}\",", "", StringComparison.Ordinal)
+            .Replace("\"Exact\"", "\"Grant\"", StringComparison.Ordinal).Replace("deployments-web-0123456789", "alice-grant", StringComparison.Ordinal);
+
+        var refused = await Guard(Write("CREATE", ApiConstants.RequestPlural, grant, null, "alice", ["devs"]));
+
+        Assert.False(refused.Allowed);
+        Assert.Contains("\"alice\" already has 1 pending approval requests (at most 1 per requester)", refused.Message, StringComparison.Ordinal);
+        _world.Gate.MaxPendingPerRequester = 2;
+        Assert.DoesNotContain("pending approval requests", (await Guard(Write("CREATE", ApiConstants.RequestPlural, grant, null, "alice", ["devs"]))).Message ?? "",
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_policy_not_in_the_cache_yet_is_looked_up_and_a_failed_lookup_is_an_error_not_absence()
     {
         var named = Request().Replace("[\"prod\"]", "[\"brand-new\"]", StringComparison.Ordinal);

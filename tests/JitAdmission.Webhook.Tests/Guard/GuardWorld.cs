@@ -13,7 +13,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace JitAdmission.Webhook.Tests.Guard;
 
 /// <summary>The guard and the stamp over a policy cache fed by hand: policy "prod" (group sre approves, Exact).</summary>
-internal sealed class GuardWorld : IDisposable
+internal sealed class GuardWorld : IAdmissionCaches, IDisposable
 {
     public const string Operator = "system:serviceaccount:jit-system:jit-admission";
 
@@ -25,7 +25,8 @@ internal sealed class GuardWorld : IDisposable
         PolicySet = new PolicySetProvider(Policies);
         var identity = new OperatorIdentity { Namespace = "jit-system" };
         identity.Resolve(Operator);
-        Guard = new GuardHandler(PolicySet, new JitClient(NoApiServer.Client), identity, Time);
+        Requests = new ResourceCache<ApprovalRequest>(NoApiServer.Client, ResourceDescriptor.ApprovalRequests).AddStandardIndexes();
+        Guard = new GuardHandler(PolicySet, this, new JitClient(NoApiServer.Client), identity, Microsoft.Extensions.Options.Options.Create(Gate), Time);
         Stamp = new StampHandler(Time);
         Policies.Upsert(new ApprovalPolicy
         {
@@ -40,6 +41,13 @@ internal sealed class GuardWorld : IDisposable
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
     public ResourceCache<ApprovalPolicy> Policies { get; }
+
+    /// <summary>The requests the guard sees (for the cap on Pending requests per requester).</summary>
+    public ResourceCache<ApprovalRequest> Requests { get; }
+
+    public JitAdmission.Webhook.Gating.GateOptions Gate { get; } = new();
+
+    bool IAdmissionCaches.IsSynced => true;
     public PolicySetProvider PolicySet { get; }
     public GuardHandler Guard { get; }
     public StampHandler Stamp { get; }
