@@ -54,7 +54,8 @@ public static class ApprovalRequestDraft
                 Fingerprint = gate.Fingerprint,
                 Scope = scope,
                 Reason = reason,
-                Change = Change(request),
+                Change = Change(request, out var proposed),
+                Object = proposed,
                 BreakGlass = breakGlass,
             },
         };
@@ -87,15 +88,20 @@ public static class ApprovalRequestDraft
         return builder.ToString().Trim('-', '.', '_');
     }
 
-    private static string Change(AdmissionAttributes request)
+    private static string Change(AdmissionAttributes request, out System.Text.Json.JsonElement? proposed)
     {
         try
         {
-            return ChangeSummary.Describe(request);
+            proposed = ProposedObject.Of(request);
+            var summary = ChangeSummary.Describe(request);
+            return proposed is null && request.Operation != Operations.Delete && request.Object.Element is not null
+                ? summary + $"\n(the object is over {ProposedObject.MaxBytes / 1024} KiB: it is not kept in the request; its fingerprint binds the approval to it)"
+                : summary;
         }
         catch (JsonException)
         {
             // The fingerprint read the object already; should the summary still fail, approvers get the header.
+            proposed = null;
             return $"{request.Operation} {request.ResourceWithSubresource} {RequestScope.DisplayTarget(request, request.Name)} by {request.UserInfo.Username}";
         }
     }
@@ -121,7 +127,8 @@ public static class ApprovalRequestDraft
 
     internal static string Bounded(string text, int max)
     {
-        var trimmed = text.Trim();
+        // The requester wrote it and approvers read it: nothing in it may act on their terminal.
+        var trimmed = Text.TerminalText.Escape(text.Trim());
         return trimmed.Length <= max ? trimmed : string.Concat(trimmed.AsSpan(0, max - 1), "…");
     }
 

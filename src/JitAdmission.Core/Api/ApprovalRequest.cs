@@ -36,6 +36,11 @@ public sealed class ApprovalRequestSpec
     [JsonPropertyName("reason")] public string Reason { get; set; } = "";
     /// <summary>Human-readable summary of the change for approvers (bounded).</summary>
     [JsonPropertyName("change")] public string Change { get; set; } = "";
+    /// <summary>
+    /// What the approval lets through (<see cref="Changes.ProposedObject"/>): the new object or the CONNECT options,
+    /// Secret values hidden; absent for DELETE and large objects. Written only by jit-admission.
+    /// </summary>
+    [JsonPropertyName("object")] public System.Text.Json.JsonElement? Object { get; set; }
     /// <summary>The requester used break-glass: proceed now, review afterwards.</summary>
     [JsonPropertyName("breakGlass")] public bool BreakGlass { get; set; }
     /// <summary>Append-only; one per reviewer. The webhook stamps groups and time from the reviewer's identity.</summary>

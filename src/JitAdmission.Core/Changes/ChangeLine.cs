@@ -7,6 +7,8 @@ internal enum ChangeOp
     Added,
     Removed,
     Changed,
+    /// <summary>A field of the proposed object, as it will be.</summary>
+    Set,
 }
 
 /// <summary>One difference, kept unformatted so that lines past the size budget cost only a count.</summary>
@@ -18,6 +20,7 @@ internal readonly record struct ChangeLine(ChangeOp Op, ChangePath Path, JsonEle
     {
         ChangeOp.Added => $"+ {Path}: {Value(New)}",
         ChangeOp.Removed => $"- {Path}: {Value(Old)}",
+        ChangeOp.Set => $"= {Path}: {Value(New)}",
         _ when Hidden => $"~ {Path}: {HiddenValue}",
         _ => $"~ {Path}: {Value(Old)} → {Value(New)}",
     };

@@ -6,8 +6,10 @@ using JitAdmission.Core.Admission;
 namespace JitAdmission.Core.Changes;
 
 /// <summary>
-/// What an approver reads in <c>spec.change</c>: a header line, then what the change does. Bounded in size and cost,
-/// and never shows Secret values.
+/// What an approver reads in <c>spec.change</c>: a header line, then what the change will make of the object, from the
+/// proposed object alone (never the old object an admission request carries: a forged call could make it say
+/// anything). <see cref="Compare"/> shows the difference from the live object, which <c>kubectl jit describe</c> reads
+/// with the approver's credentials. Bounded in size and cost; never shows Secret values; control characters escaped.
 /// </summary>
 public static class ChangeSummary
 {
@@ -18,17 +20,18 @@ public static class ChangeSummary
 
     private const int MinBodyChars = 32;
 
-    /// <summary>Throws <see cref="JsonException"/> when an object is malformed JSON.</summary>
+    /// <summary>Throws <see cref="JsonException"/> when the object is malformed JSON.</summary>
     public static string Describe(AdmissionAttributes request, int maxChars = DefaultMaxChars)
     {
+        ArgumentNullException.ThrowIfNull(request);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxChars, 80);
         var header = Header(request);
         // Below a minimal body the header alone is the most useful thing to show.
-        if (header.Length + 1 + MinBodyChars > maxChars) return ValueText.Truncate(header, maxChars);
+        if (header.Length + 1 + MinBodyChars > maxChars) return Safe(ValueText.Truncate(header, maxChars));
         var body = new Body(maxChars - header.Length - 1);
 
         var target = Target(request);
-        var isSecret = IsSecret(request);
+        var isSecret = ProposedObject.IsSecret(request);
         var keepStatus = request.SubResource == "status";
         switch (request.Operation)
         {
@@ -39,18 +42,46 @@ public static class ChangeSummary
                 body.Add(ConnectDescription.Describe(request, target));
                 break;
             case "UPDATE" when request.SubResource == "scale":
-                body.Add($"scale {request.Resource.Resource} {target}: replicas {Replicas(request.OldObject)} → {Replicas(request.Object)}");
+                body.Add($"scale {request.Resource.Resource} {target} to {Replicas(request.Object)} replicas");
                 break;
-            case "UPDATE" when request.OldObject.Element is { } before && request.Object.Element is { } after:
-                body.AddAll(ObjectDiff.Diff(before, after, keepStatus, isSecret), "(no change besides fields the API server manages)");
+            case "UPDATE" when request.Object.Element is { } after:
+                body.Add("the object as it will be (kubectl jit describe compares it with the live object):");
+                body.AddAll(ObjectDiff.Fields(after, keepStatus, isSecret).Select(l => l with { Op = ChangeOp.Set }), "(empty object)");
                 break;
             default:
                 if (request.Object.Element is { } obj) body.AddAll(ObjectDiff.Fields(obj, keepStatus, isSecret), "(empty object)");
                 break;
         }
 
-        return body.IsEmpty ? header : header + "\n" + body;
+        return Safe(body.IsEmpty ? header : header + "\n" + body);
     }
+
+    /// <summary>
+    /// The difference between <paramref name="live"/> and <paramref name="proposed"/> (null: absent), as path lines under
+    /// <paramref name="header"/>, bounded like <see cref="Describe"/>. Secret <c>data</c>/<c>stringData</c> show keys only.
+    /// </summary>
+    public static string Compare(string header, JsonElement? live, JsonElement? proposed, bool isSecret, bool keepStatus = false, int maxChars = DefaultMaxChars)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxChars, 80);
+        var body = new Body(Math.Max(MinBodyChars, maxChars - header.Length - 1));
+        switch (live, proposed)
+        {
+            case ({ } before, { } after):
+                body.AddAll(ObjectDiff.Diff(before, after, keepStatus, isSecret), "(no change besides fields the API server manages)");
+                break;
+            case (null, { } created):
+                body.AddAll(ObjectDiff.Fields(created, keepStatus, isSecret), "(empty object)");
+                break;
+            case ({ } removed, null):
+                body.AddAll(ObjectDiff.Fields(removed, keepStatus, isSecret).Select(l => l with { Op = ChangeOp.Removed, Old = l.New, New = null }), "(empty object)");
+                break;
+        }
+
+        return Safe(body.IsEmpty ? header : header + "\n" + body);
+    }
+
+    private static string Safe(string text) => Text.TerminalText.Escape(text, multiline: true);
 
     private static string Header(AdmissionAttributes request)
     {
@@ -72,9 +103,6 @@ public static class ChangeSummary
         : request.OldObject.Element is { ValueKind: JsonValueKind.Object } old && old.TryGetProperty("kind", out var k)
             && k.ValueKind == JsonValueKind.String ? k.GetString()!
         : request.Resource.Resource;
-
-    private static bool IsSecret(AdmissionAttributes request) =>
-        request.Kind?.Kind == "Secret" || (request.Resource.Group.Length == 0 && request.Resource.Resource == "secrets");
 
     private static string Replicas(RawObject scale) =>
         scale.Element is { ValueKind: JsonValueKind.Object } root

@@ -86,6 +86,8 @@ public static partial class RequestGuard
         var spec = created.Spec;
         if (spec.Change.Length > 0)
             yield return "spec.change must be empty: jit-admission writes it, describing the exact change it intercepted";
+        if (spec.Object is not null)
+            yield return "spec.object must be empty: jit-admission writes it, holding the exact object its approval lets through";
         if (TerminalText.HasControl(spec.Reason))
             yield return "spec.reason must be one line of plain text: control characters (escape sequences, line breaks, direction overrides) are not allowed";
         var action = spec.Action;

@@ -191,8 +191,12 @@ public static partial class RequestGuard
         if (a.Scope != b.Scope) yield return "scope";
         if (a.Reason != b.Reason) yield return "reason";
         if (a.Change != b.Change) yield return "change";
+        if (!SameJson(a.Object, b.Object)) yield return "object";
         if (a.BreakGlass != b.BreakGlass) yield return "breakGlass";
     }
+
+    private static bool SameJson(System.Text.Json.JsonElement? a, System.Text.Json.JsonElement? b) =>
+        a is null || b is null ? a is null && b is null : System.Text.Json.JsonElement.DeepEquals(a.Value, b.Value);
 
     private static bool SameReview(Review a, Review b) =>
         a.Reviewer == b.Reviewer && a.Decision == b.Decision && a.Comment == b.Comment

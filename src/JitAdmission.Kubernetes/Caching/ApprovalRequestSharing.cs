@@ -7,6 +7,8 @@ namespace JitAdmission.Kubernetes.Caching;
 /// policies, requester, action, reviewers, requirement names, condition types and reasons) come from small sets and
 /// are shared through a <see cref="StringPool"/>. Free text (reason, change, messages, comments) and per-object values
 /// (name, uid, fingerprint) are left alone: they rarely repeat and would only fill the pool. Values never change.
+/// The proposed object (<c>spec.object</c>) is dropped: it is for approvers, who read it from the API server, and no
+/// reader of the cache needs it (status writes go to the status subresource, which ignores the spec).
 /// </summary>
 public static class ApprovalRequestSharing
 {
@@ -19,6 +21,7 @@ public static class ApprovalRequestSharing
         if (request.Metadata is { } metadata) metadata.NamespaceProperty = pool.Share(metadata.NamespaceProperty);
 
         var spec = request.Spec;
+        spec.Object = null;
         pool.ShareAll(spec.Policies);
         spec.Requester.Username = pool.Share(spec.Requester.Username);
         pool.ShareAll(spec.Requester.Groups);

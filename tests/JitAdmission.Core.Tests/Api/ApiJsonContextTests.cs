@@ -64,6 +64,8 @@ public sealed class ApiJsonContextTests
         if (underlying == typeof(V1ObjectMeta)) return new V1ObjectMeta { Name = "n", NamespaceProperty = "ns", Labels = new Dictionary<string, string> { ["k"] = "v" } };
         if (underlying == typeof(V1ListMeta)) return new V1ListMeta { ResourceVersion = "12" };
         if (underlying == typeof(V1Condition)) return new V1Condition { Type = "Ready", Status = "True", Reason = "R", Message = "m", LastTransitionTime = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc) };
+        if (underlying == typeof(System.Text.Json.JsonElement))
+            return System.Text.Json.JsonDocument.Parse("{\"kind\":\"ConfigMap\",\"data\":{\"a\":\"1\"},\"n\":[1,2.5,null]}").RootElement.Clone();
         if (underlying == typeof(V1LabelSelector)) return new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["tier"] = "db" } };
         if (underlying.IsGenericType && typeof(IEnumerable).IsAssignableFrom(underlying))
         {

@@ -40,18 +40,24 @@ public class ChangeSummaryTests
         { "scalar lists by index", ["~ spec.template.spec.containers[name=web].args[1]: \"-b\" → \"-c\"", "+ spec.template.spec.containers[name=web].args[2]: \"-d\""] },
     };
 
+    /// <summary>The difference kubectl jit describe shows between the live object and the proposed one.</summary>
+    private static string Compare(string live, string proposed, int maxChars = ChangeSummary.DefaultMaxChars, bool isSecret = false) =>
+        ChangeSummary.Compare("UPDATE apps/v1 deployments prod/web by alice", Json(live), Json(proposed), isSecret, maxChars: maxChars);
+
+    private static System.Text.Json.JsonElement Json(string text) => System.Text.Json.JsonDocument.Parse(text).RootElement.Clone();
+
     [Theory]
     [MemberData(nameof(UpdateLines))]
-    public void Update_is_a_path_diff(string what, string[] expectedLines)
+    public void Compared_with_the_live_object_an_update_is_a_path_diff(string what, string[] expectedLines)
     {
-        var lines = ChangeSummary.Describe(Change(obj: NewDeployment, oldObj: OldDeployment)).Split('\n');
+        var lines = Compare(OldDeployment, NewDeployment).Split('\n');
         foreach (var expected in expectedLines) Assert.True(lines.Contains(expected), $"{what}: missing \"{expected}\" in\n{string.Join('\n', lines)}");
     }
 
     [Fact]
-    public void Update_ignores_volatile_fields_and_reordering_of_named_items()
+    public void The_comparison_ignores_volatile_fields_and_reordering_of_named_items()
     {
-        var summary = ChangeSummary.Describe(Change(obj: NewDeployment, oldObj: OldDeployment));
+        var summary = Compare(OldDeployment, NewDeployment);
         Assert.DoesNotContain("resourceVersion", summary, StringComparison.Ordinal);
         Assert.DoesNotContain("generation", summary, StringComparison.Ordinal);
         Assert.DoesNotContain("last-applied", summary, StringComparison.Ordinal);
@@ -60,9 +66,9 @@ public class ChangeSummaryTests
     }
 
     [Fact]
-    public void Update_without_real_change_says_so()
+    public void A_comparison_without_real_change_says_so()
     {
-        var summary = ChangeSummary.Describe(Change(obj: """{"metadata":{"resourceVersion":"2"},"a":1}""", oldObj: """{"metadata":{"resourceVersion":"1"},"a":1}"""));
+        var summary = Compare("""{"metadata":{"resourceVersion":"1"},"a":1}""", """{"metadata":{"resourceVersion":"2"},"a":1}""");
         Assert.Equal("UPDATE apps/v1 deployments prod/web by alice\n(no change besides fields the API server manages)", summary);
     }
 
@@ -73,9 +79,9 @@ public class ChangeSummaryTests
         { "delete without kind", () => Change("DELETE", oldObj: """{"kind":"Deployment"}"""),
           "DELETE apps/v1 deployments prod/web by alice\ndelete Deployment prod/web" },
         { "scale", () => Change(subResource: "scale", obj: """{"kind":"Scale","spec":{"replicas":5},"status":{"replicas":3}}""", oldObj: """{"kind":"Scale","spec":{"replicas":3}}"""),
-          "UPDATE apps/v1 deployments/scale prod/web by alice\nscale deployments prod/web: replicas 3 → 5" },
+          "UPDATE apps/v1 deployments/scale prod/web by alice\nscale deployments prod/web to 5 replicas" },
         { "scale to zero", () => Change(subResource: "scale", obj: """{"kind":"Scale","spec":{}}""", oldObj: """{"kind":"Scale","spec":{"replicas":3}}"""),
-          "UPDATE apps/v1 deployments/scale prod/web by alice\nscale deployments prod/web: replicas 3 → 0" },
+          "UPDATE apps/v1 deployments/scale prod/web by alice\nscale deployments prod/web to 0 replicas" },
         { "exec", () => Change("CONNECT", group: "", resource: "pods", subResource: "exec", name: "web-0",
             obj: """{"kind":"PodExecOptions","command":["sh","-c","ls"],"container":"app"}"""),
           "CONNECT v1 pods/exec prod/web-0 by alice\nexec into pod prod/web-0 (container app): sh -c ls" },
@@ -114,12 +120,53 @@ public class ChangeSummaryTests
     public static TheoryData<string, Func<Core.Admission.AdmissionAttributes>, string[]> SecretCases => new()
     {
         { "update", () => Change(group: "", resource: "secrets", name: "db", kind: "Secret", obj: SecretNew, oldObj: SecretOld),
-          ["~ data.password: (value hidden)", "+ data.token: (value hidden)", "- data.gone: (value hidden)", "+ stringData.plain: (value hidden)"] },
+          ["= data.password: (value hidden)", "= data.token: (value hidden)", "= stringData.plain: (value hidden)"] },
         { "create", () => Change("CREATE", group: "", resource: "secrets", name: "db", obj: SecretNew),
           ["+ data.password: (value hidden)", "+ data.token: (value hidden)", "+ stringData.plain: (value hidden)", "+ type: \"Opaque\""] },
-        { "data replaced by a non-object", () => Change(group: "", resource: "secrets", name: "db", obj: """{"data":"eA=="}""", oldObj: SecretOld),
-          ["~ data: (value hidden)"] },
     };
+
+    [Fact]
+    public void Compared_with_the_live_secret_values_stay_hidden()
+    {
+        var summary = Compare(SecretOld, SecretNew, isSecret: true);
+
+        foreach (var secret in new[] { "aHVudGVyMg==", "czNjcjN0", "YWRtaW4=", "dG9rZW4=", "hunter3", "eA==" })
+            Assert.DoesNotContain(secret, summary, StringComparison.Ordinal);
+        var lines = summary.Split('\n');
+        foreach (var expected in new[] { "~ data.password: (value hidden)", "+ data.token: (value hidden)", "- data.gone: (value hidden)", "+ stringData.plain: (value hidden)" })
+            Assert.True(lines.Contains(expected), $"missing \"{expected}\" in\n{summary}");
+        Assert.Contains("~ data: (value hidden)", Compare(SecretOld, """{"data":"eA=="}""", isSecret: true), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// What approvers read comes from what the approval lets through: an UPDATE lists the object as it will be. The old
+    /// object in the review never shows: a forged call can make it say anything ("replicas 100 → 3" for a scale-up).
+    /// </summary>
+    [Fact]
+    public void An_update_shows_the_proposed_object_and_nothing_of_the_old_one()
+    {
+        var honest = ChangeSummary.Describe(Change(obj: NewDeployment, oldObj: OldDeployment));
+        var forged = ChangeSummary.Describe(Change(obj: NewDeployment, oldObj: OldDeployment.Replace("\"replicas\":3", "\"replicas\":100", StringComparison.Ordinal)));
+
+        Assert.Equal(honest, forged);
+        var lines = honest.Split('\n');
+        Assert.Equal("the object as it will be (kubectl jit describe compares it with the live object):", lines[1]);
+        Assert.Contains("= spec.replicas: 5", lines);
+        Assert.Contains("= spec.template.spec.containers[name=web].image: \"nginx:1.27\"", lines);
+        Assert.DoesNotContain("nginx:1.26", honest, StringComparison.Ordinal);
+        Assert.DoesNotContain("resourceVersion", honest, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Control_characters_a_requester_put_in_the_object_are_escaped()
+    {
+        var summary = ChangeSummary.Describe(Change("CREATE", group: "", resource: "configmaps", name: "cfg",
+            obj: """{"data":{"note\u001b[2J":"fine\u202eevil","x":"a\u001b[31mred"}}"""));
+
+        Assert.False(Core.Text.TerminalText.HasControl(summary, multiline: true), summary);
+        Assert.Contains("\\u001b[2J", summary, StringComparison.Ordinal);
+        Assert.Contains("\\u202e", summary, StringComparison.Ordinal);
+    }
 
     [Theory]
     [MemberData(nameof(SecretCases))]
@@ -136,7 +183,7 @@ public class ChangeSummaryTests
     public void Long_values_are_truncated()
     {
         var big = new string('v', 500);
-        var summary = ChangeSummary.Describe(Change(obj: $$"""{"a":"{{big}}"}""", oldObj: """{"a":"x"}"""));
+        var summary = Compare("""{"a":"x"}""", $$"""{"a":"{{big}}"}""");
         var line = summary.Split('\n')[1];
         Assert.StartsWith("~ a: \"x\" → \"vvv", line, StringComparison.Ordinal);
         Assert.EndsWith("…", line, StringComparison.Ordinal);
@@ -151,7 +198,7 @@ public class ChangeSummaryTests
     {
         var old = string.Join(",", Enumerable.Range(0, 400).Select(i => $"\"k{i}\":{i}"));
         var changed = string.Join(",", Enumerable.Range(0, 400).Select(i => $"\"k{i}\":{i + 1}"));
-        var summary = ChangeSummary.Describe(Change(obj: $"{{{changed}}}", oldObj: $"{{{old}}}"), maxChars);
+        var summary = Compare($"{{{old}}}", $"{{{changed}}}", maxChars);
 
         Assert.True(summary.Length <= maxChars, $"{summary.Length} > {maxChars}");
         var lines = summary.Split('\n');
@@ -166,11 +213,7 @@ public class ChangeSummaryTests
     {
         var before = ApprovalLargeObjects.Deployment(1024 * 1024, image: "nginx:1.26");
         var after = ApprovalLargeObjects.Deployment(1024 * 1024, image: "nginx:1.27");
-        var request = Change(obj: after, oldObj: before);
-        _ = request.Object.Element;
-        _ = request.OldObject.Element;
-
-        var summary = ChangeSummary.Describe(request);
+        var summary = Compare(before, after);
 
         Assert.True(summary.Length <= ChangeSummary.DefaultMaxChars);
         Assert.Contains("~ spec.template.spec.containers[name=c0].image: \"nginx:1.26\" → \"nginx:1.27\"", summary, StringComparison.Ordinal);
