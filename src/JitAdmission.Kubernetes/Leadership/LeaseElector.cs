@@ -19,7 +19,7 @@ internal sealed class LeaseElector(
 {
     private const double JitterFactor = 1.2;
 
-    private LeaseRecord? _observed;
+    private volatile LeaseRecord? _observed;
     private DateTimeOffset _observedTime = DateTimeOffset.MinValue;
     private string? _reportedLeader;
     private V1Lease? _lease;
