@@ -5,6 +5,7 @@ using JitAdmission.Benchmarks.Baseline;
 using JitAdmission.Benchmarks.Load;
 using JitAdmission.Benchmarks.Micro;
 using JitAdmission.Benchmarks.Orchestration;
+using JitAdmission.Core.Api;
 
 // jit-bench: `make bench` runs `jit-bench run` (bench/run.sh). The other commands are its parts, usable on their own.
 const string Usage = """
@@ -26,6 +27,9 @@ if (args.Length == 0 || args[0] is "-h" or "--help" || args.Contains("--help") |
     Console.WriteLine(Usage);
     return args.Length == 0 ? 2 : 0;
 }
+
+// Before anything serializes (KubernetesClient.Aot knows our API types only through this).
+KubernetesJsonMetadata.Register();
 
 string Option(string name, string? fallback = null)
 {

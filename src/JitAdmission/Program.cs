@@ -1,7 +1,7 @@
 using JitAdmission.Controller;
 using JitAdmission.Controller.WebhookConfiguration;
+using JitAdmission.Core.Api;
 using JitAdmission.Hosting;
-using JitAdmission.Kubernetes.Client;
 using JitAdmission.Webhook;
 using JitAdmission.Webhook.Gating;
 using JitAdmission.Webhook.Guard;

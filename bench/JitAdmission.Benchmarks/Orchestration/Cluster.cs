@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using JitAdmission.Core.Api;
+using JitAdmission.Integration.Tests.Crds;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -23,7 +24,7 @@ public static class Cluster
     {
         foreach (var file in Directory.GetFiles(crdDirectory, "*.yaml").Order(StringComparer.Ordinal))
         {
-            var crd = KubernetesYaml.Deserialize<V1CustomResourceDefinition>(await File.ReadAllTextAsync(file));
+            var crd = KubernetesJson.Deserialize<V1CustomResourceDefinition>(YamlToJson.ParseSingleObject(await File.ReadAllTextAsync(file)).ToJsonString());
             await admin.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd);
         }
 

@@ -89,9 +89,8 @@ internal sealed class ApprovalRequestApi(IKubernetes client)
             ApiConstants.Group, ApiConstants.Version, @namespace, ApiConstants.RequestPlural,
             fieldSelector: $"metadata.name={name}", resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds,
             cancellationToken: cancellationToken);
-        await foreach (var (type, raw) in stream.WithCancellation(cancellationToken))
+        await foreach (var (type, element) in stream.WithCancellation(cancellationToken))
         {
-            var element = raw is JsonElement je ? je : JsonSerializer.SerializeToElement(raw);
             yield return type == WatchEventType.Error
                 ? new RequestEvent(type, null, KubernetesJson.Deserialize<V1Status>(element.GetRawText()))
                 : new RequestEvent(type, type == WatchEventType.Bookmark ? null : new FetchedRequest(element), null);

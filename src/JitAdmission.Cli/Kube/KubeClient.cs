@@ -1,4 +1,5 @@
 using System.Text.Json;
+using JitAdmission.Core.Api;
 using k8s;
 using k8s.Autorest;
 
@@ -6,7 +7,7 @@ namespace JitAdmission.Cli.Kube;
 
 /// <summary>The Kubernetes client, plus authenticated GETs of paths the typed API does not reach exactly.</summary>
 internal sealed class KubeClient(KubernetesClientConfiguration configuration, params DelegatingHandler[] handlers)
-    : k8s.Kubernetes(configuration, handlers)
+    : WatchableKubernetes(configuration, handlers)
 {
     /// <summary>GET a path relative to the server (e.g. "api/v1" — the typed client asks for "/api/v1/", which not every
     /// API server serves); failures throw <see cref="HttpOperationException"/> like the typed calls.</summary>

@@ -1,3 +1,4 @@
+using JitAdmission.Core.Api;
 using k8s;
 using k8s.Models;
 

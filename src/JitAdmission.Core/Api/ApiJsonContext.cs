@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace JitAdmission.Core.Api;
 
 /// <summary>
-/// Compile-time JSON metadata for our API types (registered by <c>KubernetesJsonMetadata</c>). KubernetesClient brings
+/// Compile-time JSON metadata for our API types (registered by <see cref="KubernetesJsonMetadata"/>). KubernetesClient brings
 /// its own for the built-in kinds; without ours a Native AOT build, where reflection cannot create generic
 /// converters, could not read an ApprovalRequest.
 /// </summary>

@@ -8,7 +8,8 @@ namespace JitAdmission.Kubernetes.Api;
 /// The writes jit-admission makes, typed, with expected refusals as <see cref="ApiResult{T}"/> outcomes.
 /// Status writes are optimistic (they require <c>metadata.resourceVersion</c>): a <see cref="ApiOutcome.Conflict"/>
 /// means someone else wrote first, which is how two webhook replicas never both consume a single-use approval.
-/// Every write carries the <see cref="ApiConstants.FieldManager"/> field manager.
+/// Every write carries the <see cref="ApiConstants.FieldManager"/> field manager. Patches are passed as JSON text, the
+/// only form KubernetesClient.Aot sends.
 /// </summary>
 public sealed class JitClient(IKubernetes client)
 {
@@ -83,7 +84,7 @@ public sealed class JitClient(IKubernetes client)
     public Task<ApiResult<ApprovalPolicy>> PatchPolicyStatusAsync(string name, ApprovalPolicyStatus status, CancellationToken cancellationToken) =>
         ApiCalls.RunAsync(
             () => client.CustomObjects.PatchClusterCustomObjectStatusAsync<ApprovalPolicy>(
-                new V1Patch(new { status }, V1Patch.PatchType.MergePatch), ApiConstants.Group, ApiConstants.Version, ApiConstants.PolicyPlural, name,
+                new V1Patch($$"""{"status":{{KubernetesJson.Serialize(status)}}}""", V1Patch.PatchType.MergePatch), ApiConstants.Group, ApiConstants.Version, ApiConstants.PolicyPlural, name,
                 fieldManager: Manager, cancellationToken: cancellationToken),
             cancellationToken);
 
@@ -99,7 +100,7 @@ public sealed class JitClient(IKubernetes client)
         var body = ForApply(desired, "admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration");
         return ApiCalls.RunAsync(
             () => client.AdmissionregistrationV1.PatchValidatingWebhookConfigurationAsync(
-                new V1Patch(body, V1Patch.PatchType.ApplyPatch), body.Metadata.Name, fieldManager: Manager, force: true, cancellationToken: cancellationToken),
+                new V1Patch(KubernetesJson.Serialize(body), V1Patch.PatchType.ApplyPatch), body.Metadata.Name, fieldManager: Manager, force: true, cancellationToken: cancellationToken),
             cancellationToken);
     }
 
@@ -132,7 +133,7 @@ public sealed class JitClient(IKubernetes client)
         var body = ForApply(desired, "admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration");
         return ApiCalls.RunAsync(
             () => client.AdmissionregistrationV1.PatchMutatingWebhookConfigurationAsync(
-                new V1Patch(body, V1Patch.PatchType.ApplyPatch), body.Metadata.Name, fieldManager: Manager, force: true, cancellationToken: cancellationToken),
+                new V1Patch(KubernetesJson.Serialize(body), V1Patch.PatchType.ApplyPatch), body.Metadata.Name, fieldManager: Manager, force: true, cancellationToken: cancellationToken),
             cancellationToken);
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
 using System.Text.Json;
+using JitAdmission.Core.Api;
 using JitAdmission.Kubernetes.Api;
 using k8s;
 using k8s.Autorest;
@@ -356,11 +357,9 @@ public sealed class ResourceCache<T> : IResourceCacheReader<T>
                 resourceVersion: _lastResourceVersion, timeoutSeconds: timeoutSeconds, onError: OnError, cancellationToken: linked.Token);
         try
         {
-            await foreach (var (type, raw) in stream.WithCancellation(linked.Token))
+            await foreach (var (type, element) in stream.WithCancellation(linked.Token))
             {
                 events++;
-                // KubernetesClient reads a watched `object` as a JsonElement; anything else fails the watch, which relists.
-                var element = (JsonElement)raw;
                 if (type == WatchEventType.Error)
                 {
                     errorStatus = KubernetesJson.Deserialize<V1Status>(element);

@@ -1,4 +1,5 @@
 using System.Net.Http;
+using JitAdmission.Core.Api;
 using k8s;
 
 namespace JitAdmission.Kubernetes.Client;
@@ -28,7 +29,7 @@ public static class KubernetesClientFactory
             handler.EnableMultipleHttp2Connections = true;
             handler.ConnectTimeout = options.RequestTimeout;
         };
-        return new k8s.Kubernetes(configuration);
+        return new WatchableKubernetes(configuration);
     }
 
     /// <summary>

@@ -124,7 +124,9 @@ public sealed class EventRecorder : IEventRecorder
             try
             {
                 await _client.CoreV1.PatchNamespacedEventAsync(
-                    new V1Patch(new { count = sent.Count + 1, lastTimestamp = pending.Time }, V1Patch.PatchType.MergePatch),
+                    // KubernetesClient.Aot sends a patch given as JSON text only: an Event with just these two fields
+                    // serializes to exactly them (null fields are left out), the time in Kubernetes' format.
+                    new V1Patch(KubernetesJson.Serialize(new Corev1Event { Count = sent.Count + 1, LastTimestamp = pending.Time }), V1Patch.PatchType.MergePatch),
                     sent.Name, ns, cancellationToken: cancellationToken);
                 Remember(key, sent with { Count = sent.Count + 1, Last = pending.Time });
                 return;

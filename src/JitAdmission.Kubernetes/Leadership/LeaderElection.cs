@@ -1,14 +1,12 @@
 using k8s;
 using k8s.Autorest;
-using k8s.LeaderElection;
-using k8s.LeaderElection.ResourceLock;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace JitAdmission.Kubernetes.Leadership;
 
 /// <summary>
-/// Leader election through a coordination.k8s.io Lease (KubernetesClient's LeaderElector + LeaseLock), retried
+/// Leader election through a coordination.k8s.io Lease (<see cref="LeaseElector"/>, as KubernetesClient's LeaderElector + LeaseLock), retried
 /// for as long as <see cref="RunAsync"/> runs. On graceful shutdown the leader releases the Lease (empty holder,
 /// 1s duration, as client-go's ReleaseOnCancel), so another replica takes over within a retry period instead of
 /// waiting out a whole lease duration.
@@ -90,17 +88,12 @@ public sealed class LeaderElection : IDisposable
     {
         if (Interlocked.Exchange(ref _running, 1) == 1) throw new InvalidOperationException("leader election is already running");
         _whileLeading = whileLeading;
-        var config = new LeaderElectionConfig(new LeaseLock(_client, _options.Namespace, _options.LeaseName, Identity))
-        {
-            LeaseDuration = _options.LeaseDuration,
-            RenewDeadline = _options.RenewDeadline,
-            RetryPeriod = _options.RetryPeriod,
-        };
-        using var elector = new LeaderElector(config);
-        elector.OnStartedLeading += OnStarted;
-        elector.OnStoppedLeading += OnStopped;
-        elector.OnNewLeader += OnNewLeader;
-        elector.OnError += e => LeaderElectionLog.Error(_logger, e, _lease);
+        var elector = new LeaseElector(
+            _client, _options.Namespace, _options.LeaseName, Identity, _options.LeaseDuration, _options.RenewDeadline, _options.RetryPeriod, _time);
+        elector.StartedLeading += OnStarted;
+        elector.StoppedLeading += OnStopped;
+        elector.NewLeader += OnNewLeader;
+        elector.Error += e => LeaderElectionLog.Error(_logger, e, _lease);
         try
         {
             while (!cancellationToken.IsCancellationRequested)

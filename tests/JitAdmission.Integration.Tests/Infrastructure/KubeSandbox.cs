@@ -1,3 +1,4 @@
+using JitAdmission.Core.Api;
 using k8s;
 
 namespace JitAdmission.Integration.Tests.Infrastructure;
@@ -115,9 +116,9 @@ public sealed class KubeSandbox : IAsyncLifetime
         throw new TimeoutException("the API server did not become ready after a restart");
     }
 
-    public IKubernetes AdminClient() => new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(AdminKubeconfig));
+    public IKubernetes AdminClient() => new WatchableKubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(AdminKubeconfig));
 
-    public static IKubernetes ClientFor(string kubeconfig) => new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
+    public static IKubernetes ClientFor(string kubeconfig) => new WatchableKubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
 
     /// <summary>A kubeconfig for USER in GROUPS: a client certificate (CN=user, O=groups) on the sandbox, impersonation elsewhere.</summary>
     public async Task<string> UserKubeconfigAsync(string user, params string[] groups)

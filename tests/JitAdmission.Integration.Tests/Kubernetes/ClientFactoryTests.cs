@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using JitAdmission.Core.Api;
 using JitAdmission.Integration.Tests.Infrastructure;
 using JitAdmission.Kubernetes.Client;
 using k8s;

@@ -155,7 +155,7 @@ public sealed class JitClientTests(KubeSandbox sandbox) : IClassFixture<KubeSand
 
         var created = await _jit.ApplyValidatingWebhookConfigurationAsync(Desired("validate"), default);
         await _admin.AdmissionregistrationV1.PatchValidatingWebhookConfigurationAsync(
-            new V1Patch(new { metadata = new { labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = "Helm" } } }, V1Patch.PatchType.MergePatch), name);
+            new V1Patch("""{"metadata":{"labels":{"app.kubernetes.io/managed-by":"Helm"}}}""", V1Patch.PatchType.MergePatch), name);
         var unchanged = await _jit.ApplyValidatingWebhookConfigurationAsync(Desired("validate"), default);
         var changed = await _jit.ApplyValidatingWebhookConfigurationAsync(Desired("validate2"), default);
 

@@ -1,3 +1,4 @@
+using JitAdmission.Core.Api;
 using JitAdmission.Integration.Tests.Infrastructure;
 using JitAdmission.Integration.Tests.Infrastructure.Proxy;
 using JitAdmission.Integration.Tests.KubernetesEdge.Support;
@@ -30,7 +31,7 @@ public sealed class ResourceCacheRestoreTests(KubeSandbox sandbox) : IClassFixtu
         }
 
         await using var proxy = LoopbackTcpProxy.For(new Uri(sandbox.ServerUrl));
-        using var client = new k8s.Kubernetes(sandbox.AdminConfig(proxy.UrlFor(new Uri(sandbox.ServerUrl))));
+        using var client = new WatchableKubernetes(sandbox.AdminConfig(proxy.UrlFor(new Uri(sandbox.ServerUrl))));
         var cache = new ResourceCache<Widget>(client, Widget.Descriptor.InNamespace("restore"), new ResourceCacheOptions
         {
             MinWatchTimeout = TimeSpan.FromSeconds(2),

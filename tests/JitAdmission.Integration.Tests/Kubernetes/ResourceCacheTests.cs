@@ -1,3 +1,4 @@
+using JitAdmission.Core.Api;
 using JitAdmission.Integration.Tests.Infrastructure;
 using JitAdmission.Integration.Tests.Infrastructure.Proxy;
 using JitAdmission.Integration.Tests.KubernetesEdge.Support;
@@ -183,7 +184,7 @@ public sealed class ResourceCacheTests(KubeSandbox sandbox) : IClassFixture<Kube
     public async Task A_dropped_watch_resumes_from_the_last_resource_version_without_losing_changes()
     {
         await using var proxy = LoopbackTcpProxy.For(new Uri(sandbox.ServerUrl));
-        using var client = new k8s.Kubernetes(sandbox.AdminConfig(proxy.UrlFor(new Uri(sandbox.ServerUrl))));
+        using var client = new WatchableKubernetes(sandbox.AdminConfig(proxy.UrlFor(new Uri(sandbox.ServerUrl))));
         var cache = NewCache(client, new ResourceCacheOptions { InitialBackoff = TimeSpan.FromMilliseconds(200), RelistAfterFailures = 50 });
         var log = new EventLog<Widget>();
         using var sub = cache.Subscribe(log.Add);

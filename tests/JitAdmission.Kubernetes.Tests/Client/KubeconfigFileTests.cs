@@ -5,7 +5,7 @@ using k8s.Exceptions;
 
 namespace JitAdmission.Kubernetes.Tests.Client;
 
-/// <summary>Our kubeconfig reader must give the same client configuration as KubernetesClient's own (YAML-reflection) one.</summary>
+/// <summary>Our kubeconfig reader must give the same client configuration as KubernetesClient's own one.</summary>
 public sealed class KubeconfigFileTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("kubeconfig-").FullName;

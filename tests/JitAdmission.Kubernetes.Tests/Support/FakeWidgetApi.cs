@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using JitAdmission.Core.Api;
 using k8s;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -45,7 +47,7 @@ public sealed class FakeWidgetApi : IAsyncDisposable
         return api;
     }
 
-    public IKubernetes Client() => new k8s.Kubernetes(new KubernetesClientConfiguration { Host = Url.ToString() });
+    public IKubernetes Client() => new WatchableKubernetes(new KubernetesClientConfiguration { Host = Url.ToString() });
 
     public static async Task WriteEventAsync(HttpContext ctx, string type, object obj)
     {
@@ -87,7 +89,13 @@ public sealed class FakeWidgetApi : IAsyncDisposable
         }
 
         var (items, version) = OnList(Interlocked.Increment(ref _lists));
-        var list = new { apiVersion = $"{Widget.Group}/{Widget.Version}", kind = "WidgetList", metadata = new { resourceVersion = version }, items };
-        await ctx.Response.WriteAsync(KubernetesJson.Serialize(list), ctx.RequestAborted);
+        var list = new JsonObject
+        {
+            ["apiVersion"] = $"{Widget.Group}/{Widget.Version}",
+            ["kind"] = "WidgetList",
+            ["metadata"] = new JsonObject { ["resourceVersion"] = version },
+            ["items"] = new JsonArray([.. items.Select(i => JsonNode.Parse(KubernetesJson.Serialize(i)))]),
+        };
+        await ctx.Response.WriteAsync(list.ToJsonString(), ctx.RequestAborted);
     }
 }

@@ -47,3 +47,7 @@ public sealed class WidgetSpec
     [JsonPropertyName("color")] public string Color { get; set; } = "";
     [JsonPropertyName("size")] public int Size { get; set; }
 }
+
+/// <summary>Registered with KubernetesClient's serializer (Infrastructure/KubernetesJsonSetup), as the product's own types are.</summary>
+[JsonSerializable(typeof(Widget))]
+internal sealed partial class WidgetJsonContext : JsonSerializerContext;
