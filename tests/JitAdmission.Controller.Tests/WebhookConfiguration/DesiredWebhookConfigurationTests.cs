@@ -65,7 +65,9 @@ public sealed class DesiredWebhookConfigurationTests
         var stamp = Assert.Single(DesiredWebhookConfigurations.Mutating(Options, Target()).Webhooks);
 
         Assert.Equal((WebhookNames.Guard, "https://127.0.0.1:8443/guard", "Fail", "None"), (guard.Name, guard.ClientConfig.Url, guard.FailurePolicy, guard.SideEffects));
-        Assert.Equal(["approvalrequests", "approvalrequests/status", "approvalpolicies"], Assert.Single(guard.Rules).Resources);
+        Assert.Equal([["approvalrequests"], ["approvalrequests/status", "approvalpolicies"]], guard.Rules.Select(r => r.Resources));
+        // Requests are records: their deletion reaches the guard too.
+        Assert.Equal([["CREATE", "UPDATE", "DELETE"], ["CREATE", "UPDATE"]], guard.Rules.Select(r => r.Operations));
         Assert.Equal((WebhookNames.Stamp, "https://127.0.0.1:8443/mutate", "Fail", "Never"), (stamp.Name, stamp.ClientConfig.Url, stamp.FailurePolicy, stamp.ReinvocationPolicy));
         Assert.Equal(["approvalrequests"], Assert.Single(stamp.Rules).Resources);
         Assert.Equal(["CREATE", "UPDATE"], Assert.Single(stamp.Rules).Operations);

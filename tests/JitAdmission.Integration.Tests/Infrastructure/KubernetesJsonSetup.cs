@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using JitAdmission.Core.Api;
-using JitAdmission.Integration.Tests.KubernetesEdge.Support;
+using JitAdmission.Kubernetes.Tests.Support;
 using k8s;
 
 namespace JitAdmission.Integration.Tests.Infrastructure;
