@@ -43,15 +43,7 @@ public static class ControllerServiceCollectionExtensions
             sp.GetRequiredService<ILogger<NotificationSender>>()));
         services.AddSingleton<INotifier>(sp => sp.GetRequiredService<NotificationSender>());
 
-        services.AddSingleton(sp =>
-        {
-            var caches = sp.GetRequiredService<ClusterCaches>();
-            return new ApprovalRequestReconciler(
-                caches.Requests, caches.Policies, sp.GetRequiredService<JitClient>(), sp.GetRequiredService<IEventRecorder>(),
-                sp.GetRequiredService<INotifier>(), sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Retention,
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ApprovalRequestReconciler>>(),
-                sp.GetService<IHeldCalls>());
-        });
+        services.AddSingleton<ApprovalRequestReconciler>();
         services.AddSingleton(sp =>
         {
             var caches = sp.GetRequiredService<ClusterCaches>();

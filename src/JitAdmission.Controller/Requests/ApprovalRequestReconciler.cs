@@ -5,7 +5,9 @@ using JitAdmission.Kubernetes.Api;
 using JitAdmission.Kubernetes.Caching;
 using JitAdmission.Kubernetes.Events;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
+using JitAdmission.Kubernetes.Audit;
+using JitAdmission.Kubernetes.Runtime;
+using Microsoft.Extensions.Options;
 
 namespace JitAdmission.Controller.Requests;
 
@@ -20,29 +22,30 @@ namespace JitAdmission.Controller.Requests;
 public sealed class ApprovalRequestReconciler
 {
     private readonly ResourceCache<ApprovalRequest> _requests;
-    private readonly IResourceCacheReader<ApprovalPolicy> _policies;
+    private readonly ResourceCache<ApprovalPolicy> _policies;
     private readonly JitClient _client;
     private readonly IEventRecorder _events;
     private readonly INotifier _notifier;
+    private readonly AuditLog _audit;
     private readonly TimeSpan _retention;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly IHeldCalls? _heldCalls;
+    private readonly IHeldCalls _heldCalls;
 
     public ApprovalRequestReconciler(
-        ResourceCache<ApprovalRequest> requests, IResourceCacheReader<ApprovalPolicy> policies, JitClient client,
-        IEventRecorder events, INotifier notifier, TimeSpan retention, TimeProvider? timeProvider = null,
-        ILogger<ApprovalRequestReconciler>? logger = null, IHeldCalls? heldCalls = null)
+        ClusterCaches caches, JitClient client, IEventRecorder events, INotifier notifier, AuditLog audit, IHeldCalls heldCalls,
+        IOptions<OperatorOptions> options, TimeProvider time, ILogger<ApprovalRequestReconciler> logger)
     {
-        _heldCalls = heldCalls;
-        _requests = requests;
-        _policies = policies;
+        _requests = caches.Requests;
+        _policies = caches.Policies;
         _client = client;
         _events = events;
         _notifier = notifier;
-        _retention = retention;
-        _time = timeProvider ?? TimeProvider.System;
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _audit = audit;
+        _heldCalls = heldCalls;
+        _retention = options.Value.Retention;
+        _time = time;
+        _logger = logger;
     }
 
     public async Task<TimeSpan?> ReconcileAsync(string key, CancellationToken cancellationToken)
@@ -57,7 +60,7 @@ public sealed class ApprovalRequestReconciler
         var plan = RequestReconcilePlan.For(request, policies, now, _retention);
         if (plan.StatusToWrite is { } status)
         {
-            if (plan.FirstUseLeftUntil is { } until && _heldCalls?.AnyFor(ns, name) == true)
+            if (plan.FirstUseLeftUntil is { } until && _heldCalls.AnyFor(ns, name))
             {
                 // Not skipped, postponed: the held call's write wakes this reconcile, and so does the end of the grace.
                 ApprovalRequestReconcilerLog.LeftToHeldCall(_logger, key);
@@ -93,6 +96,7 @@ public sealed class ApprovalRequestReconciler
             {
                 case ApiOutcome.Ok or ApiOutcome.NotFound:
                     ApprovalRequestReconcilerLog.Deleted(_logger, key, plan.Evaluation.Phase, _retention);
+                    _audit.RequestDeletion(ns, name, "retention", allowed: true, plan.Evaluation.Phase.ToString());
                     return null;
                 case ApiOutcome.Conflict:
                     await RefreshAsync(ns, name, cancellationToken);
@@ -113,6 +117,7 @@ public sealed class ApprovalRequestReconciler
     {
         var (type, reason, message) = RequestEvents.For(announcement, request, plan.Evaluation);
         _events.Record(request, type, reason, message);
+        _audit.RequestPhase(request, announcement, plan.Evaluation.ApprovedBy, message);
         _notifier.Notify(request, plan.Evaluation, announcement, policies);
     }
 

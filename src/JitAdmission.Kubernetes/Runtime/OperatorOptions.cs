@@ -14,8 +14,12 @@ public sealed class OperatorOptions
     /// <summary>Finished ApprovalRequests are deleted this long after they finished.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
 
-    /// <summary>Never gated (the operator's own namespace is always excluded too).</summary>
-    public List<string> ExcludedNamespaces { get; set; } = ["kube-system"];
+    /// <summary>
+    /// Namespaces never gated, besides the operator's own (always excluded, so a policy can never lock jit-admission
+    /// out of its own repair). None by default: kube-system is gated like any other namespace, and the controllers that
+    /// run the cluster are trusted by identity instead (Gate:TrustedUsers, docs/threat-model.md).
+    /// </summary>
+    public List<string> ExcludedNamespaces { get; set; } = [];
 
     /// <summary>The namespace actually used: <see cref="Namespace"/> or the first default that exists.</summary>
     public string ResolveNamespace()

@@ -3,6 +3,7 @@ using JitAdmission.Core.Api;
 using JitAdmission.Core.Gate;
 using JitAdmission.Core.Matching;
 using JitAdmission.Kubernetes.Api;
+using JitAdmission.Kubernetes.Audit;
 using JitAdmission.Kubernetes.Caching;
 using JitAdmission.Kubernetes.Runtime;
 using Microsoft.Extensions.Logging;
@@ -29,15 +30,17 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
     private readonly HeldRequestWaiters _waiters;
     private readonly AdmissionMetrics _metrics;
     private readonly IAdmissionCaches _caches;
+    private readonly AuditLog _audit;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CachedApprovalLookup _lookup;
 
     public GateHandler(
         PolicySetProvider policies, IAdmissionCaches caches, IClusterContext cluster, IApprovalRequestStore store, OperatorIdentity identity,
-        HeldRequestWaiters waiters, AdmissionMetrics metrics, IOptions<GateOptions> options, IOptions<WebhookOptions> webhook,
+        HeldRequestWaiters waiters, AdmissionMetrics metrics, AuditLog audit, IOptions<GateOptions> options, IOptions<WebhookOptions> webhook,
         TimeProvider time, ILogger<GateHandler> logger)
     {
+        _audit = audit;
         var gate = options.Value;
         _settings = new GateSettings
         {
@@ -154,6 +157,8 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
     {
         var verdict = answer.Verdict;
         held?.Complete(answer.Hold ?? HoldResult.Cancelled);
+        // Every decision on a gated request is an audit line; a plain allow (no policy matched) is not.
+        if (!ReferenceEquals(verdict, AdmissionVerdict.Allow)) _audit.Admission(request, verdict);
         if (verdict.Outcome == Outcomes.Error && verdict.Code >= 500) GateLog.CouldNotDecide(_logger, request.Uid, verdict.Message ?? "");
         else if (verdict.Outcome == Outcomes.BreakGlass)
             GateLog.BreakGlass(_logger, request.UserInfo.Username, request.Operation, request.ResourceWithSubresource, request.Namespace, request.Name,

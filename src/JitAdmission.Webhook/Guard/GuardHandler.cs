@@ -5,6 +5,7 @@ using JitAdmission.Core.Api;
 using JitAdmission.Core.Guard;
 using JitAdmission.Core.Validation;
 using JitAdmission.Kubernetes.Api;
+using JitAdmission.Kubernetes.Audit;
 using JitAdmission.Kubernetes.Caching;
 using JitAdmission.Kubernetes.Runtime;
 using JitAdmission.Core.Matching;
@@ -19,15 +20,15 @@ namespace JitAdmission.Webhook.Guard;
 /// reviewers, immutable spec); their status is written only by jit-admission.
 /// </summary>
 public sealed class GuardHandler(
-    PolicySetProvider policies, IAdmissionCaches caches, JitClient client, OperatorIdentity identity, IOptions<GateOptions> gate, TimeProvider time)
+    PolicySetProvider policies, IAdmissionCaches caches, JitClient client, OperatorIdentity identity, AuditLog audit, IOptions<GateOptions> gate,
+    TimeProvider time)
     : IAdmissionHandler
 {
     public async ValueTask<AdmissionVerdict> HandleAsync(AdmissionAttributes request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var isOperator = identity.IsOperator(request.UserInfo);
-        if (request.Operation == Operations.Delete)
-            return GuardedObjects.IsRequest(request) ? Verdict("ApprovalRequest", request.Name, RequestGuard.ValidateDelete(request.Name, request.UserInfo, isOperator)) : AdmissionVerdict.Allow;
+        if (request.Operation == Operations.Delete) return GuardedObjects.IsRequest(request) ? GuardDeletion(request, isOperator) : AdmissionVerdict.Allow;
         if (!GuardedObjects.IsCreateOrUpdate(request)) return AdmissionVerdict.Allow;
         try
         {
@@ -50,6 +51,14 @@ public sealed class GuardHandler(
             // 422, not 400: kubectl shows the message of an Invalid answer, and only a generic text for a BadRequest.
             return AdmissionVerdict.Deny($"cannot read the {request.Resource.Resource} object: {e.Message}", Outcomes.Deny, 422, "Invalid");
         }
+    }
+
+    /// <summary>Records are deleted only by jit-admission and the namespace controller; every attempt is an audit line.</summary>
+    private AdmissionVerdict GuardDeletion(AdmissionAttributes request, bool isOperator)
+    {
+        var errors = RequestGuard.ValidateDelete(request.Name, request.UserInfo, isOperator);
+        if (!request.DryRun) audit.RequestDeletion(request.Namespace, request.Name, request.UserInfo.Username, errors.Count == 0);
+        return Verdict("ApprovalRequest", request.Name, errors);
     }
 
     /// <summary>A request made ahead of time counts toward the requester's cap of Pending requests, as the gate's do.</summary>

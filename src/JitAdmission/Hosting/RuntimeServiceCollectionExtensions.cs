@@ -1,5 +1,6 @@
 using System.Net;
 using JitAdmission.Kubernetes.Api;
+using JitAdmission.Kubernetes.Audit;
 using JitAdmission.Kubernetes.Certificates;
 using JitAdmission.Kubernetes.Client;
 using JitAdmission.Kubernetes.Events;
@@ -35,6 +36,7 @@ public static class RuntimeServiceCollectionExtensions
         services.AddSingleton(sp => new JitClient(sp.GetRequiredService<IKubernetes>()));
         services.AddSingleton(sp => new OperatorIdentity { Namespace = sp.GetRequiredService<IOptions<OperatorOptions>>().Value.ResolveNamespace() });
         services.AddSingleton<ClusterCaches>();
+        services.AddSingleton<AuditLog>();
         services.AddSingleton(sp => new PolicySetProvider(sp.GetRequiredService<ClusterCaches>().Policies));
         services.AddSingleton(sp => new EventRecorder(
             sp.GetRequiredService<IKubernetes>(),

@@ -60,10 +60,11 @@ public sealed class ChartWebhookConfigurationTests(DefaultRender render) : IClas
         Assert.Equal("Fail", Text(stamp["failurePolicy"]));
         Assert.Equal("Never", Text(stamp["reinvocationPolicy"]));
 
-        var guardRule = Items(guard["rules"]).Single();
-        Assert.Equal(["jitadmission.io"], Strings(guardRule["apiGroups"]));
-        Assert.Equal(["CREATE", "UPDATE"], Strings(guardRule["operations"]));
-        Assert.Equal(["approvalrequests", "approvalrequests/status", "approvalpolicies"], Strings(guardRule["resources"]));
+        var guardRules = Items(guard["rules"]).ToList();
+        Assert.All(guardRules, r => Assert.Equal(["jitadmission.io"], Strings(r["apiGroups"])));
+        // Requests are records: their deletion is guarded too.
+        Assert.Equal([["approvalrequests"], ["approvalrequests/status", "approvalpolicies"]], guardRules.Select(r => Strings(r["resources"])));
+        Assert.Equal([["CREATE", "UPDATE", "DELETE"], ["CREATE", "UPDATE"]], guardRules.Select(r => Strings(r["operations"])));
 
         var stampRule = Items(stamp["rules"]).Single();
         Assert.Equal(["jitadmission.io"], Strings(stampRule["apiGroups"]));

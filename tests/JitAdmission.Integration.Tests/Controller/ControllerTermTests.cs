@@ -13,6 +13,8 @@ using JitAdmission.Kubernetes.Runtime;
 using JitAdmission.Kubernetes.Tests.Support;
 using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using JitAdmission.Kubernetes.Audit;
 using Microsoft.Extensions.Time.Testing;
 using static JitAdmission.Controller.Tests.Support.Objects;
 
@@ -40,7 +42,8 @@ public sealed class ControllerTermTests(KubeSandbox sandbox) : IClassFixture<Kub
         var caches = new ClusterCaches(_admin, TimeProvider.System, NullLoggerFactory.Instance);
         _running.Add(Running.Start(caches.RunAsync));
         var client = new JitClient(_admin);
-        var requests = new ApprovalRequestReconciler(caches.Requests, caches.Policies, client, _events, _notifier, Retention, _time, heldCalls: _held);
+        var requests = new ApprovalRequestReconciler(caches, client, _events, _notifier, new AuditLog(Stream.Null, _time), _held,
+            Options.Create(new OperatorOptions { Retention = Retention }), _time, NullLogger<ApprovalRequestReconciler>.Instance);
         var policies = new ApprovalPolicyReconciler(caches.Policies, caches.Requests, null, client, _events, _time);
         var term = new ControllerTerm(caches, requests, policies, new ControllerOptions(), _time);
         _running.Add(Running.Start(term.RunAsync));

@@ -59,6 +59,7 @@ public sealed class ApprovalRequestCrdTests(KubeSandbox sandbox) : IClassFixture
         { "reason changed", """[{"op":"replace","path":"/spec/reason","value":"something else"}]""" },
         { "reason removed", """[{"op":"remove","path":"/spec/reason"}]""" },
         { "change added later", """[{"op":"add","path":"/spec/change","value":"replicas: 3 -> 30"}]""" },
+        { "object added later", """[{"op":"add","path":"/spec/object","value":{"kind":"Deployment","spec":{"replicas":1}}}]""" },
         { "breakGlass added later", """[{"op":"add","path":"/spec/breakGlass","value":true}]""" },
     };
 

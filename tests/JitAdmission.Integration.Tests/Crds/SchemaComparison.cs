@@ -94,6 +94,13 @@ internal sealed class SchemaComparison
             else
                 Mismatches.Add($"{where}: C# list {clr.Name} needs items in the schema");
         }
+        else if (clr == typeof(System.Text.Json.JsonElement))
+        {
+            // Any JSON object kept as it is: the schema must say so.
+            Expect("object");
+            if (schema["x-kubernetes-preserve-unknown-fields"]?.GetValue<bool>() != true)
+                Mismatches.Add($"{where}: a JsonElement needs x-kubernetes-preserve-unknown-fields: true");
+        }
         else if (clr == typeof(V1ObjectMeta))
         {
             // The API server owns the metadata schema; a CRD may only say "type: object" here.

@@ -45,7 +45,9 @@ public sealed class JitCluster : IAsyncLifetime
         _users["bob"] = await Sandbox.UserKubeconfigAsync("bob", "sre");
         _users["carol"] = await Sandbox.UserKubeconfigAsync("carol", "security");
         Admin = Sandbox.AdminClient();
-        Jit = await JitAdmissionProcess.StartAsync(Sandbox.AdminKubeconfig, OperatorNamespace);
+        // The API server authenticates itself to the webhook, as it should in production: every e2e test runs so.
+        Jit = await JitAdmissionProcess.StartAsync(Sandbox.AdminKubeconfig, OperatorNamespace,
+            Sandbox.WebhookClientCaFile is { } ca ? ["--webhook-client-ca", ca] : null);
         // The leader registers the configurations once it serves; nothing is gated or guarded before that.
         await Poll.UntilAsync(async () => (await Sandbox.AdminKubectlAsync("get", "validatingwebhookconfiguration", ConfigurationName)).Succeeded
             && (await Sandbox.AdminKubectlAsync("get", "mutatingwebhookconfiguration", ConfigurationName)).Succeeded,

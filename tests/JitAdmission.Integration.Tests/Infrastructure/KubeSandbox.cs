@@ -38,6 +38,12 @@ public sealed class KubeSandbox : IAsyncLifetime
     public string WebhookKeyFile => Path.Combine(Dir, "pki", "webhook.key");
     public string CaFile => Path.Combine(Dir, "pki", "ca.crt");
 
+    /// <summary>
+    /// The CA of the client certificate the API server presents to every webhook (sandbox only; null for an external
+    /// cluster, whose API server may not authenticate itself): jit-admission's --webhook-client-ca.
+    /// </summary>
+    public string? WebhookClientCaFile => External ? null : Path.Combine(Dir, "pki", "webhook-client-ca.crt");
+
     public async Task InitializeAsync()
     {
         (Kubectl, Helm) = await ToolPaths.GetAsync(LocateSandboxHome());

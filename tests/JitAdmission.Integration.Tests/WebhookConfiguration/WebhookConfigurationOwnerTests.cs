@@ -50,15 +50,15 @@ public sealed class WebhookConfigurationOwnerTests(JitCluster cluster)
         Assert.Equal(["v1"], gate.AdmissionReviewVersions);
         var excluded = Assert.Single(gate.NamespaceSelector.MatchExpressions);
         Assert.Equal(("kubernetes.io/metadata.name", "NotIn"), (excluded.Key, excluded.OperatorProperty));
-        Assert.Equal([JitCluster.OperatorNamespace, "kube-system"], excluded.Values);
+        // Only the operator's own namespace: kube-system is gated like any other (its controllers are trusted by name).
+        Assert.Equal([JitCluster.OperatorNamespace], excluded.Values);
         Assert.DoesNotContain(gate.Rules ?? [], r => r.ApiGroups.Contains("jitadmission.io"));
 
         var guard = validating.Webhooks.Single(w => w.Name == "guard.jitadmission.io");
         Assert.Equal(cluster.Jit.Url + "/guard", guard.ClientConfig.Url);
         Assert.Equal(("None", "Fail"), (guard.SideEffects, guard.FailurePolicy));
-        var guarded = Assert.Single(guard.Rules);
-        Assert.Equal(["approvalrequests", "approvalrequests/status", "approvalpolicies"], guarded.Resources);
-        Assert.Equal(["CREATE", "UPDATE"], guarded.Operations);
+        Assert.Equal([["approvalrequests"], ["approvalrequests/status", "approvalpolicies"]], guard.Rules.Select(r => r.Resources));
+        Assert.Equal([["CREATE", "UPDATE", "DELETE"], ["CREATE", "UPDATE"]], guard.Rules.Select(r => r.Operations));
 
         var stamp = Assert.Single(mutating.Webhooks);
         Assert.Equal("stamp.jitadmission.io", stamp.Name);

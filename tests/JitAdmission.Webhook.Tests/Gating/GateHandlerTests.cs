@@ -91,6 +91,27 @@ public sealed class GateHandlerTests : IDisposable
     }
 
     [Fact]
+    public async Task Every_gated_decision_is_one_json_audit_line_and_a_plain_allow_none()
+    {
+        await _world.Handler.HandleAsync(GateWorld.Update(3, @namespace: "dev"), Budget, CancellationToken.None);
+        var call = _world.Call(GateWorld.Update(3), Budget);
+        await _world.UntilHeldAsync();
+        var request = Assert.Single(_world.Store.All);
+        _world.Approve(request);
+        Assert.True((await call).Allowed);
+        await _world.Audit.DisposeAsync();
+
+        var lines = System.Text.Encoding.UTF8.GetString(_world.AuditLines.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var line = System.Text.Json.JsonDocument.Parse(Assert.Single(lines)).RootElement;
+        Assert.Equal("jit-admission", line.GetProperty("audit").GetString());
+        Assert.Equal("admission", line.GetProperty("event").GetString());
+        Assert.Equal(("alice", "UPDATE", "deployments", "prod", "web"), (line.GetProperty("user").GetString(), line.GetProperty("operation").GetString(),
+            line.GetProperty("resource").GetString(), line.GetProperty("namespace").GetString(), line.GetProperty("name").GetString()));
+        Assert.Equal((true, Outcomes.Consume, "bob"), (line.GetProperty("allowed").GetBoolean(), line.GetProperty("outcome").GetString(), line.GetProperty("approvers").GetString()));
+        Assert.Equal($"prod/{request.Metadata.Name}", line.GetProperty("approvalRequest").GetString());
+    }
+
+    [Fact]
     public async Task A_denial_during_the_hold_ends_it_with_the_denial()
     {
         var call = _world.Call(GateWorld.Update(3), Budget);

@@ -2,6 +2,7 @@ using JitAdmission.Core.Admission;
 using JitAdmission.Core.Api;
 using JitAdmission.Core.Approval;
 using JitAdmission.Core.Matching;
+using JitAdmission.Kubernetes.Audit;
 using JitAdmission.Kubernetes.Caching;
 using JitAdmission.Kubernetes.Runtime;
 using JitAdmission.Webhook.Gating;
@@ -38,8 +39,9 @@ internal sealed class GateWorld : IAdmissionCaches, IDisposable
         Metrics = new AdmissionMetrics(Registry, Time);
         var identity = new OperatorIdentity { Namespace = "jit-system" };
         identity.Resolve("system:serviceaccount:jit-system:jit-admission");
+        Audit = new AuditLog(AuditLines, Time);
         Handler = new GateHandler(PolicySet, this, InMemoryClusterContext.Empty.WithNamespace(Namespace), Store, identity, Waiters, Metrics,
-            Options.Create(new GateOptions()), Options.Create(new WebhookOptions()), Time, NullLogger<GateHandler>.Instance);
+            Audit, Options.Create(new GateOptions()), Options.Create(new WebhookOptions()), Time, NullLogger<GateHandler>.Instance);
         Policies.Upsert(Policy(wait, scope));
     }
 
@@ -58,6 +60,11 @@ internal sealed class GateWorld : IAdmissionCaches, IDisposable
     public CollectorRegistry Registry { get; }
     public AdmissionMetrics Metrics { get; }
     public GateHandler Handler { get; }
+
+    /// <summary>The audit lines the gate wrote (JSON, one per line).</summary>
+    public MemoryStream AuditLines { get; } = new();
+
+    public AuditLog Audit { get; }
 
     public static ApprovalPolicy Policy(string wait, ApprovalScope scope) => new()
     {

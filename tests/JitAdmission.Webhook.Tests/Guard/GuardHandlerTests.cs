@@ -82,6 +82,12 @@ public sealed class GuardHandlerTests : IDisposable
         Assert.True(byOperator.Allowed);
         Assert.True(byNamespaceController.Allowed);
         Assert.True(aPolicy.Allowed, "who may delete policies is RBAC's business");
+        await _world.Audit.DisposeAsync();
+        var lines = System.Text.Encoding.UTF8.GetString(_world.AuditLines.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal([("bob", false), ("admin", false), (Operator, true), (Core.Guard.RequestGuard.NamespaceController, true)],
+            lines.Select(l => (l.GetProperty("by").GetString(), l.GetProperty("allowed").GetBoolean())));
+        Assert.All(lines, l => Assert.Equal("deletion", l.GetProperty("event").GetString()));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Text.Json;
 using JitAdmission.Core.Admission;
 using JitAdmission.Core.Api;
 using JitAdmission.Kubernetes.Api;
+using JitAdmission.Kubernetes.Audit;
 using JitAdmission.Kubernetes.Caching;
 using JitAdmission.Kubernetes.Runtime;
 using JitAdmission.Webhook.Guard;
@@ -26,7 +27,9 @@ internal sealed class GuardWorld : IAdmissionCaches, IDisposable
         var identity = new OperatorIdentity { Namespace = "jit-system" };
         identity.Resolve(Operator);
         Requests = new ResourceCache<ApprovalRequest>(NoApiServer.Client, ResourceDescriptor.ApprovalRequests).AddStandardIndexes();
-        Guard = new GuardHandler(PolicySet, this, new JitClient(NoApiServer.Client), identity, Microsoft.Extensions.Options.Options.Create(Gate), Time);
+        Audit = new AuditLog(AuditLines, Time);
+        Guard = new GuardHandler(PolicySet, this, new JitClient(NoApiServer.Client), identity, Audit,
+            Microsoft.Extensions.Options.Options.Create(Gate), Time);
         Stamp = new StampHandler(Time);
         Policies.Upsert(new ApprovalPolicy
         {
@@ -46,6 +49,11 @@ internal sealed class GuardWorld : IAdmissionCaches, IDisposable
     public ResourceCache<ApprovalRequest> Requests { get; }
 
     public JitAdmission.Webhook.Gating.GateOptions Gate { get; } = new();
+
+    /// <summary>The audit lines the guard wrote (JSON, one per line).</summary>
+    public MemoryStream AuditLines { get; } = new();
+
+    public AuditLog Audit { get; }
 
     bool IAdmissionCaches.IsSynced => true;
     public PolicySetProvider PolicySet { get; }
