@@ -1,3 +1,4 @@
+using JitAdmission.Controller.Crds;
 using JitAdmission.Controller.Hosting;
 using JitAdmission.Controller.Notifications;
 using JitAdmission.Controller.Policies;
@@ -44,6 +45,7 @@ public static class ControllerServiceCollectionExtensions
         services.AddSingleton<INotifier>(sp => sp.GetRequiredService<NotificationSender>());
 
         services.AddSingleton<ApprovalRequestReconciler>();
+        services.AddSingleton<CrdUpgrader>();
         services.AddSingleton(sp =>
         {
             var caches = sp.GetRequiredService<ClusterCaches>();

@@ -1,4 +1,5 @@
 using JitAdmission.Kubernetes.Runtime;
+using JitAdmission.Controller.Crds;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -9,7 +10,7 @@ namespace JitAdmission.Controller.Hosting;
 /// term's token, and when the term ends waits again. The state lives in the API server and the caches, so a
 /// hand-over loses nothing: the next leader replays everything.
 /// </summary>
-public sealed class ControllerHost(ILeadership leadership, ControllerTerm term, TimeProvider time, ILogger<ControllerHost> logger) : BackgroundService
+public sealed class ControllerHost(ILeadership leadership, ControllerTerm term, CrdUpgrader crds, TimeProvider time, ILogger<ControllerHost> logger) : BackgroundService
 {
     private static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(1);
 
@@ -31,6 +32,7 @@ public sealed class ControllerHost(ILeadership leadership, ControllerTerm term, 
             ControllerHostLog.TermStarted(logger);
             try
             {
+                await crds.EnsureAsync(both.Token);
                 await term.RunAsync(both.Token);
             }
             catch (OperationCanceledException) when (both.IsCancellationRequested)

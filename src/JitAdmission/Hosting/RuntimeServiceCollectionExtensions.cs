@@ -99,6 +99,12 @@ public static class RuntimeServiceCollectionExtensions
                 var identity = sp.GetRequiredService<OperatorIdentity>();
                 var secretOptions = new SecretCertificateOptions { Namespace = identity.Namespace, SecretName = options.SecretName };
                 foreach (var name in ServiceDnsNames(configuration, identity.Namespace)) secretOptions.DnsNames.Add(name);
+                // Out of cluster with the chart's Secret: the API server calls --webhook-url, so its host must be in the certificate too.
+                if (WebhookHost(configuration) is { } host)
+                {
+                    if (IPAddress.TryParse(host, out var ip)) secretOptions.IpAddresses.Add(ip);
+                    else if (!secretOptions.DnsNames.Contains(host, StringComparer.OrdinalIgnoreCase)) secretOptions.DnsNames.Add(host);
+                }
                 var leadership = sp.GetRequiredService<ILeadership>();
                 return new SecretCertificateSource(sp.GetRequiredService<IKubernetes>(), secretOptions, () => leadership.IsLeader, time, loggers);
             }
@@ -130,12 +136,16 @@ public static class RuntimeServiceCollectionExtensions
     {
         List<string> dns = ["localhost"];
         List<IPAddress> ips = [IPAddress.Loopback, IPAddress.IPv6Loopback];
-        if (configuration["Webhook:Url"] is { Length: > 0 } url && Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        if (WebhookHost(configuration) is { } host)
         {
-            if (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip)) { if (!ips.Contains(ip)) ips.Add(ip); }
-            else if (!dns.Contains(uri.Host, StringComparer.OrdinalIgnoreCase)) dns.Add(uri.Host);
+            if (IPAddress.TryParse(host, out var ip)) { if (!ips.Contains(ip)) ips.Add(ip); }
+            else if (!dns.Contains(host, StringComparer.OrdinalIgnoreCase)) dns.Add(host);
         }
 
         return (dns, ips);
     }
+
+    /// <summary>The host of <c>Webhook:Url</c> (an IP address without brackets), or null.</summary>
+    private static string? WebhookHost(IConfiguration configuration) =>
+        configuration["Webhook:Url"] is { Length: > 0 } url && Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.Host.Trim('[', ']') : null;
 }
