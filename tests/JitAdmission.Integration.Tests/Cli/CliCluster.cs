@@ -38,6 +38,11 @@ internal sealed class CliCluster
             Carol = await sandbox.UserKubeconfigAsync("carol", "security"),
             Dave = await sandbox.UserKubeconfigAsync("dave", "oncall"),
         };
+        // What a real cluster gives them: alice and dave edit the namespace (the requester role is aggregated to edit),
+        // bob and carol the chart's approver role.
+        await sandbox.InstallUserRolesAsync();
+        foreach (var requester in new[] { "alice", "dave" }) await sandbox.BindAsync("edit", requester, @namespace);
+        foreach (var approver in new[] { "bob", "carol" }) await sandbox.BindAsync("jit-admission-approver", approver);
         return cluster;
     }
 

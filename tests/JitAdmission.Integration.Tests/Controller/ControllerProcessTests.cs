@@ -27,6 +27,8 @@ public sealed class ControllerProcessTests(ControllerProcessFixture fixture) : I
     private async Task ReviewAsync(string ns, string name, string reviewer, string decision, string group, string? comment = null)
     {
         var kubeconfig = await fixture.Sandbox.UserKubeconfigAsync(reviewer, group);
+        await fixture.Sandbox.InstallUserRolesAsync();
+        await fixture.Sandbox.BindAsync("jit-admission-approver", reviewer);
         var result = await fixture.Sandbox.KubectlAsync(kubeconfig, ["patch", "areq", name, "-n", ns, "--type=json", "-p", Manifests.PlainReview(reviewer, decision, comment)]);
         Assert.True(result.Succeeded, result.ToString());
     }

@@ -52,6 +52,8 @@ public sealed class PolicyReadinessTests(KubeSandbox sandbox) : IClassFixture<Ku
         await sandbox.ApplyAsync(Manifests.Request(ns, "counted", "proc-cel"));
         await _admin.WaitForPolicyAsync("proc-cel", p => p.Status is { PendingRequests: 1, ApprovedRequests: 0 });
         var bob = await sandbox.UserKubeconfigAsync("bob", "sre");
+        await sandbox.InstallUserRolesAsync();
+        await sandbox.BindAsync("jit-admission-approver", "bob");
         var review = await sandbox.KubectlAsync(bob, ["patch", "areq", "counted", "-n", ns, "--type=json", "-p", Manifests.PlainReview("bob", "Approve")]);
         Assert.True(review.Succeeded, review.ToString());
         await _admin.WaitForPolicyAsync("proc-cel", p => p.Status is { PendingRequests: 0, ApprovedRequests: 1 });

@@ -144,6 +144,8 @@ public sealed class ApprovalRequestCrdTests(KubeSandbox sandbox) : IClassFixture
     {
         var name = await CreateAsync("documented patch");
         var carol = await sandbox.UserKubeconfigAsync("carol", "sre");
+        await sandbox.InstallUserRolesAsync();
+        await sandbox.BindAsync("jit-admission-approver", "carol");
 
         var patch = await sandbox.KubectlAsync(carol, ["patch", "areq", name, "-n", Namespace, "--type=json", "-p",
             """[{"op":"add","path":"/spec/reviews/-","value":{"reviewer":"carol","decision":"Approve"}}]"""]);

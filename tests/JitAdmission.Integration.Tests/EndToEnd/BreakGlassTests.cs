@@ -16,6 +16,8 @@ public sealed class BreakGlassTests(JitCluster cluster)
         await cluster.ApplyAsync(DeploymentPolicy(ns + "-deployments", ns, wait: "0s", extra: "  breakGlass:\n    groups: [sre]"));
         await JitCluster.WaitUntilGatedAsync(() => cluster.Piped("alice", Deployment(ns, 2), "apply", "--dry-run=server", "-f", "-"));
 
+        // bob (sre, on call) may change this namespace's workloads in an incident.
+        await cluster.Sandbox.BindAsync("edit", "bob", ns);
         var alice = await cluster.Piped("alice", Deployment(ns, 2, breakGlass: "INC-42 checkout is down"), "apply", "-f", "-");
         var bob = await cluster.Piped("bob", Deployment(ns, 6, breakGlass: "INC-42 checkout is down"), "apply", "-f", "-");
 

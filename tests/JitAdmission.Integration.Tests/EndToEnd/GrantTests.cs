@@ -131,6 +131,8 @@ public sealed class GrantTests(JitCluster cluster)
         var policy = ns + "-exec";
         await cluster.ApplyAsync(ExecPolicy(policy, ns));
 
+        // carol may ask for approvals in this namespace (she edits it), but only for herself.
+        await cluster.Sandbox.BindAsync("edit", "carol", ns);
         var forged = await cluster.Piped("carol", GrantRequest("for-alice", ns, policy), "create", "-f", "-");
 
         Assert.False(forged.Succeeded);

@@ -7,19 +7,27 @@ using k8s;
 namespace JitAdmission.Integration.Tests.EndToEnd;
 
 /// <summary>
-/// One kube-sandbox with the CRDs, the users alice (devs), bob (sre) and carol (security), and one real jit-admission
-/// process that registered its own webhook configurations: shared by every end-to-end test (they run one after the
-/// other, each in its own namespace with its own policies). The admin is jit-admission's own identity, so its setup
-/// writes are never gated.
+/// One kube-sandbox with RBAC enforced and jit-admission installed as a cluster admin would install it (the Helm chart,
+/// with the API server authenticating itself through its webhook client certificate), served by two replicas of the
+/// real binary running as the chart's ServiceAccount (<see cref="ChartedJitAdmission"/>). The people get what a real
+/// cluster would give them: alice (devs) <c>edit</c> in each test namespace (<see cref="NamespaceAsync"/>; the chart
+/// aggregates its requester role into edit), bob (sre) and carol (security) the chart's approver role (bound
+/// cluster-wide through the chart's <c>rbac.approvers</c>), root (group root) <c>cluster-admin</c> through a binding,
+/// gated like anyone. Setup writes go through the sandbox's own admin (system:masters), as an installer's would. Shared
+/// by every end-to-end test (they run one after the other, each in its own namespace with its own policies).
 /// </summary>
 public sealed class JitCluster : IAsyncLifetime
 {
     public const string OperatorNamespace = "jit-e2e";
+    public const string Release = "jit-admission";
     public const string ConfigurationName = "jit-admission";
 
     public KubeSandbox Sandbox { get; } = new();
-    public JitAdmissionProcess Jit { get; private set; } = null!;
+    public ChartedJitAdmission Charted { get; private set; } = null!;
     public IKubernetes Admin { get; private set; } = null!;
+
+    /// <summary>The first replica (logs, metrics, direct calls); the API server calls either through the Service.</summary>
+    public JitAdmissionProcess Jit => Charted.Replicas[0] ?? throw new InvalidOperationException("replica 0 is stopped");
 
     private readonly Dictionary<string, string> _users = new(StringComparer.Ordinal);
 
@@ -40,28 +48,24 @@ public sealed class JitCluster : IAsyncLifetime
     private async Task StartAsync()
     {
         await Sandbox.InitializeAsync();
-        await CrdInstallation.EnsureAsync(Sandbox);
+        Admin = Sandbox.AdminClient();
+        Charted = await ChartedJitAdmission.InstallAsync(Sandbox, Release, OperatorNamespace, replicas: 2,
+            setValues: ["rbac.approvers.groups={sre,security}"]);
         _users["alice"] = await Sandbox.UserKubeconfigAsync("alice", "devs");
         _users["bob"] = await Sandbox.UserKubeconfigAsync("bob", "sre");
         _users["carol"] = await Sandbox.UserKubeconfigAsync("carol", "security");
-        Admin = Sandbox.AdminClient();
-        // The API server authenticates itself to the webhook, as it should in production: every e2e test runs so.
-        Jit = await JitAdmissionProcess.StartAsync(Sandbox.AdminKubeconfig, OperatorNamespace,
-            Sandbox.WebhookClientCaFile is { } ca ? ["--webhook-client-ca", ca] : null);
-        // The leader registers the configurations once it serves; nothing is gated or guarded before that.
-        await Poll.UntilAsync(async () => (await Sandbox.AdminKubectlAsync("get", "validatingwebhookconfiguration", ConfigurationName)).Succeeded
-            && (await Sandbox.AdminKubectlAsync("get", "mutatingwebhookconfiguration", ConfigurationName)).Succeeded,
-            TimeSpan.FromSeconds(30), "jit-admission registers its webhook configurations");
+        _users["root"] = await Sandbox.UserKubeconfigAsync("root", "root");
+        await Sandbox.BindAsync("cluster-admin", "root");
     }
 
     public async Task DisposeAsync()
     {
-        if (Jit is not null) await Jit.DisposeAsync();
+        if (Charted is not null) await Charted.DisposeAsync();
         Admin?.Dispose();
         await Sandbox.DisposeAsync();
     }
 
-    /// <summary>kubectl as alice, bob or carol.</summary>
+    /// <summary>kubectl as alice, bob, carol or root.</summary>
     public Task<CommandResult> As(string user, params string[] args) => Sandbox.KubectlAsync(_users[user], args);
 
     /// <summary>kubectl as a user, with <paramref name="stdin"/> (a manifest for <c>-f -</c>).</summary>
@@ -72,15 +76,16 @@ public sealed class JitCluster : IAsyncLifetime
     /// <summary>The kubeconfig of alice, bob or carol, for other clients (helm).</summary>
     public string KubeconfigOf(string user) => _users[user];
 
-    /// <summary>A fresh namespace for one test.</summary>
+    /// <summary>A fresh namespace for one test, where alice may edit (as a team member would).</summary>
     public async Task<string> NamespaceAsync(string prefix)
     {
         var name = $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 7)];
         Require(await AsAdmin("create", "namespace", name));
+        await Sandbox.BindAsync("edit", "alice", name);
         return name;
     }
 
-    /// <summary>kubectl apply -f - as the admin (never gated); fails the test with the output when refused.</summary>
+    /// <summary>kubectl apply -f - as the sandbox's admin; fails the test with the output when refused.</summary>
     public async Task ApplyAsync(string yaml)
     {
         var applied = await Sandbox.KubectlAsync(Sandbox.AdminKubeconfig, ["apply", "-f", "-"], yaml);
@@ -124,7 +129,7 @@ public sealed class JitCluster : IAsyncLifetime
 
     public void Require(CommandResult result, string? context = null)
     {
-        if (!result.Succeeded) throw new Xunit.Sdk.XunitException($"kubectl failed: {result}\n{context}\n--- jit-admission ---\n{Tail(Jit?.Output)}");
+        if (!result.Succeeded) throw new Xunit.Sdk.XunitException($"kubectl failed: {result}\n{context}\n--- jit-admission ---\n{Tail(Charted?.Output)}");
     }
 
     /// <summary>The last lines of jit-admission's log, for failure messages.</summary>

@@ -48,6 +48,8 @@ public sealed class ReviewGuardTests(JitCluster cluster)
     public async Task Self_approval_is_rejected()
     {
         var (ns, request) = await PendingAsync("self");
+        // alice may review in her namespace (a team lead): RBAC lets her patch, the policy still wants someone else.
+        await cluster.Sandbox.BindAsync("jit-admission-approver", "alice", ns);
 
         var self = await cluster.ReviewAsync("alice", ns, request, "alice");
 
@@ -62,6 +64,7 @@ public sealed class ReviewGuardTests(JitCluster cluster)
     public async Task A_review_in_someone_elses_name_is_rejected()
     {
         var (ns, request) = await PendingAsync("forge");
+        await cluster.Sandbox.BindAsync("jit-admission-approver", "alice", ns);
 
         var forged = await cluster.ReviewAsync("alice", ns, request, "bob");
 
@@ -89,8 +92,9 @@ public sealed class ReviewGuardTests(JitCluster cluster)
     {
         var (ns, request) = await PendingAsync("edit");
 
-        var edit = await cluster.As("alice", "patch", "areq", request, "-n", ns, "--type=merge", "-p", """{"spec":{"reason":"approved already, trust me"}}""");
-        var widen = await cluster.As("alice", "patch", "areq", request, "-n", ns, "--type=merge", "-p", """{"spec":{"scope":"Grant"}}""");
+        // bob may patch requests (an approver): what he may change is a review, nothing else.
+        var edit = await cluster.As("bob", "patch", "areq", request, "-n", ns, "--type=merge", "-p", """{"spec":{"reason":"approved already, trust me"}}""");
+        var widen = await cluster.As("bob", "patch", "areq", request, "-n", ns, "--type=merge", "-p", """{"spec":{"scope":"Grant"}}""");
 
         Assert.False(edit.Succeeded);
         Assert.Contains("immutable", edit.Stderr, StringComparison.Ordinal);
@@ -105,12 +109,13 @@ public sealed class ReviewGuardTests(JitCluster cluster)
     {
         var (ns, request) = await PendingAsync("status");
 
-        var write = await cluster.As("alice", "patch", "areq", request, "-n", ns, "--subresource=status", "--type=merge", "-p",
+        // root is a cluster admin: RBAC lets him write status, the guard does not.
+        var write = await cluster.As("root", "patch", "areq", request, "-n", ns, "--subresource=status", "--type=merge", "-p",
             """{"status":{"phase":"Approved","uses":0}}""");
 
         Assert.False(write.Succeeded);
         Assert.Contains(GuardDenied, write.Stderr, StringComparison.Ordinal);
-        Assert.Contains("written only by jit-admission, not by \"alice\"", write.Stderr, StringComparison.Ordinal);
+        Assert.Contains("written only by jit-admission, not by \"root\"", write.Stderr, StringComparison.Ordinal);
         await AssertStillPendingAsync(ns, request);
     }
 }

@@ -37,7 +37,7 @@ public sealed class JitAdmissionProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the binary and waits until /readyz answers 200.</summary>
-    public static async Task<JitAdmissionProcess> StartAsync(
+    public static Task<JitAdmissionProcess> StartAsync(
         string kubeconfig,
         string @namespace = "jit-system",
         IEnumerable<string>? extraArgs = null,
@@ -47,8 +47,20 @@ public sealed class JitAdmissionProcess : IAsyncDisposable
     {
         var listenUrl = $"https://127.0.0.1:{port ?? FreePort.Next()}";
         var url = webhookUrl ?? listenUrl;
-        var psi = JitAdmissionBinary.StartInfo(
-            ["--kubeconfig", kubeconfig, "--webhook-url", url, "--listen", listenUrl, "--namespace", @namespace, .. extraArgs ?? []]);
+        return StartAsync(
+            ["--kubeconfig", kubeconfig, "--webhook-url", url, "--listen", listenUrl, "--namespace", @namespace, .. extraArgs ?? []],
+            url, listenUrl, readyTimeout, environment: null);
+    }
+
+    /// <summary>
+    /// Starts the binary with exactly <paramref name="args"/> (e.g. a Deployment's own arguments with only the listen
+    /// addresses changed) and <paramref name="environment"/>, and waits until /readyz at <paramref name="listenUrl"/> answers 200.
+    /// </summary>
+    public static async Task<JitAdmissionProcess> StartAsync(
+        IReadOnlyList<string> args, string url, string listenUrl, TimeSpan? readyTimeout, IReadOnlyDictionary<string, string>? environment)
+    {
+        var psi = JitAdmissionBinary.StartInfo(args);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
 
         var process = new Process { StartInfo = psi };
         var jit = new JitAdmissionProcess(process, url, listenUrl);

@@ -53,7 +53,8 @@ public sealed class KubeSandbox : IAsyncLifetime
         }
         else
         {
-            var up = await ProcessRunner.RunAsync(Path.Combine(_sandboxHome!, "up"), [Dir], timeout: TimeSpan.FromSeconds(60));
+            // RBAC enforced, as on every real cluster: users get only what their bindings give them.
+            var up = await ProcessRunner.RunAsync(Path.Combine(_sandboxHome!, "up"), [Dir, "--rbac"], timeout: TimeSpan.FromSeconds(60));
             if (!up.Succeeded) throw new InvalidOperationException($"kube-sandbox up failed: {up}");
             AdminKubeconfig = Path.Combine(Dir, "admin.kubeconfig");
         }
@@ -153,6 +154,39 @@ public sealed class KubeSandbox : IAsyncLifetime
 
         lock (_userKubeconfigs) _userKubeconfigs[key] = path;
         return path;
+    }
+
+    /// <summary>
+    /// A ServiceAccount's identity (<c>system:serviceaccount:NS:NAME</c> with its groups), as the API server and RBAC see
+    /// a pod running as it: how the operator runs out of cluster with exactly the permissions its chart grants.
+    /// </summary>
+    public Task<string> ServiceAccountKubeconfigAsync(string @namespace, string name) =>
+        UserKubeconfigAsync($"system:serviceaccount:{@namespace}:{name}", "system:serviceaccounts", $"system:serviceaccounts:{@namespace}");
+
+    /// <summary>The chart's ClusterRoles for people (requester, viewer, approver, policy admin), as deploy/rbac renders them.</summary>
+    public async Task InstallUserRolesAsync()
+    {
+        var applied = await KubectlAsync(AdminKubeconfig, ["apply", "--server-side", "-f", Path.Combine(RepoRoot(), "deploy", "rbac", "clusterroles.yaml")]);
+        if (!applied.Succeeded) throw new InvalidOperationException($"cannot install the user roles: {applied}");
+    }
+
+    /// <summary>
+    /// Binds <paramref name="clusterRole"/> to a user (or, with <paramref name="group"/>, a group): in one namespace
+    /// with a RoleBinding, cluster-wide with a ClusterRoleBinding. Idempotent.
+    /// </summary>
+    public async Task BindAsync(string clusterRole, string subject, string? @namespace = null, bool group = false)
+    {
+        var kind = group ? "Group" : "User";
+        var name = $"test-{clusterRole}-{kind}-{subject}".ToLowerInvariant().Replace(':', '-');
+        var metadata = @namespace is null ? $"{{name: \"{name}\"}}" : $"{{name: \"{name}\", namespace: \"{@namespace}\"}}";
+        var yaml = $$"""
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: {{(@namespace is null ? "ClusterRoleBinding" : "RoleBinding")}}
+            metadata: {{metadata}}
+            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "{{clusterRole}}"}
+            subjects: [{apiGroup: rbac.authorization.k8s.io, kind: {{kind}}, name: "{{subject}}"}]
+            """;
+        await ApplyAsync(yaml);
     }
 
     /// <summary>Runs real kubectl with the given kubeconfig.</summary>

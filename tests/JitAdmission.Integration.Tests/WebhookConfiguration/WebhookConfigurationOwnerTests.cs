@@ -1,13 +1,50 @@
 using JitAdmission.Integration.Tests.EndToEnd;
+using JitAdmission.Integration.Tests.Infrastructure;
 using JitAdmission.Kubernetes.Tests.Support;
 using k8s;
 using k8s.Models;
 
 namespace JitAdmission.Integration.Tests.WebhookConfiguration;
 
+/// <summary>
+/// jit-admission out of cluster without the chart (<c>--webhook-url</c>, an identity allowed to create webhook
+/// configurations, as the README's "run it out of cluster" shows): the leader registers and keeps its own webhook
+/// configurations. Installed by the chart, it only keeps those the chart made (JitCluster's tests).
+/// </summary>
+public sealed class UrlModeCluster : IAsyncLifetime
+{
+    public KubeSandbox Sandbox { get; } = new();
+    public JitAdmissionProcess Jit { get; private set; } = null!;
+    public IKubernetes Admin { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await Sandbox.InitializeAsync();
+        await Crds.CrdInstallation.EnsureAsync(Sandbox);
+        Admin = Sandbox.AdminClient();
+        Jit = await JitAdmissionProcess.StartAsync(Sandbox.AdminKubeconfig, JitCluster.OperatorNamespace);
+        await Jit.WaitUntilRegisteredAsync(Admin, JitCluster.ConfigurationName);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Jit is not null) await Jit.DisposeAsync();
+        Admin?.Dispose();
+        await Sandbox.DisposeAsync();
+    }
+
+    public Task<CommandResult> AsAdmin(params string[] args) => Sandbox.AdminKubectlAsync(args);
+
+    public Task ApplyAsync(string yaml) => Sandbox.ApplyAsync(yaml);
+
+    public void Require(CommandResult result)
+    {
+        if (!result.Succeeded) throw new Xunit.Sdk.XunitException($"kubectl failed: {result}\n--- jit-admission ---\n{JitCluster.Tail(Jit?.Output)}");
+    }
+}
+
 /// <summary>The leader keeps the webhook configurations as the policies, the settings and its CA say.</summary>
-[Collection(EndToEndGroup.Name)]
-public sealed class WebhookConfigurationOwnerTests(JitCluster cluster)
+public sealed class WebhookConfigurationOwnerTests(UrlModeCluster cluster) : IClassFixture<UrlModeCluster>
 {
     private const string Name = JitCluster.ConfigurationName;
 
