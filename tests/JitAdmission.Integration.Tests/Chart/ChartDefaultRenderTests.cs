@@ -26,7 +26,9 @@ public sealed class ChartDefaultRenderTests(DefaultRender render) : IClassFixtur
     {
         string[] expected =
         [
-            "ClusterRole/jit-admission", "ClusterRoleBinding/jit-admission", "Deployment/jit-admission", "Lease/jit-admission",
+            "ClusterRole/jit-admission", "ClusterRole/jit-admission-approver", "ClusterRole/jit-admission-policy-admin",
+            "ClusterRole/jit-admission-requester", "ClusterRole/jit-admission-viewer",
+            "ClusterRoleBinding/jit-admission", "Deployment/jit-admission", "Lease/jit-admission",
             "MutatingWebhookConfiguration/jit-admission", "PodDisruptionBudget/jit-admission", "Role/jit-admission",
             "RoleBinding/jit-admission", "Secret/jit-admission-tls", "Service/jit-admission", "ServiceAccount/jit-admission",
             "ValidatingWebhookConfiguration/jit-admission",

@@ -42,10 +42,12 @@ public sealed class ChartRbacTests(DefaultRender render) : IClassFixture<Default
             .. Expand("", "events", "create,patch,update"),
             .. Expand("admissionregistration.k8s.io", "validatingwebhookconfigurations", "get,list,watch,update,patch", "jit-admission"),
             .. Expand("admissionregistration.k8s.io", "mutatingwebhookconfigurations", "get,list,watch,update,patch", "jit-admission"),
+            .. Expand("apiextensions.k8s.io", "customresourcedefinitions", "get,patch", "approvalpolicies.jitadmission.io"),
+            .. Expand("apiextensions.k8s.io", "customresourcedefinitions", "get,patch", "approvalrequests.jitadmission.io"),
             .. Expand("authentication.k8s.io", "selfsubjectreviews", "create"),
         ];
 
-        Assert.Equal(expected.Order(StringComparer.Ordinal), Grants(Chart.Single("ClusterRole")).Order(StringComparer.Ordinal));
+        Assert.Equal(expected.Order(StringComparer.Ordinal), Grants(Chart.Operator("ClusterRole")).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -123,16 +125,16 @@ public sealed class ChartRbacTests(DefaultRender render) : IClassFixture<Default
         Assert.Equal(values is null, chart.Has("ServiceAccount"));
         foreach (var (bindingKind, roleKind) in new[] { ("ClusterRoleBinding", "ClusterRole"), ("RoleBinding", "Role") })
         {
-            var binding = chart.Single(bindingKind);
+            var binding = chart.Operator(bindingKind);
             Assert.Equal(roleKind, Text(binding["roleRef"]!["kind"]));
             Assert.Equal(roleName, Text(binding["roleRef"]!["name"]));
-            Assert.Equal(roleName, Name(chart.Single(roleKind)));
+            Assert.Equal(roleName, Name(chart.Operator(roleKind)));
             var subject = Items(binding["subjects"]).Single();
             Assert.Equal("ServiceAccount", Text(subject["kind"]));
             Assert.Equal(serviceAccount, Text(subject["name"]));
             Assert.Equal(ChartTools.DefaultNamespace, Text(subject["namespace"]));
         }
 
-        Assert.Contains($"admissionregistration.k8s.io|validatingwebhookconfigurations|patch|{roleName}", Grants(chart.Single("ClusterRole")));
+        Assert.Contains($"admissionregistration.k8s.io|validatingwebhookconfigurations|patch|{roleName}", Grants(chart.Operator("ClusterRole")));
     }
 }

@@ -19,6 +19,15 @@ internal sealed class RenderedChart(IReadOnlyList<JsonObject> objects)
     public JsonObject Get(string kind, string name) =>
         OfKind(kind).SingleOrDefault(o => Name(o) == name) ?? throw new KeyNotFoundException($"no {kind} {name}");
 
+    /// <summary>The one object of <paramref name="kind"/> that is the program's own (not the people's roles of templates/user-roles.yaml).</summary>
+    public JsonObject Operator(string kind) =>
+        OfKind(kind).Where(o => Text(o["metadata"]?["labels"]?["app.kubernetes.io/component"]) != "user-rbac").ToList() is [var only]
+            ? only
+            : throw new InvalidOperationException($"expected exactly one {kind} of the program");
+
+    /// <summary>The objects of templates/user-roles.yaml: the people's ClusterRoles and their bindings.</summary>
+    public IEnumerable<JsonObject> UserRbac => Objects.Where(o => Text(o["metadata"]?["labels"]?["app.kubernetes.io/component"]) == "user-rbac");
+
     public JsonObject Deployment => Single("Deployment");
 
     public JsonObject PodSpec => Deployment["spec"]!["template"]!["spec"]!.AsObject();

@@ -43,6 +43,36 @@ public sealed class UserRbacFilesTests
     }
 
     [Fact]
+    public void Viewers_may_read_and_policy_admins_write_policies_and_nothing_else()
+    {
+        var viewer = Rules("jit-admission-viewer");
+        var admin = Rules("jit-admission-policy-admin");
+
+        Assert.Equal(["get", "list", "watch"], viewer["approvalrequests"]);
+        Assert.Equal(["get", "list", "watch"], viewer["approvalpolicies"]);
+        Assert.Equal(["approvalpolicies"], admin.Keys);
+        Assert.Equal(["create", "delete", "get", "list", "patch", "update", "watch"], admin["approvalpolicies"]);
+    }
+
+    [Fact]
+    public void Requesters_are_aggregated_to_edit_and_viewers_to_view_and_no_role_may_delete_a_request_or_write_its_status()
+    {
+        var roles = ChartTools.ParseObjects(File.ReadAllText(Path.Combine(RbacDirectory, "clusterroles.yaml")));
+        string? Label(string role, string key) => Text(roles.Single(r => Name(r) == role)["metadata"]!["labels"]?[key]);
+
+        Assert.Equal("true", Label("jit-admission-requester", "rbac.authorization.k8s.io/aggregate-to-edit"));
+        Assert.Equal("true", Label("jit-admission-viewer", "rbac.authorization.k8s.io/aggregate-to-view"));
+        Assert.Null(Label("jit-admission-approver", "rbac.authorization.k8s.io/aggregate-to-edit"));
+        Assert.Null(Label("jit-admission-policy-admin", "rbac.authorization.k8s.io/aggregate-to-admin"));
+        foreach (var role in roles)
+        {
+            var rules = Rules(Name(role));
+            Assert.DoesNotContain("approvalrequests/status", rules.Keys);
+            Assert.DoesNotContain("delete", rules.GetValueOrDefault("approvalrequests") ?? []);
+        }
+    }
+
+    [Fact]
     public void The_example_bindings_refer_to_the_shipped_roles()
     {
         var roles = ChartTools.ParseObjects(File.ReadAllText(Path.Combine(RbacDirectory, "clusterroles.yaml"))).Select(Name).ToHashSet(StringComparer.Ordinal);

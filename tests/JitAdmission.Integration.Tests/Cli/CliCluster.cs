@@ -38,11 +38,14 @@ internal sealed class CliCluster
             Carol = await sandbox.UserKubeconfigAsync("carol", "security"),
             Dave = await sandbox.UserKubeconfigAsync("dave", "oncall"),
         };
-        // What a real cluster gives them: alice and dave edit the namespace (the requester role is aggregated to edit),
-        // bob and carol the chart's approver role.
+        // What a real cluster gives them through the chart's roles and ordinary bindings: alice and dave edit the
+        // namespace; everyone may follow and ask for approvals anywhere (the requester role bound cluster-wide, as for a
+        // platform team: policies are cluster-scoped, so a namespace's edit role cannot read them); bob, carol and dave
+        // hold the approver role (safe to grant broadly: the policies decide whose review counts).
         await sandbox.InstallUserRolesAsync();
-        foreach (var requester in new[] { "alice", "dave" }) await sandbox.BindAsync("edit", requester, @namespace);
-        foreach (var approver in new[] { "bob", "carol" }) await sandbox.BindAsync("jit-admission-approver", approver);
+        foreach (var member in new[] { "alice", "dave" }) await sandbox.BindAsync("edit", member, @namespace);
+        foreach (var person in new[] { "alice", "bob", "carol", "dave" }) await sandbox.BindAsync("jit-admission-requester", person);
+        foreach (var approver in new[] { "bob", "carol", "dave" }) await sandbox.BindAsync("jit-admission-approver", approver);
         return cluster;
     }
 

@@ -11,7 +11,12 @@ public sealed class ImpersonationTests(KubeSandbox sandbox) : IClassFixture<Kube
     private const string Ns = "cli-impersonation";
     private CliCluster _cluster = null!;
 
-    public async Task InitializeAsync() => _cluster = await CliCluster.SetUpAsync(sandbox, Ns, Policies.All);
+    public async Task InitializeAsync()
+    {
+        _cluster = await CliCluster.SetUpAsync(sandbox, Ns, Policies.All);
+        // erin is impersonated: what she may do is her bindings', not the impersonator's.
+        await sandbox.BindAsync("jit-admission-requester", "erin");
+    }
 
     public Task DisposeAsync() => Task.CompletedTask;
 
