@@ -50,7 +50,9 @@ public sealed class JitCluster : IAsyncLifetime
         await Sandbox.InitializeAsync();
         Admin = Sandbox.AdminClient();
         Charted = await ChartedJitAdmission.InstallAsync(Sandbox, Release, OperatorNamespace, replicas: 2,
-            setValues: ["rbac.approvers.groups={sre,security}"]);
+            // alice makes more pending requests over the whole suite than one person would keep open; the cap itself is
+            // tested where it is the subject (ForgedCallsWithoutClientAuthTests).
+            setValues: ["rbac.approvers.groups={sre,security}", "gate.maxPendingPerRequester=500"]);
         _users["alice"] = await Sandbox.UserKubeconfigAsync("alice", "devs");
         _users["bob"] = await Sandbox.UserKubeconfigAsync("bob", "sre");
         _users["carol"] = await Sandbox.UserKubeconfigAsync("carol", "security");

@@ -119,6 +119,13 @@ public sealed class ChartedJitAdmission : IAsyncDisposable
         return await JitAdmissionProcess.StartAsync(args, listen, listen, TimeSpan.FromSeconds(60), environment);
     }
 
+    /// <summary>The Prometheus text of replica <paramref name="index"/> (the chart serves it on its own plain-HTTP port).</summary>
+    public async Task<string> MetricsAsync(int index)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        return await http.GetStringAsync(new Uri($"http://127.0.0.1:{_ports[index].MetricsPort}/metrics"));
+    }
+
     /// <summary>Kills replica <paramref name="index"/> (SIGKILL: no hand-over).</summary>
     public async Task KillAsync(int index)
     {
