@@ -23,6 +23,7 @@ public sealed class ChartedJitAdmission : IAsyncDisposable
     private IReadOnlyList<string> _args = [];
     private string _kubeconfig = "";
     private string? _clientCaFile;
+    private Func<int, int, IEnumerable<string>>? _extraArgs;
 
     private ChartedJitAdmission(KubeSandbox sandbox, string release, string @namespace)
     {
@@ -53,9 +54,10 @@ public sealed class ChartedJitAdmission : IAsyncDisposable
     /// a ConfigMap and the chart's <c>webhook.clientAuth</c> is turned on, as an admin would.
     /// </summary>
     public static async Task<ChartedJitAdmission> InstallAsync(
-        KubeSandbox sandbox, string release, string @namespace, int replicas = 2, bool clientAuth = true, IEnumerable<string>? setValues = null)
+        KubeSandbox sandbox, string release, string @namespace, int replicas = 2, bool clientAuth = true, IEnumerable<string>? setValues = null,
+        Func<int, int, IEnumerable<string>>? extraArgs = null)
     {
-        var charted = new ChartedJitAdmission(sandbox, release, @namespace);
+        var charted = new ChartedJitAdmission(sandbox, release, @namespace) { _extraArgs = extraArgs };
         try
         {
             await charted.InstallChartAsync(clientAuth, setValues ?? []);
@@ -114,10 +116,14 @@ public sealed class ChartedJitAdmission : IAsyncDisposable
         var listen = $"https://127.0.0.1:{port}";
         List<string> args = ["--kubeconfig", _kubeconfig, .. _args, "--listen", listen, "--metrics-listen", $"http://127.0.0.1:{metricsPort}"];
         if (_clientCaFile is not null) args.AddRange(["--webhook-client-ca", _clientCaFile]);
+        if (_extraArgs is not null) args.AddRange(_extraArgs(index, port));
         // The Deployment's environment: POD_NAME and POD_NAMESPACE from the downward API.
         var environment = new Dictionary<string, string> { ["POD_NAME"] = $"{Release}-{index}", ["POD_NAMESPACE"] = Namespace };
         return await JitAdmissionProcess.StartAsync(args, listen, listen, TimeSpan.FromSeconds(60), environment);
     }
+
+    /// <summary>Replica <paramref name="index"/>'s HTTPS port.</summary>
+    public int PortOf(int index) => _ports[index].Port;
 
     /// <summary>The Prometheus text of replica <paramref name="index"/> (the chart serves it on its own plain-HTTP port).</summary>
     public async Task<string> MetricsAsync(int index)
