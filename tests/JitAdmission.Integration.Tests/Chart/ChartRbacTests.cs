@@ -44,7 +44,6 @@ public sealed class ChartRbacTests(DefaultRender render) : IClassFixture<Default
             .. Expand("admissionregistration.k8s.io", "mutatingwebhookconfigurations", "get,list,watch,update,patch", "jit-admission"),
             .. Expand("apiextensions.k8s.io", "customresourcedefinitions", "get,patch", "approvalpolicies.jitadmission.io"),
             .. Expand("apiextensions.k8s.io", "customresourcedefinitions", "get,patch", "approvalrequests.jitadmission.io"),
-            .. Expand("authentication.k8s.io", "selfsubjectreviews", "create"),
         ];
 
         Assert.Equal(expected.Order(StringComparer.Ordinal), Grants(Chart.Operator("ClusterRole")).Order(StringComparer.Ordinal));

@@ -64,7 +64,7 @@ public sealed class ChartedJitAdmission : IAsyncDisposable
             for (var i = 0; i < replicas; i++) charted._ports.Add((FreePort.Next(), FreePort.Next()));
             await charted.AnnotateServiceAsync();
             for (var i = 0; i < replicas; i++) charted._replicas.Add(await charted.StartReplicaAsync(i));
-            await charted.WaitUntilRegisteredAsync();
+            if (replicas > 0) await charted.WaitUntilRegisteredAsync();
             return charted;
         }
         catch
@@ -110,7 +110,7 @@ public sealed class ChartedJitAdmission : IAsyncDisposable
             "annotate the Service");
     }
 
-    private async Task<JitAdmissionProcess> StartReplicaAsync(int index)
+    private async Task<JitAdmissionProcess> StartReplicaAsync(int index, bool waitReady = true)
     {
         var (port, metricsPort) = _ports[index];
         var listen = $"https://127.0.0.1:{port}";
@@ -119,7 +119,7 @@ public sealed class ChartedJitAdmission : IAsyncDisposable
         if (_extraArgs is not null) args.AddRange(_extraArgs(index, port));
         // The Deployment's environment: POD_NAME and POD_NAMESPACE from the downward API.
         var environment = new Dictionary<string, string> { ["POD_NAME"] = $"{Release}-{index}", ["POD_NAMESPACE"] = Namespace };
-        return await JitAdmissionProcess.StartAsync(args, listen, listen, TimeSpan.FromSeconds(60), environment);
+        return await JitAdmissionProcess.StartAsync(args, listen, listen, TimeSpan.FromSeconds(60), environment, waitReady);
     }
 
     /// <summary>Replica <paramref name="index"/>'s HTTPS port.</summary>
@@ -130,6 +130,24 @@ public sealed class ChartedJitAdmission : IAsyncDisposable
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         return await http.GetStringAsync(new Uri($"http://127.0.0.1:{_ports[index].MetricsPort}/metrics"));
+    }
+
+    /// <summary>Starts one more replica without waiting for it to become ready (it may never: RBAC tests).</summary>
+    public async Task<JitAdmissionProcess> StartExtraReplicaAsync()
+    {
+        _ports.Add((FreePort.Next(), FreePort.Next()));
+        await AnnotateServiceAsync();
+        var replica = await StartReplicaAsync(_ports.Count - 1, waitReady: false);
+        _replicas.Add(replica);
+        return replica;
+    }
+
+    /// <summary>Stops (SIGTERM: the Lease is released) and forgets the last replica.</summary>
+    public async Task StopLastReplicaAsync()
+    {
+        if (_replicas[^1] is { } last) await last.DisposeAsync();
+        _replicas.RemoveAt(_replicas.Count - 1);
+        _ports.RemoveAt(_ports.Count - 1);
     }
 
     /// <summary>Kills replica <paramref name="index"/> (SIGKILL: no hand-over).</summary>

@@ -57,7 +57,7 @@ public sealed class JitAdmissionProcess : IAsyncDisposable
     /// addresses changed) and <paramref name="environment"/>, and waits until /readyz at <paramref name="listenUrl"/> answers 200.
     /// </summary>
     public static async Task<JitAdmissionProcess> StartAsync(
-        IReadOnlyList<string> args, string url, string listenUrl, TimeSpan? readyTimeout, IReadOnlyDictionary<string, string>? environment)
+        IReadOnlyList<string> args, string url, string listenUrl, TimeSpan? readyTimeout, IReadOnlyDictionary<string, string>? environment, bool waitReady = true)
     {
         var psi = JitAdmissionBinary.StartInfo(args);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
@@ -69,6 +69,7 @@ public sealed class JitAdmissionProcess : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        if (!waitReady) return jit;
         try
         {
             await jit.WaitUntilReadyAsync(readyTimeout ?? TimeSpan.FromSeconds(60));
@@ -99,6 +100,20 @@ public sealed class JitAdmissionProcess : IAsyncDisposable
         }
 
         throw new TimeoutException($"jit-admission was not ready within {timeout}:\n{Output}");
+    }
+
+    /// <summary>Whether /readyz answers 200 now.</summary>
+    public async Task<bool> IsReadyAsync()
+    {
+        using var http = Insecure();
+        try
+        {
+            return (await http.GetAsync(new Uri(ListenUrl + "/readyz"))).IsSuccessStatusCode;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
     }
 
     /// <summary>GET a path (e.g. /metrics) on the webhook's HTTPS port.</summary>
