@@ -1,5 +1,6 @@
 using System.CommandLine;
 using JitAdmission.Cli.Kube;
+using JitAdmission.Core.Text;
 
 namespace JitAdmission.Cli.CommandLine;
 
@@ -23,8 +24,9 @@ internal static class CommandAction
             }
             catch (Exception e)
             {
-                var error = ApiErrors.Explain(e);
-                await context.Err.WriteLineAsync("error: " + error.Message);
+                var error = ApiErrors.Explain(e, user: context.Username);
+                // Messages quote names, reasons and comments other people wrote: never raw control characters.
+                await context.Err.WriteLineAsync("error: " + TerminalText.Escape(error.Message, multiline: true));
                 return error.ExitCode;
             }
         });

@@ -9,12 +9,15 @@ namespace JitAdmission.Cli.Kube;
 internal sealed class ClusterSession : IDisposable
 {
     private readonly KubeClient _client;
+    private readonly CliContext _context;
+    private readonly Dictionary<string, V1APIResourceList?> _discovery = new(StringComparer.Ordinal);
     private CallerIdentity? _caller;
     private PolicySnapshot? _policies;
 
-    private ClusterSession(KubeClient client, KubeTarget target)
+    private ClusterSession(KubeClient client, KubeTarget target, CliContext context)
     {
         _client = client;
+        _context = context;
         Namespace = target.Namespace;
         NamespaceGiven = target.NamespaceGiven;
         Requests = new ApprovalRequestApi(client);
@@ -37,7 +40,7 @@ internal sealed class ClusterSession : IDisposable
         try
         {
             DelegatingHandler[] handlers = target.Impersonation is { } who ? [new ImpersonationHandler(who)] : [];
-            return new ClusterSession(new KubeClient(target.Configuration, handlers), target);
+            return new ClusterSession(new KubeClient(target.Configuration, handlers), target, context);
         }
         catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException or k8s.Exceptions.KubeConfigException)
         {
@@ -61,13 +64,14 @@ internal sealed class ClusterSession : IDisposable
             if (ApiErrors.IsNotFound(e))
                 throw new CliException("the API server does not support SelfSubjectReview (authentication.k8s.io/v1, Kubernetes 1.28+), "
                     + "which kubectl jit uses to find out who you are", e);
-            throw ApiErrors.Explain(e);
+            throw ApiErrors.Explain(e, user: _context.Username);
         }
 
         var user = review.Status?.UserInfo;
         if (string.IsNullOrEmpty(user?.Username))
             throw new CliException("the API server did not say who you are (SelfSubjectReview without a username)");
         _caller = new CallerIdentity(user.Username, string.IsNullOrEmpty(user.Uid) ? null : user.Uid, [.. user.Groups ?? []]);
+        _context.Username = _caller.Username;
         return _caller;
     }
 
@@ -88,6 +92,39 @@ internal sealed class ClusterSession : IDisposable
         }
 
         return _policies;
+    }
+
+    /// <summary>
+    /// The resource that serves <paramref name="kind"/> in <paramref name="group"/>/<paramref name="version"/>, from API
+    /// discovery (asked once per group and version); null when the server serves no such kind.
+    /// </summary>
+    public async Task<ResolvedResource?> KindAsync(string group, string version, string kind, CancellationToken cancellationToken) =>
+        ResourceResolver.FindKind(await DiscoverAsync(group, version, cancellationToken), group, version, kind);
+
+    /// <summary>The resource <paramref name="resource"/> (plural) of <paramref name="group"/>/<paramref name="version"/>; null when not served.</summary>
+    public async Task<ResolvedResource?> ResourceAsync(string group, string version, string resource, CancellationToken cancellationToken) =>
+        ResourceResolver.FindResource(await DiscoverAsync(group, version, cancellationToken), group, version, resource);
+
+    private async Task<V1APIResourceList?> DiscoverAsync(string group, string version, CancellationToken cancellationToken)
+    {
+        var path = ResolvedResource.GroupVersionPath(group, version);
+        if (_discovery.TryGetValue(path, out var known)) return known;
+        try
+        {
+            known = await _client.GetJsonAsync<V1APIResourceList>(path, cancellationToken);
+        }
+        catch (Exception e) when (ApiErrors.Read(e) is { Code: System.Net.HttpStatusCode.NotFound })
+        {
+            known = null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw new CliException($"API discovery of {(group.Length == 0 ? version : $"{group}/{version}")} failed: "
+                + ApiErrors.Explain(e, user: _context.Username).Message, e);
+        }
+
+        _discovery[path] = known;
+        return known;
     }
 
     /// <summary>Forgets the policies read so far (a long wait re-reads them: an admin may change a policy meanwhile).</summary>
