@@ -12,7 +12,7 @@ internal static class DescribeCommand
     public static Command Create(CommonOptions common, CliContext context)
     {
         var name = new Argument<string>("NAME") { Description = "The approval request" };
-        var command = new Command("describe", "Show an approval request: the action, requester, reason, change, requirements with progress, decisions, usage, expiry, and how to approve it")
+        var command = new Command("describe", "Show an approval request: the action, requester, reason, change (and what the approval lets through against the live object, read as you), requirements with progress, decisions, usage, expiry, and how to approve it")
         {
             name,
         };
@@ -22,8 +22,9 @@ internal static class DescribeCommand
             using var session = ClusterSession.Open(common.Read(parse), context);
             var fetched = await session.Requests.GetAsync(session.Namespace, parse.GetRequiredValue(name), cancellationToken);
             var policies = await session.PoliciesAsync(cancellationToken);
+            var live = await LiveComparison.ReadAsync(session, fetched.Request, cancellationToken);
             var now = context.Time.GetUtcNow();
-            await context.Out.WriteAsync(RequestDescription.Render(RequestView.Build(fetched, policies, now), now));
+            await context.Out.WriteAsync(RequestDescription.Render(RequestView.Build(fetched, policies, now), now, live));
             return ExitCodes.Success;
         });
         return command;

@@ -3,6 +3,7 @@ using JitAdmission.Cli.CommandLine;
 using JitAdmission.Cli.Kube;
 using JitAdmission.Cli.Model;
 using JitAdmission.Cli.Output;
+using JitAdmission.Core.Text;
 
 namespace JitAdmission.Cli.Commands;
 
@@ -42,7 +43,7 @@ internal static class ListCommand
                 if (parse.GetValue(toReview))
                 {
                     if (!policies.Available)
-                        await context.Err.WriteLineAsync($"warning: cannot read ApprovalPolicies ({policies.Unavailable}); "
+                        await context.Err.WriteLineAsync($"warning: cannot read ApprovalPolicies ({TerminalText.Escape(policies.Unavailable)}); "
                             + "showing every pending request that is not yours and that you have not reviewed");
                     views = views.Where(v => ReviewEligibility.CanReview(v, me));
                 }

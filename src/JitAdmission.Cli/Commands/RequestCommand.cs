@@ -6,6 +6,7 @@ using JitAdmission.Cli.Output;
 using JitAdmission.Core.Api;
 using JitAdmission.Core.Guard;
 using JitAdmission.Core.Messages;
+using JitAdmission.Core.Text;
 
 namespace JitAdmission.Cli.Commands;
 
@@ -89,11 +90,11 @@ internal static class RequestCommand
                 LimitToNamespace: !parse.GetValue(anyNamespace),
                 parse.GetValue(breakGlass),
                 parse.GetValue(requestName));
-            var body = AheadOfTimeRequest.Body(ask, me);
+            var body = AheadOfTimeRequest.Build(ask, me);
 
             if (policies.Available)
             {
-                var errors = RequestGuard.ValidateCreate(AheadOfTimeRequest.Typed(body), me.ToUserInfo(), policies.Find, isOperator: false, context.Time.GetUtcNow());
+                var errors = RequestGuard.ValidateCreate(body, me.ToUserInfo(), policies.Find, isOperator: false, context.Time.GetUtcNow());
                 if (errors.Count > 0) throw new CliException("cannot request this:\n  - " + string.Join("\n  - ", errors));
             }
 
@@ -146,6 +147,6 @@ internal static class RequestCommand
             lines.Add($"Follow it:     kubectl jit wait {name} -n {ns}");
         }
 
-        return string.Join('\n', lines) + "\n";
+        return TerminalText.Escape(string.Join('\n', lines), multiline: true) + "\n";
     }
 }

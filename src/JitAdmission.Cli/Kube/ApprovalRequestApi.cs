@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using JitAdmission.Cli.CommandLine;
 using JitAdmission.Core.Api;
 using k8s;
@@ -56,7 +55,7 @@ internal sealed class ApprovalRequestApi(IKubernetes client)
         }
     }
 
-    public async Task<FetchedRequest> CreateAsync(string @namespace, JsonObject body, CancellationToken cancellationToken)
+    public async Task<FetchedRequest> CreateAsync(string @namespace, ApprovalRequest body, CancellationToken cancellationToken)
     {
         try
         {

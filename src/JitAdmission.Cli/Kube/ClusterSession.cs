@@ -14,12 +14,12 @@ internal sealed class ClusterSession : IDisposable
     private CallerIdentity? _caller;
     private PolicySnapshot? _policies;
 
-    private ClusterSession(KubeClient client, KubeTarget target, CliContext context)
+    private ClusterSession(KubeClient client, string @namespace, bool namespaceGiven, CliContext context)
     {
         _client = client;
         _context = context;
-        Namespace = target.Namespace;
-        NamespaceGiven = target.NamespaceGiven;
+        Namespace = @namespace;
+        NamespaceGiven = namespaceGiven;
         Requests = new ApprovalRequestApi(client);
     }
 
@@ -33,6 +33,9 @@ internal sealed class ClusterSession : IDisposable
 
     public ApprovalRequestApi Requests { get; }
 
+    /// <summary>The caller's username once known (a 403's advice names them).</summary>
+    public string? KnownUsername => _caller?.Username ?? _context.Username;
+
     public static ClusterSession Open(ConnectionSettings settings, CliContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -40,13 +43,17 @@ internal sealed class ClusterSession : IDisposable
         try
         {
             DelegatingHandler[] handlers = target.Impersonation is { } who ? [new ImpersonationHandler(who)] : [];
-            return new ClusterSession(new KubeClient(target.Configuration, handlers), target, context);
+            return new ClusterSession(new KubeClient(target.Configuration, handlers), target.Namespace, target.NamespaceGiven, context);
         }
         catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException or k8s.Exceptions.KubeConfigException)
         {
             throw new CliException($"cannot use the credentials in the kubeconfig: {e.Message}", e);
         }
     }
+
+    /// <summary>A session over a client made elsewhere (tests: a client whose handler answers for the API server).</summary>
+    internal static ClusterSession For(KubeClient client, string @namespace, bool namespaceGiven, CliContext context) =>
+        new(client, @namespace, namespaceGiven, context);
 
     /// <summary>The caller's username, uid and groups from a SelfSubjectReview (authentication.k8s.io/v1).</summary>
     public async Task<CallerIdentity> WhoAmIAsync(CancellationToken cancellationToken)

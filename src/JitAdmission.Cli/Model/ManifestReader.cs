@@ -41,9 +41,10 @@ internal static class ManifestReader
         try
         {
             var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(text), new JsonReaderOptions { AllowMultipleValues = true, CommentHandling = JsonCommentHandling.Skip });
-            while (JsonDocument.TryParseValue(ref reader, out var document))
+            while (reader.Read())
             {
-                using (document) AddJson(objects, document.RootElement, source);
+                using var document = JsonDocument.ParseValue(ref reader);
+                AddJson(objects, document.RootElement, source);
             }
         }
         catch (JsonException e)
