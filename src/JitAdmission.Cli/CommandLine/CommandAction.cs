@@ -7,6 +7,18 @@ namespace JitAdmission.Cli.CommandLine;
 /// <summary>Runs a command's action so that every failure ends as one "error: …" line and its exit code, never a stack trace.</summary>
 internal static class CommandAction
 {
+    /// <summary>As <see cref="Set"/>, for a command that talks to the cluster: one session, opened from the connection flags, for the whole command.</summary>
+    public static void SetWithSession(
+        Command command, CommonOptions common, CliContext context, Func<ParseResult, ClusterSession, CancellationToken, Task<int>> run)
+    {
+        ArgumentNullException.ThrowIfNull(common);
+        Set(command, context, async (parse, cancellationToken) =>
+        {
+            using var session = ClusterSession.Open(common.Read(parse), context);
+            return await run(parse, session, cancellationToken);
+        });
+    }
+
     public static void Set(Command command, CliContext context, Func<ParseResult, CancellationToken, Task<int>> run)
     {
         ArgumentNullException.ThrowIfNull(command);

@@ -14,14 +14,10 @@ internal static class ApplyCommand
 {
     public static Command Create(CommonOptions common, CliContext context)
     {
-        var files = new Option<string[]>("--filename", "-f")
-        {
-            Description = "The file(s) or directory to apply (.yaml, .yml, .json); - reads stdin",
-            HelpName = "FILE",
-        };
-        var kustomize = new Option<string>("--kustomize", "-k") { Description = "A kustomization directory, rendered with kubectl kustomize", HelpName = "DIR" };
-        var recursive = new Option<bool>("--recursive", "-R") { Description = "With a directory: also the directories below it" };
-        var wait = new Option<bool>("--wait") { Description = "When the change needs approval, wait for it and apply again" };
+        var files = Flag.Of<string[]>("--filename", "The file(s) or directory to apply (.yaml, .yml, .json); - reads stdin", "FILE", "-f");
+        var kustomize = Flag.Of<string>("--kustomize", "A kustomization directory, rendered with kubectl kustomize", "DIR", "-k");
+        var recursive = Flag.Of<bool>("--recursive", "With a directory: also the directories below it", null, "-R");
+        var wait = Flag.Of<bool>("--wait", "When the change needs approval, wait for it and apply again");
         var timeout = DurationOption.Create("--timeout", "With --wait: how long to wait for the approvals in total (0 = until decided or expired)", TimeSpan.FromMinutes(10));
         // kubectl's flags for what this command always does; accepted so that a kubectl apply command line keeps working.
         var serverSide = new Option<bool>("--server-side") { Description = "Always on: objects are applied server-side", Hidden = true };
@@ -40,9 +36,8 @@ internal static class ApplyCommand
             if (hasFiles == hasKustomize) result.AddError("give the objects with -f FILE|DIR|- or with -k DIR (one of them)");
         });
 
-        CommandAction.Set(command, context, async (parse, cancellationToken) =>
+        CommandAction.SetWithSession(command, common, context, async (parse, session, cancellationToken) =>
         {
-            using var session = ClusterSession.Open(common.Read(parse), context);
             var objects = await ReadAsync(context, parse.GetValue(files) ?? [], parse.GetValue(kustomize), parse.GetValue(recursive), Console.In, cancellationToken);
             if (objects.Count == 0) throw new CliException("no objects passed to apply");
             return await new ApplyFlow(session, context, objects).RunAsync(parse.GetValue(wait), parse.GetValue(timeout), cancellationToken);

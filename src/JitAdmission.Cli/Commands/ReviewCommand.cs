@@ -20,7 +20,7 @@ internal static class ReviewCommand
     public static Command Create(ReviewDecision decision, CommonOptions common, CliContext context)
     {
         var verb = decision == ReviewDecision.Approve ? "approve" : "deny";
-        var name = new Argument<string>("NAME") { Description = $"The approval request to {verb}" };
+        var name = Flag.RequestName($"The approval request to {verb}");
         var message = new Option<string>("--message", "-m")
         {
             Description = decision == ReviewDecision.Approve ? "A comment for the requester and the audit trail" : "Why you deny it (shown to the requester)",
@@ -38,9 +38,8 @@ internal static class ReviewCommand
             : "Deny an approval request (any counted Deny denies it)";
         var command = new Command(verb, description) { name, message, output };
 
-        CommandAction.Set(command, context, async (parse, cancellationToken) =>
+        CommandAction.SetWithSession(command, common, context, async (parse, session, cancellationToken) =>
         {
-            using var session = ClusterSession.Open(common.Read(parse), context);
             var requestName = parse.GetRequiredValue(name);
             var me = await session.WhoAmIAsync(cancellationToken);
             var comment = parse.GetValue(message);

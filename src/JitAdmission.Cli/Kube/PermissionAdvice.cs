@@ -10,10 +10,6 @@ namespace JitAdmission.Cli.Kube;
 /// </summary>
 internal static class PermissionAdvice
 {
-    public const string RequesterRole = "jit-admission-requester";
-    public const string ApproverRole = "jit-admission-approver";
-    public const string ViewerRole = "jit-admission-viewer";
-
     /// <summary>A role of the chart that grants a permission, and who it is for.</summary>
     internal sealed record Grant(string Role, string Who, bool ClusterWide);
 
@@ -68,6 +64,15 @@ internal static class PermissionAdvice
         return $"{what}: {grant.Who} needs the ClusterRole {grant.Role} bound in that namespace{also} "
             + $"(kubectl create rolebinding {grant.Role}-{Slug(who)} --clusterrole={grant.Role} --user={who} -n {ns2})";
     }
+
+    /// <summary>Create ApprovalRequests (ahead of time) and read them; aggregated to <c>edit</c>.</summary>
+    public const string RequesterRole = "jit-admission-requester";
+
+    /// <summary>Get, list, watch and patch (review) ApprovalRequests.</summary>
+    public const string ApproverRole = "jit-admission-approver";
+
+    /// <summary>Read ApprovalRequests and ApprovalPolicies; aggregated to <c>view</c>.</summary>
+    public const string ViewerRole = "jit-admission-viewer";
 
     private static string Slug(string user)
     {
