@@ -20,7 +20,7 @@ internal sealed class ClusterSession : IDisposable
         _context = context;
         Namespace = @namespace;
         NamespaceGiven = namespaceGiven;
-        Requests = new ApprovalRequestApi(client);
+        Requests = new ApprovalRequestApi(client, () => KnownUsername);
     }
 
     public KubeClient Client => _client;
@@ -71,7 +71,7 @@ internal sealed class ClusterSession : IDisposable
             if (ApiErrors.IsNotFound(e))
                 throw new CliException("the API server does not support SelfSubjectReview (authentication.k8s.io/v1, Kubernetes 1.28+), "
                     + "which kubectl jit uses to find out who you are", e);
-            throw ApiErrors.Explain(e, user: _context.Username);
+            throw ApiErrors.Explain(e, user: KnownUsername);
         }
 
         var user = review.Status?.UserInfo;
@@ -94,7 +94,7 @@ internal sealed class ClusterSession : IDisposable
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            if (!ApiErrors.IsForbidden(e) && !ApiErrors.IsNotFound(e)) throw ApiErrors.Explain(e);
+            if (!ApiErrors.IsForbidden(e) && !ApiErrors.IsNotFound(e)) throw ApiErrors.Explain(e, user: KnownUsername);
             _policies = new PolicySnapshot(null, ApiErrors.Read(e)?.Message ?? e.Message);
         }
 
@@ -127,7 +127,7 @@ internal sealed class ClusterSession : IDisposable
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             throw new CliException($"API discovery of {(group.Length == 0 ? version : $"{group}/{version}")} failed: "
-                + ApiErrors.Explain(e, user: _context.Username).Message, e);
+                + ApiErrors.Explain(e, user: KnownUsername).Message, e);
         }
 
         _discovery[path] = known;

@@ -63,7 +63,7 @@ internal sealed class ApplyFlow(ClusterSession session, CliContext context, IRea
     }
 
     /// <summary>How applying one object went: applied, refused by jit-admission (<see cref="Denial"/>), or failed otherwise.</summary>
-    internal sealed record Result(ManifestObject Object, string Ref, bool Applied, GateDenial? Denial, string Error);
+    internal sealed record Result(ManifestObject Object, string Ref, bool Applied, GateDenial? Denial);
 
     private async Task<List<Result>> ApplyAsync(IEnumerable<ManifestObject> batch, CancellationToken cancellationToken)
     {
@@ -103,21 +103,21 @@ internal sealed class ApplyFlow(ClusterSession session, CliContext context, IRea
             var response = await session.Client.SendAsync(HttpMethod.Patch, path, o.Document, ApplyPatchType, cancellationToken);
             var done = response.Code == System.Net.HttpStatusCode.Created ? "created" : "serverside-applied";
             await context.Out.WriteLineAsync(Safe($"{reference} {done}"));
-            return new Result(o, reference, true, null, "");
+            return new Result(o, reference, true, null);
         }
         catch (Exception e) when (ApiErrors.Read(e) is { } failure)
         {
             var header = $"Error from server ({(failure.Reason.Length > 0 ? failure.Reason : (int)failure.Code)}): error when applying {reference} from \"{o.Source}\": ";
             var denial = GateDenial.TryRead(failure.Body);
             await context.Err.WriteLineAsync(Safe(header + (denial is null ? ApiErrors.Describe(failure, null, context.Username) : failure.Message.TrimEnd())));
-            return new Result(o, reference, false, denial, failure.Message);
+            return new Result(o, reference, false, denial);
         }
     }
 
     private async Task<Result> FailAsync(ManifestObject o, string reference, string message)
     {
         await context.Err.WriteLineAsync(Safe("error: " + message));
-        return new Result(o, reference, false, null, message);
+        return new Result(o, reference, false, null);
     }
 
     /// <summary>

@@ -92,7 +92,7 @@ internal sealed record LiveComparison(string Title, string? Diff, string? Unavai
             { Code: HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized } => "cannot compare with the live object: reading it was refused",
             not null => $"cannot compare with the live object: {failure.Message}",
             _ when e is CliException cli => $"cannot compare with the live object: {cli.Message}",
-            _ => $"cannot compare with the live object: {ApiErrors.Explain(e).Message}",
+            _ => $"cannot compare with the live object: {ApiErrors.Explain(e, user: session.KnownUsername).Message}",
         };
     }
 }

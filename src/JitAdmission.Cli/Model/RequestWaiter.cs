@@ -63,7 +63,7 @@ internal sealed class RequestWaiter(ClusterSession session, CliContext context)
             catch (Exception e) when (e is not CliException && !cancellationToken.IsCancellationRequested)
             {
                 // Not being allowed to watch will not pass by retrying.
-                if (ApiErrors.IsForbidden(e) || ++failures > MaxConsecutiveFailures) throw ApiErrors.Explain(e);
+                if (ApiErrors.IsForbidden(e) || ++failures > MaxConsecutiveFailures) throw ApiErrors.Explain(e, user: session.KnownUsername);
                 await Task.Delay(TimeSpan.FromSeconds(Math.Min(10, 1 << (failures - 1))), time, cancellationToken);
             }
         }
