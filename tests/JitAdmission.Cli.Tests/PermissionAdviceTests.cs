@@ -67,8 +67,11 @@ public class PermissionAdviceTests
         var failure = ApiErrors.Read(Refused("GET", "/apis/jitadmission.io/v1alpha1/approvalpolicies",
             RbacStatus("approvalpolicies", "jitadmission.io", "", "forbidden")))!;
 
-        Assert.Contains("needs the ClusterRole jit-admission-viewer bound cluster-wide (kubectl create clusterrolebinding jit-admission-viewer-bob "
-            + "--clusterrole=jit-admission-viewer --user=bob)", ApiErrors.Describe(failure, null, "bob"), StringComparison.Ordinal);
+        var text = ApiErrors.Describe(failure, null, "bob");
+
+        Assert.Contains("you (bob) may not list approvalpolicies.jitadmission.io cluster-wide: a reader of approval policies needs the ClusterRole "
+            + "jit-admission-viewer bound cluster-wide", text, StringComparison.Ordinal);
+        Assert.Contains("(kubectl create clusterrolebinding jit-admission-viewer-bob --clusterrole=jit-admission-viewer --user=bob)", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -89,6 +92,7 @@ public class PermissionAdviceTests
         Assert.Equal("jit-admission-approver", PermissionAdvice.RoleFor("jitadmission.io", "approvalrequests", "patch")!.Role);
         Assert.Equal("jit-admission-viewer", PermissionAdvice.RoleFor("jitadmission.io", "approvalrequests", "watch")!.Role);
         Assert.True(PermissionAdvice.RoleFor("jitadmission.io", "approvalpolicies", "list")!.ClusterWide);
+        Assert.Equal("jit-admission-policy-admin", PermissionAdvice.RoleFor("jitadmission.io", "approvalpolicies", "patch")!.Role);
         Assert.Null(PermissionAdvice.RoleFor("jitadmission.io", "approvalrequests", "delete"));
         Assert.Null(PermissionAdvice.RoleFor("", "configmaps", "patch"));
     }

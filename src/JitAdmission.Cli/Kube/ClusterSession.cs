@@ -55,6 +55,20 @@ internal sealed class ClusterSession : IDisposable
     internal static ClusterSession For(KubeClient client, string @namespace, bool namespaceGiven, CliContext context) =>
         new(client, @namespace, namespaceGiven, context);
 
+    /// <summary>The caller's username for advice on a refusal: known already, else asked once; null when that fails too.</summary>
+    public async Task<string?> UsernameForAdviceAsync(CancellationToken cancellationToken)
+    {
+        if (KnownUsername is { } known) return known;
+        try
+        {
+            return (await WhoAmIAsync(cancellationToken)).Username;
+        }
+        catch (CliException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The caller's username, uid and groups from a SelfSubjectReview (authentication.k8s.io/v1).</summary>
     public async Task<CallerIdentity> WhoAmIAsync(CancellationToken cancellationToken)
     {

@@ -3,10 +3,11 @@ using JitAdmission.Core.Api;
 namespace JitAdmission.Cli.Kube;
 
 /// <summary>
-/// What a refused call (RBAC's 403) lacked and which of the chart's roles grants it: <c>jit-admission-requester</c>
-/// (create and read requests; aggregated to <c>edit</c>), <c>jit-admission-approver</c> (get, list, watch, patch
-/// requests) and <c>jit-admission-viewer</c> (read; aggregated to <c>view</c>). The one place that maps a permission to
-/// a role; every command explains a 403 with it.
+/// What a refused call (RBAC's 403) lacked and which of the chart's roles grants it (deploy/rbac/clusterroles.yaml):
+/// <c>jit-admission-requester</c> (create and read requests, read policies; aggregated to <c>edit</c>),
+/// <c>jit-admission-approver</c> (read and patch requests, read policies), <c>jit-admission-viewer</c> (read both;
+/// aggregated to <c>view</c>) and <c>jit-admission-policy-admin</c> (manage policies). The one place that maps a
+/// permission to a role; every command explains a 403 with it.
 /// </summary>
 internal static class PermissionAdvice
 {
@@ -24,6 +25,7 @@ internal static class PermissionAdvice
             (ApiConstants.RequestPlural, "patch" or "update") => new Grant(ApproverRole, "an approver", false),
             (ApiConstants.RequestPlural, "get" or "list" or "watch") => new Grant(ViewerRole, "a reader of approval requests", false),
             (ApiConstants.PolicyPlural, "get" or "list" or "watch") => new Grant(ViewerRole, "a reader of approval policies", true),
+            (ApiConstants.PolicyPlural, "create" or "update" or "patch" or "delete" or "deletecollection") => new Grant(PolicyAdminRole, "a policy admin", true),
             _ => null,
         };
     }
@@ -42,14 +44,15 @@ internal static class PermissionAdvice
 
         if (call is { Group: "authentication.k8s.io", Resource: "selfsubjectreviews" })
             return what + ": every authenticated user may ask who they are by default (ClusterRole system:basic-user); ask the cluster admin";
-        if (call.Group == ApiConstants.Group && call.Verb is "delete" or "deletecollection")
+        if (call is { Group: ApiConstants.Group, Resource: ApiConstants.RequestPlural, Verb: "delete" or "deletecollection" })
             return what + ": approval requests are records that only jit-admission deletes (after their retention)";
         if (call.Group == ApiConstants.Group && call.Resource == ApiConstants.PolicyPlural)
         {
-            if (RoleFor(call.Group, call.Resource, call.Verb) is not { } reader)
+            if (RoleFor(call.Group, call.Resource, call.Verb) is not { } policies)
                 return what + ": ApprovalPolicies are managed by the cluster admins";
-            return $"{what}: {reader.Who} needs the ClusterRole {reader.Role} bound cluster-wide "
-                + $"(kubectl create clusterrolebinding {reader.Role}-{Slug(who)} --clusterrole={reader.Role} --user={who})";
+            var readers = policies.Role == ViewerRole ? $" ({RequesterRole} and {ApproverRole} include reading them too)" : "";
+            return $"{what}: {policies.Who} needs the ClusterRole {policies.Role} bound cluster-wide{readers} "
+                + $"(kubectl create clusterrolebinding {policies.Role}-{Slug(who)} --clusterrole={policies.Role} --user={who})";
         }
 
         if (RoleFor(call.Group, call.Resource, call.Verb) is not { } grant)
@@ -73,6 +76,9 @@ internal static class PermissionAdvice
 
     /// <summary>Read ApprovalRequests and ApprovalPolicies; aggregated to <c>view</c>.</summary>
     public const string ViewerRole = "jit-admission-viewer";
+
+    /// <summary>Create, change and delete ApprovalPolicies.</summary>
+    public const string PolicyAdminRole = "jit-admission-policy-admin";
 
     private static string Slug(string user)
     {

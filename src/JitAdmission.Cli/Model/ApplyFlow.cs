@@ -109,7 +109,8 @@ internal sealed class ApplyFlow(ClusterSession session, CliContext context, IRea
         {
             var header = $"Error from server ({(failure.Reason.Length > 0 ? failure.Reason : (int)failure.Code)}): error when applying {reference} from \"{o.Source}\": ";
             var denial = GateDenial.TryRead(failure.Body);
-            await context.Err.WriteLineAsync(Safe(header + (denial is null ? ApiErrors.Describe(failure, null, context.Username) : failure.Message.TrimEnd())));
+            var user = failure.IsPermissionDenied ? await session.UsernameForAdviceAsync(cancellationToken) : null;
+            await context.Err.WriteLineAsync(Safe(header + (denial is null ? ApiErrors.Describe(failure, null, user) : failure.Message.TrimEnd())));
             return new Result(o, reference, false, denial);
         }
     }

@@ -50,7 +50,8 @@ internal sealed record LiveComparison(string Title, string? Diff, string? Unavai
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return new LiveComparison(Title, null, WhyNot(e, session) + "; the change above is jit-admission's record of it");
+            var user = ApiErrors.Read(e)?.IsPermissionDenied == true ? await session.UsernameForAdviceAsync(cancellationToken) : session.KnownUsername;
+            return new LiveComparison(Title, null, WhyNot(e, user) + "; the change above is jit-admission's record of it");
         }
 
         return action.Operation == Operations.Delete
@@ -82,17 +83,17 @@ internal sealed record LiveComparison(string Title, string? Diff, string? Unavai
         return document.RootElement.Clone();
     }
 
-    private static string WhyNot(Exception e, ClusterSession session)
+    private static string WhyNot(Exception e, string? user)
     {
         var failure = ApiErrors.Read(e);
         return failure switch
         {
             { Code: HttpStatusCode.NotFound } => "cannot compare with the live object: it does not exist (any more)",
-            { IsPermissionDenied: true } => "cannot compare with the live object: " + PermissionAdvice.Explain(failure.Call!, session.KnownUsername),
+            { IsPermissionDenied: true } => "cannot compare with the live object: " + PermissionAdvice.Explain(failure.Call!, user),
             { Code: HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized } => "cannot compare with the live object: reading it was refused",
             not null => $"cannot compare with the live object: {failure.Message}",
             _ when e is CliException cli => $"cannot compare with the live object: {cli.Message}",
-            _ => $"cannot compare with the live object: {ApiErrors.Explain(e, user: session.KnownUsername).Message}",
+            _ => $"cannot compare with the live object: {ApiErrors.Explain(e, user: user).Message}",
         };
     }
 }

@@ -171,6 +171,14 @@ public sealed class ListAndDescribeTests(KubeSandbox sandbox) : IClassFixture<Ku
             },
         };
         await sandbox.ApplyAsync(request.ToJsonString());
+        // Where RBAC is enforced, bob reads the Deployment through an ordinary binding, as an approver would.
+        await sandbox.ApplyAsync($$$"""
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: RoleBinding
+            metadata: {name: bob-view, namespace: {{{Live}}}}
+            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+            subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: bob}]
+            """);
 
         var describe = await _cluster.Jit.RunAsync(_cluster.Bob, "describe", "deployments-live-5555555555", "-n", Live);
 
