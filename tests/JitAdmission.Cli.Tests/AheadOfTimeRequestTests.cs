@@ -22,10 +22,10 @@ public class AheadOfTimeRequestTests
     public void A_grant_is_for_the_caller_limited_to_the_namespace_and_passes_the_guard()
     {
         var me = Caller("alice", "devs");
-        var body = AheadOfTimeRequest.Body(Ask(ApprovalScope.Grant, "prod-exec"), me);
-        var typed = AheadOfTimeRequest.Typed(body);
+        var typed = AheadOfTimeRequest.Build(Ask(ApprovalScope.Grant, "prod-exec"), me);
 
-        Assert.Equal("alice-prod-exec-", (string?)body["metadata"]!["generateName"]);
+        Assert.Equal("alice-prod-exec-", typed.Metadata.GenerateName);
+        Assert.Null(typed.Metadata.Name);
         Assert.Equal("alice", typed.Spec.Requester.Username);
         Assert.Equal("alice-uid", typed.Spec.Requester.Uid);
         Assert.Equal(me.Groups, typed.Spec.Requester.Groups);
@@ -34,7 +34,9 @@ public class AheadOfTimeRequestTests
         Assert.Equal(ApprovalScope.Grant, typed.Spec.Scope);
         Assert.Empty(typed.Spec.Fingerprint);
         Assert.Empty(typed.Spec.Reviews);
-        Assert.Null(body["status"]);
+        Assert.Null(typed.Status);
+        Assert.Null(typed.Spec.Object);
+        Assert.Empty(typed.Spec.Change);
         Assert.Empty(RequestGuard.ValidateCreate(typed, me.ToUserInfo(), n => n == "prod-exec" ? Exec : null, isOperator: false, At(0)));
     }
 
@@ -42,7 +44,7 @@ public class AheadOfTimeRequestTests
     public void An_object_request_names_the_resolved_object_and_passes_the_guard()
     {
         var me = Caller("alice", "devs");
-        var typed = AheadOfTimeRequest.Typed(AheadOfTimeRequest.Body(Ask(ApprovalScope.Object, "prod-deploy", Deployments, "web"), me));
+        var typed = AheadOfTimeRequest.Build(Ask(ApprovalScope.Object, "prod-deploy", Deployments, "web"), me);
 
         Assert.Equal(("apps", "v1", "deployments", "Deployment", "prod", "web"),
             (typed.Spec.Action.Group, typed.Spec.Action.Version, typed.Spec.Action.Resource, typed.Spec.Action.Kind, typed.Spec.Action.Namespace, typed.Spec.Action.Name));

@@ -78,14 +78,4 @@ public class CommandLineTests
         Assert.Equal(ExitCodes.Error, code);
         Assert.Equal("error: kubeconfig file \"/nonexistent/kubeconfig\" does not exist\n", error.ReplaceLineEndings("\n"));
     }
-
-    [Fact]
-    public void Apply_passes_kubeconfig_context_impersonation_and_only_an_explicit_namespace_on_to_kubectl()
-    {
-        var withAll = ApplyCommand.KubectlArguments(new ConnectionSettings("/k", "ctx", "prod") { As = "bob", AsGroups = ["sre"] }, ["a.yaml", "b.yaml"], ["--server-side"]);
-        var withNone = ApplyCommand.KubectlArguments(new ConnectionSettings(null, null, null), ["-"], []);
-
-        Assert.Equal(["apply", "-f", "a.yaml", "-f", "b.yaml", "--kubeconfig", "/k", "--context", "ctx", "--namespace", "prod", "--as", "bob", "--as-group", "sre", "--server-side"], withAll);
-        Assert.Equal(["apply", "-f", "-"], withNone);
-    }
 }

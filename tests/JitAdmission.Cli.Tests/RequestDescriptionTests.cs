@@ -18,7 +18,7 @@ public class RequestDescriptionTests
         Assert.Contains("Action:       UPDATE deployments/web", text, StringComparison.Ordinal);
         Assert.Contains("Requester:    alice", text, StringComparison.Ordinal);
         Assert.Contains("  Groups:     devs", text, StringComparison.Ordinal);
-        Assert.Contains("Reason:       roll out 1.2.3", text, StringComparison.Ordinal);
+        Assert.Contains("Reason:       \"roll out 1.2.3\" (written by alice)", text, StringComparison.Ordinal);
         Assert.Contains("Policies:     prod", text, StringComparison.Ordinal);
         Assert.Contains("Expires:      2025-03-01T13:00:00Z (in 58m)", text, StringComparison.Ordinal);
         Assert.Contains("Change:\n  spec.replicas: 3 -> 30\n", text, StringComparison.Ordinal);

@@ -44,7 +44,7 @@ public class ReviewTests
 
         Assert.NotNull(refusal);
         Assert.StartsWith("you cannot approve your own request", refusal, StringComparison.Ordinal);
-        Assert.Contains("sre (1 of group sre)", refusal, StringComparison.Ordinal);
+        Assert.Contains("ask one of sre: 1 of group sre; security: 1 of group security", refusal, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -13,6 +13,9 @@ internal sealed class CliContext(TextWriter output, TextWriter error, TimeProvid
 
     public string? Environment(string name) => environment(name);
 
+    /// <summary>Who the API server says the caller is, once a command has asked (a 403's advice names them).</summary>
+    public string? Username { get; set; }
+
     public static CliContext System() =>
         new(Console.Out, Console.Error, TimeProvider.System, global::System.Environment.GetEnvironmentVariable);
 }

@@ -1,11 +1,24 @@
 using System.CommandLine;
 using JitAdmission.Cli.Kube;
+using JitAdmission.Core.Text;
 
 namespace JitAdmission.Cli.CommandLine;
 
 /// <summary>Runs a command's action so that every failure ends as one "error: …" line and its exit code, never a stack trace.</summary>
 internal static class CommandAction
 {
+    /// <summary>As <see cref="Set"/>, for a command that talks to the cluster: one session, opened from the connection flags, for the whole command.</summary>
+    public static void SetWithSession(
+        Command command, CommonOptions common, CliContext context, Func<ParseResult, ClusterSession, CancellationToken, Task<int>> run)
+    {
+        ArgumentNullException.ThrowIfNull(common);
+        Set(command, context, async (parse, cancellationToken) =>
+        {
+            using var session = ClusterSession.Open(common.Read(parse), context);
+            return await run(parse, session, cancellationToken);
+        });
+    }
+
     public static void Set(Command command, CliContext context, Func<ParseResult, CancellationToken, Task<int>> run)
     {
         ArgumentNullException.ThrowIfNull(command);
@@ -23,8 +36,9 @@ internal static class CommandAction
             }
             catch (Exception e)
             {
-                var error = ApiErrors.Explain(e);
-                await context.Err.WriteLineAsync("error: " + error.Message);
+                var error = ApiErrors.Explain(e, user: context.Username);
+                // Messages quote names, reasons and comments other people wrote: never raw control characters.
+                await context.Err.WriteLineAsync("error: " + TerminalText.Escape(error.Message, multiline: true));
                 return error.ExitCode;
             }
         });

@@ -5,47 +5,27 @@ namespace JitAdmission.Cli.CommandLine;
 /// <summary>The kubectl flags every command understands (after the plugin name: <c>kubectl jit list -n prod</c>).</summary>
 internal sealed class CommonOptions
 {
-    public Option<string> Kubeconfig { get; } = new("--kubeconfig")
-    {
-        Description = "Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)",
-        Recursive = true,
-        HelpName = "FILE",
-    };
+    public Option<string> Kubeconfig { get; } = Flag<string>("--kubeconfig", "FILE", "Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)");
 
-    public Option<string> Context { get; } = new("--context")
-    {
-        Description = "The kubeconfig context to use (default: its current context)",
-        Recursive = true,
-        HelpName = "NAME",
-    };
+    public Option<string> Context { get; } = Flag<string>("--context", "NAME", "The kubeconfig context to use (default: its current context)");
 
-    public Option<string> Namespace { get; } = new("--namespace", "-n")
-    {
-        Description = "Namespace of the approval requests (default: the context's namespace)",
-        Recursive = true,
-        HelpName = "NS",
-    };
+    public Option<string> Namespace { get; } = Flag<string>("--namespace", "NS", "Namespace of the approval requests (default: the context's namespace)", "-n");
 
-    public Option<string> As { get; } = new("--as")
-    {
-        Description = "Act as this user (impersonation, as kubectl --as)",
-        Recursive = true,
-        HelpName = "USER",
-    };
+    public Option<string> As { get; } = Flag<string>("--as", "USER", "Act as this user (impersonation, as kubectl --as)");
 
-    public Option<string[]> AsGroup { get; } = new("--as-group")
-    {
-        Description = "Act with this group (impersonation, as kubectl --as-group; needs --as)",
-        Recursive = true,
-        HelpName = "GROUP",
-    };
+    public Option<string[]> AsGroup { get; } = Flag<string[]>("--as-group", "GROUP", "Act with this group (impersonation, as kubectl --as-group; needs --as)");
 
-    public Option<string> AsUid { get; } = new("--as-uid")
+    public Option<string> AsUid { get; } = Flag<string>("--as-uid", "UID", "Act with this uid (impersonation, as kubectl --as-uid; needs --as)");
+
+    /// <summary>A flag every subcommand accepts (kubectl jit list -n prod as well as kubectl jit -n prod list).</summary>
+    private static Option<T> Flag<T>(string name, string helpName, string description, params string[] aliases) =>
+        Recursive(CommandLine.Flag.Of<T>(name, description, helpName, aliases));
+
+    private static Option<T> Recursive<T>(Option<T> option)
     {
-        Description = "Act with this uid (impersonation, as kubectl --as-uid; needs --as)",
-        Recursive = true,
-        HelpName = "UID",
-    };
+        option.Recursive = true;
+        return option;
+    }
 
     public void AddTo(Command root)
     {

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using JitAdmission.Cli.CommandLine;
-using JitAdmission.Cli.Kube;
 using JitAdmission.Cli.Model;
 using JitAdmission.Cli.Output;
+using JitAdmission.Core.Text;
 
 namespace JitAdmission.Cli.Commands;
 
@@ -11,13 +11,11 @@ internal static class ListCommand
 {
     public static Command Create(CommonOptions common, CliContext context)
     {
-        var allNamespaces = new Option<bool>("--all-namespaces", "-A") { Description = "List the requests in every namespace" };
-        var mine = new Option<bool>("--mine") { Description = "Only the requests you made" };
-        var pending = new Option<bool>("--pending") { Description = "Only pending requests" };
-        var toReview = new Option<bool>("--to-review")
-        {
-            Description = "Only requests waiting for a review you may give: you are an eligible approver, it is not your own, and you have not reviewed it",
-        };
+        var allNamespaces = Flag.Of<bool>("--all-namespaces", "List the requests in every namespace", null, "-A");
+        var mine = Flag.Of<bool>("--mine", "Only the requests you made");
+        var pending = Flag.Of<bool>("--pending", "Only pending requests");
+        var toReview = Flag.Of<bool>("--to-review",
+            "Only requests waiting for a review you may give: you are an eligible approver, it is not your own, and you have not reviewed it");
         var output = OutputOption.Create(OutputFormat.Wide, OutputFormat.Json, OutputFormat.Yaml, OutputFormat.Name);
         var command = new Command("list", "List approval requests: pending first, then the newest")
         {
@@ -25,9 +23,8 @@ internal static class ListCommand
         };
         command.Aliases.Add("ls");
 
-        CommandAction.Set(command, context, async (parse, cancellationToken) =>
+        CommandAction.SetWithSession(command, common, context, async (parse, session, cancellationToken) =>
         {
-            using var session = ClusterSession.Open(common.Read(parse), context);
             var all = parse.GetValue(allNamespaces);
             var format = parse.GetValue(output);
             var requests = await session.Requests.ListAsync(all ? null : session.Namespace, cancellationToken);
@@ -42,7 +39,7 @@ internal static class ListCommand
                 if (parse.GetValue(toReview))
                 {
                     if (!policies.Available)
-                        await context.Err.WriteLineAsync($"warning: cannot read ApprovalPolicies ({policies.Unavailable}); "
+                        await context.Err.WriteLineAsync($"warning: cannot read ApprovalPolicies ({TerminalText.Escape(policies.Unavailable)}); "
                             + "showing every pending request that is not yours and that you have not reviewed");
                     views = views.Where(v => ReviewEligibility.CanReview(v, me));
                 }

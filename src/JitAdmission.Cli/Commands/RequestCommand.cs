@@ -6,6 +6,7 @@ using JitAdmission.Cli.Output;
 using JitAdmission.Core.Api;
 using JitAdmission.Core.Guard;
 using JitAdmission.Core.Messages;
+using JitAdmission.Core.Text;
 
 namespace JitAdmission.Cli.Commands;
 
@@ -31,15 +32,16 @@ internal static class RequestCommand
             if (string.IsNullOrWhiteSpace(text)) r.AddError("--reason must not be empty: approvers decide on it");
             else if (text.Length > ApiLimits.MaxReasonLength) r.AddError($"--reason is {text.Length} characters long; at most {ApiLimits.MaxReasonLength} fit");
         });
-        var scope = new Option<string>("--scope") { Description = "Grant (anything the policies gate) or Object (one object); default: the policies' scope", HelpName = "Grant|Object" };
+        var scope = Flag.Of<string>("--scope", "Grant (anything the policies gate) or Object (one object); default: the policies' scope", "Grant|Object");
         scope.AcceptOnlyFromAmong("Grant", "Object");
-        var resource = new Option<string>("--resource") { Description = "The object's resource type for Object scope, as kubectl names it: deployments, deploy, deployments.apps, or TYPE/NAME", HelpName = "TYPE[/NAME]" };
-        var kind = new Option<string>("--kind") { Description = "The object's kind instead of --resource, e.g. Deployment", HelpName = "KIND" };
-        var objectName = new Option<string>("--name") { Description = "The object's name (Object scope)", HelpName = "NAME" };
-        var anyNamespace = new Option<bool>("--any-namespace") { Description = "Grant scope: not limited to the request's namespace" };
-        var breakGlass = new Option<bool>("--break-glass") { Description = "Proceed at once without approval (only for the policies' break-glass users); reviewed afterwards" };
-        var requestName = new Option<string>("--request-name") { Description = "Name of the ApprovalRequest (default: generated from your name and the policy)", HelpName = "NAME" };
-        var wait = new Option<bool>("--wait") { Description = "Wait until the request is approved, denied or expires" };
+        var resource = Flag.Of<string>("--resource",
+            "The object's resource type for Object scope, as kubectl names it: deployments, deploy, deployments.apps, or TYPE/NAME", "TYPE[/NAME]");
+        var kind = Flag.Of<string>("--kind", "The object's kind instead of --resource, e.g. Deployment", "KIND");
+        var objectName = Flag.Of<string>("--name", "The object's name (Object scope)", "NAME");
+        var anyNamespace = Flag.Of<bool>("--any-namespace", "Grant scope: not limited to the request's namespace");
+        var breakGlass = Flag.Of<bool>("--break-glass", "Proceed at once without approval (only for the policies' break-glass users); reviewed afterwards");
+        var requestName = Flag.Of<string>("--request-name", "Name of the ApprovalRequest (default: generated from your name and the policy)", "NAME");
+        var wait = Flag.Of<bool>("--wait", "Wait until the request is approved, denied or expires");
         var timeout = DurationOption.Create("--timeout", "With --wait: how long to wait (0 = until decided or expired)", TimeSpan.FromMinutes(10));
         var output = OutputOption.Create(OutputFormat.Json, OutputFormat.Yaml, OutputFormat.Name);
 
@@ -57,9 +59,8 @@ internal static class RequestCommand
                 result.AddError("--scope Object needs the object: --resource TYPE --name NAME (or --resource TYPE/NAME)");
         });
 
-        CommandAction.Set(command, context, async (parse, cancellationToken) =>
+        CommandAction.SetWithSession(command, common, context, async (parse, session, cancellationToken) =>
         {
-            using var session = ClusterSession.Open(common.Read(parse), context);
             var me = await session.WhoAmIAsync(cancellationToken);
             var policies = await session.PoliciesAsync(cancellationToken);
             var names = SplitPolicies(parse.GetValue(policy) ?? []);
@@ -89,11 +90,11 @@ internal static class RequestCommand
                 LimitToNamespace: !parse.GetValue(anyNamespace),
                 parse.GetValue(breakGlass),
                 parse.GetValue(requestName));
-            var body = AheadOfTimeRequest.Body(ask, me);
+            var body = AheadOfTimeRequest.Build(ask, me);
 
             if (policies.Available)
             {
-                var errors = RequestGuard.ValidateCreate(AheadOfTimeRequest.Typed(body), me.ToUserInfo(), policies.Find, isOperator: false, context.Time.GetUtcNow());
+                var errors = RequestGuard.ValidateCreate(body, me.ToUserInfo(), policies.Find, isOperator: false, context.Time.GetUtcNow());
                 if (errors.Count > 0) throw new CliException("cannot request this:\n  - " + string.Join("\n  - ", errors));
             }
 
@@ -146,6 +147,6 @@ internal static class RequestCommand
             lines.Add($"Follow it:     kubectl jit wait {name} -n {ns}");
         }
 
-        return string.Join('\n', lines) + "\n";
+        return TerminalText.Escape(string.Join('\n', lines), multiline: true) + "\n";
     }
 }

@@ -16,12 +16,11 @@ namespace JitAdmission.Cli.Commands;
 internal static class ReviewCommand
 {
     private const int MaxAttempts = 3;
-    private const string FailedPatchTest = "the server rejected our request due to an error in our request";
 
     public static Command Create(ReviewDecision decision, CommonOptions common, CliContext context)
     {
         var verb = decision == ReviewDecision.Approve ? "approve" : "deny";
-        var name = new Argument<string>("NAME") { Description = $"The approval request to {verb}" };
+        var name = Flag.RequestName($"The approval request to {verb}");
         var message = new Option<string>("--message", "-m")
         {
             Description = decision == ReviewDecision.Approve ? "A comment for the requester and the audit trail" : "Why you deny it (shown to the requester)",
@@ -39,9 +38,8 @@ internal static class ReviewCommand
             : "Deny an approval request (any counted Deny denies it)";
         var command = new Command(verb, description) { name, message, output };
 
-        CommandAction.Set(command, context, async (parse, cancellationToken) =>
+        CommandAction.SetWithSession(command, common, context, async (parse, session, cancellationToken) =>
         {
-            using var session = ClusterSession.Open(common.Read(parse), context);
             var requestName = parse.GetRequiredValue(name);
             var me = await session.WhoAmIAsync(cancellationToken);
             var comment = parse.GetValue(message);
@@ -83,15 +81,17 @@ internal static class ReviewCommand
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 var failure = ApiErrors.Read(e);
-                // The resourceVersion test failed (the API server says only this): the request changed between reading
-                // and patching, which matters only when the reviews array had to be created. Read it again.
-                if (failure is { Code: HttpStatusCode.UnprocessableEntity, Message: FailedPatchTest } && !current.HasReviewsArray && attempt < MaxAttempts)
+                // A patch that could not be applied (the resourceVersion test failed: the request changed between reading
+                // and patching) is a 422 about no object; it matters only when the reviews array had to be created. Read it again.
+                if (failure is { Code: HttpStatusCode.UnprocessableEntity, Details: null or { Kind: null or "" } } && !current.HasReviewsArray && attempt < MaxAttempts)
                     continue;
-                if (failure is not null && failure.Message.Contains("Duplicate value", StringComparison.Ordinal))
+                // The CRD's one-review-per-reviewer rule (a list-map keyed by reviewer) names the duplicate as its cause.
+                if (failure is not null && failure.HasCause("FieldValueDuplicate"))
                     throw new CliException($"you ({me.Username}) have already reviewed approvalrequest/{name}; there is one review per "
                         + "reviewer and it cannot be changed", e);
-                if (failure is not null) throw new CliException($"cannot {verb} approvalrequest/{name}: {ApiErrors.Explain(e).Message}", e);
-                throw ApiErrors.Explain(e, ApprovalRequestApi.Subject(name, @namespace));
+                if (failure is not null && !failure.IsPermissionDenied)
+                    throw new CliException($"cannot {verb} approvalrequest/{name}: {ApiErrors.Explain(e, user: me.Username).Message}", e);
+                throw ApiErrors.Explain(e, ApprovalRequestApi.Subject(name, @namespace), me.Username);
             }
         }
     }

@@ -1,16 +1,18 @@
 using System.CommandLine;
 using JitAdmission.Cli.CommandLine;
-using JitAdmission.Cli.Kube;
 using JitAdmission.Cli.Model;
 
 namespace JitAdmission.Cli.Commands;
 
-/// <summary><c>kubectl jit wait NAME</c>: blocks until the request is decided; the exit code says how it ended.</summary>
+/// <summary>
+/// <c>kubectl jit wait NAME</c>: blocks until the request is decided, watching it and waking at its expiry; the exit code
+/// says how it ended (0 approved, 3 denied, 4 expired, 5 timed out, 6 used up).
+/// </summary>
 internal static class WaitCommand
 {
     public static Command Create(CommonOptions common, CliContext context)
     {
-        var name = new Argument<string>("NAME") { Description = "The approval request to wait for" };
+        var name = Flag.RequestName("The approval request to wait for");
         var timeout = DurationOption.Create("--timeout", "How long to wait (0 = until decided or expired)", TimeSpan.FromMinutes(10));
         var command = new Command(
             "wait",
@@ -19,9 +21,8 @@ internal static class WaitCommand
             name, timeout,
         };
 
-        CommandAction.Set(command, context, async (parse, cancellationToken) =>
+        CommandAction.SetWithSession(command, common, context, async (parse, session, cancellationToken) =>
         {
-            using var session = ClusterSession.Open(common.Read(parse), context);
             var outcome = await new RequestWaiter(session, context)
                 .WaitAsync(session.Namespace, parse.GetRequiredValue(name), parse.GetValue(timeout), cancellationToken);
             await context.Out.WriteLineAsync(outcome.Summary);

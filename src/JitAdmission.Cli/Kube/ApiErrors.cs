@@ -2,27 +2,35 @@ using System.Net;
 using System.Security.Authentication;
 using System.Text.Json;
 using JitAdmission.Cli.CommandLine;
+using JitAdmission.Core.Text;
+using k8s;
 using k8s.Autorest;
+using k8s.Models;
 
 namespace JitAdmission.Cli.Kube;
 
-/// <summary>Turns failed API calls into one-line messages for people, without stack traces.</summary>
+/// <summary>Turns failed API calls into one-line messages for people, without stack traces, from the Status's structure.</summary>
 internal static class ApiErrors
 {
     /// <summary>Reads the Status body of a failed call; null when the exception is not an API answer.</summary>
     public static ApiFailure? Read(Exception exception)
     {
-        if (exception is not HttpOperationException { Response: { } response }) return null;
-        var (reason, message) = ParseStatus(response.Content);
-        return new ApiFailure(response.StatusCode, reason ?? "", message ?? $"{(int)response.StatusCode} {response.ReasonPhrase}".Trim());
+        if (exception is not HttpOperationException { Response: { } response } operation) return null;
+        var body = response.Content ?? "";
+        var status = ParseStatus(body);
+        var call = operation.Request is { } request ? ApiCall.From(request.Method.Method, request.RequestUri) : null;
+        var message = status?.Message is { Length: > 0 } m ? m
+            : status is null && body.Trim().Length > 0 ? FirstLine(body)
+            : $"{(int)response.StatusCode} {response.ReasonPhrase}".Trim();
+        return new ApiFailure(response.StatusCode, status?.Reason ?? "", message) { Body = body, Details = status?.Details, Call = call };
     }
 
     /// <summary>A message for the failure; <paramref name="subject"/> names what was asked for ("approvalrequest \"x\" in namespace \"y\"").</summary>
-    public static CliException Explain(Exception exception, string? subject = null)
+    public static CliException Explain(Exception exception, string? subject = null, string? user = null)
     {
         ArgumentNullException.ThrowIfNull(exception);
         if (exception is CliException cli) return cli;
-        if (Read(exception) is { } failure) return new CliException(Describe(failure, subject), exception);
+        if (Read(exception) is { } failure) return new CliException(Describe(failure, subject, user), exception);
         return exception switch
         {
             HttpRequestException { InnerException: AuthenticationException tls } =>
@@ -39,45 +47,43 @@ internal static class ApiErrors
     public static bool IsForbidden(Exception exception) =>
         Read(exception)?.Code is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized;
 
-    private static string Describe(ApiFailure failure, string? subject)
+    /// <summary>A call to a resource type the server does not serve (a NotFound that names no object).</summary>
+    public static bool IsMissingApi(Exception exception) => Read(exception)?.IsMissingApi == true;
+
+    /// <summary>The failure in words: RBAC refusals say what is missing and which role grants it; others keep the API server's message.</summary>
+    public static string Describe(ApiFailure failure, string? subject, string? user)
     {
+        ArgumentNullException.ThrowIfNull(failure);
         switch (failure.Code)
         {
-            case HttpStatusCode.NotFound when IsMissingApi(failure):
+            case HttpStatusCode.NotFound when failure.IsMissingApi:
                 return "the API server does not serve the requested resource (404): is the API installed?";
             case HttpStatusCode.NotFound when subject is not null:
                 return $"{subject} not found (kubectl jit list -A lists the requests you can see)";
             case HttpStatusCode.Unauthorized:
-                return $"the API server did not accept your credentials ({failure.Message}): check the user in your kubeconfig";
+                return $"the API server did not accept your credentials ({Safe(failure.Message)}): check the user in your kubeconfig";
+            case HttpStatusCode.Forbidden when failure.IsPermissionDenied:
+                return PermissionAdvice.Explain(failure.Call!, user) + $"\n  (the API server said: {Safe(failure.Message)})";
             default:
-                return FirstLines(failure.Message);
+                return Safe(failure.Message.Trim().ReplaceLineEndings("\n"));
         }
     }
 
-    /// <summary>A call to a resource type the server does not serve (a NotFound without details of an object).</summary>
-    public static bool IsMissingApi(Exception exception) => Read(exception) is { Code: HttpStatusCode.NotFound } failure && IsMissingApi(failure);
+    // Messages carry names and text other people wrote (a webhook's, an object's): never raw control characters.
+    private static string Safe(string text) => TerminalText.Escape(text, multiline: true);
 
-    private static bool IsMissingApi(ApiFailure failure) =>
-        failure.Message.Contains("could not find the requested resource", StringComparison.OrdinalIgnoreCase)
-        || failure.Message.StartsWith("404 ", StringComparison.Ordinal);
-
-    private static (string? Reason, string? Message) ParseStatus(string? body)
+    private static V1Status? ParseStatus(string body)
     {
-        if (string.IsNullOrWhiteSpace(body)) return (null, null);
+        if (string.IsNullOrWhiteSpace(body)) return null;
         try
         {
             using var doc = JsonDocument.Parse(body);
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) return (null, FirstLine(body));
-            return (Text(root, "reason"), Text(root, "message"));
+            return doc.RootElement.ValueKind == JsonValueKind.Object ? KubernetesJson.Deserialize<V1Status>(body) : null;
         }
         catch (JsonException)
         {
-            return (null, FirstLine(body));
+            return null;
         }
-
-        static string? Text(JsonElement e, string name) =>
-            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
     }
 
     private static string FirstLine(string text)
@@ -86,7 +92,4 @@ internal static class ApiErrors
         var end = trimmed.IndexOfAny(['\r', '\n']);
         return end < 0 ? trimmed : trimmed[..end];
     }
-
-    // Webhook denials are several lines on purpose (what, progress, how to approve): keep them, trimmed.
-    private static string FirstLines(string text) => text.Trim().ReplaceLineEndings("\n");
 }

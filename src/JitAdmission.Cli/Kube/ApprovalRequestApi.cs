@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using JitAdmission.Cli.CommandLine;
 using JitAdmission.Core.Api;
 using k8s;
@@ -9,7 +8,7 @@ using k8s.Models;
 namespace JitAdmission.Cli.Kube;
 
 /// <summary>The calls the plugin makes on ApprovalRequests, with API failures turned into friendly messages.</summary>
-internal sealed class ApprovalRequestApi(IKubernetes client)
+internal sealed class ApprovalRequestApi(IKubernetes client, Func<string?> username)
 {
     /// <summary>Field manager of the plugin's writes (shows in managedFields who added a review).</summary>
     public const string FieldManager = "kubectl-jit";
@@ -19,8 +18,8 @@ internal sealed class ApprovalRequestApi(IKubernetes client)
     private const string NotServed = "the ApprovalRequest API (approvalrequests.jitadmission.io/v1alpha1) is not served by this cluster: "
         + "install jit-admission's CRDs (crds/ or the Helm chart)";
 
-    private static CliException Explain(Exception e, string? subject = null) =>
-        ApiErrors.IsMissingApi(e) ? new CliException(NotServed, e) : ApiErrors.Explain(e, subject);
+    private CliException Explain(Exception e, string? subject = null) =>
+        ApiErrors.IsMissingApi(e) ? new CliException(NotServed, e) : ApiErrors.Explain(e, subject, username());
 
     public async Task<FetchedRequest> GetAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
@@ -56,7 +55,7 @@ internal sealed class ApprovalRequestApi(IKubernetes client)
         }
     }
 
-    public async Task<FetchedRequest> CreateAsync(string @namespace, JsonObject body, CancellationToken cancellationToken)
+    public async Task<FetchedRequest> CreateAsync(string @namespace, ApprovalRequest body, CancellationToken cancellationToken)
     {
         try
         {

@@ -9,15 +9,18 @@ namespace JitAdmission.Cli.Kube;
 internal sealed class ClusterSession : IDisposable
 {
     private readonly KubeClient _client;
+    private readonly CliContext _context;
+    private readonly Dictionary<string, V1APIResourceList?> _discovery = new(StringComparer.Ordinal);
     private CallerIdentity? _caller;
     private PolicySnapshot? _policies;
 
-    private ClusterSession(KubeClient client, KubeTarget target)
+    private ClusterSession(KubeClient client, string @namespace, bool namespaceGiven, CliContext context)
     {
         _client = client;
-        Namespace = target.Namespace;
-        NamespaceGiven = target.NamespaceGiven;
-        Requests = new ApprovalRequestApi(client);
+        _context = context;
+        Namespace = @namespace;
+        NamespaceGiven = namespaceGiven;
+        Requests = new ApprovalRequestApi(client, () => KnownUsername);
     }
 
     public KubeClient Client => _client;
@@ -30,6 +33,9 @@ internal sealed class ClusterSession : IDisposable
 
     public ApprovalRequestApi Requests { get; }
 
+    /// <summary>The caller's username once known (a 403's advice names them).</summary>
+    public string? KnownUsername => _caller?.Username ?? _context.Username;
+
     public static ClusterSession Open(ConnectionSettings settings, CliContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -37,11 +43,29 @@ internal sealed class ClusterSession : IDisposable
         try
         {
             DelegatingHandler[] handlers = target.Impersonation is { } who ? [new ImpersonationHandler(who)] : [];
-            return new ClusterSession(new KubeClient(target.Configuration, handlers), target);
+            return new ClusterSession(new KubeClient(target.Configuration, handlers), target.Namespace, target.NamespaceGiven, context);
         }
         catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException or k8s.Exceptions.KubeConfigException)
         {
             throw new CliException($"cannot use the credentials in the kubeconfig: {e.Message}", e);
+        }
+    }
+
+    /// <summary>A session over a client made elsewhere (tests: a client whose handler answers for the API server).</summary>
+    internal static ClusterSession For(KubeClient client, string @namespace, bool namespaceGiven, CliContext context) =>
+        new(client, @namespace, namespaceGiven, context);
+
+    /// <summary>The caller's username for advice on a refusal: known already, else asked once; null when that fails too.</summary>
+    public async Task<string?> UsernameForAdviceAsync(CancellationToken cancellationToken)
+    {
+        if (KnownUsername is { } known) return known;
+        try
+        {
+            return (await WhoAmIAsync(cancellationToken)).Username;
+        }
+        catch (CliException)
+        {
+            return null;
         }
     }
 
@@ -61,13 +85,14 @@ internal sealed class ClusterSession : IDisposable
             if (ApiErrors.IsNotFound(e))
                 throw new CliException("the API server does not support SelfSubjectReview (authentication.k8s.io/v1, Kubernetes 1.28+), "
                     + "which kubectl jit uses to find out who you are", e);
-            throw ApiErrors.Explain(e);
+            throw ApiErrors.Explain(e, user: KnownUsername);
         }
 
         var user = review.Status?.UserInfo;
         if (string.IsNullOrEmpty(user?.Username))
             throw new CliException("the API server did not say who you are (SelfSubjectReview without a username)");
         _caller = new CallerIdentity(user.Username, string.IsNullOrEmpty(user.Uid) ? null : user.Uid, [.. user.Groups ?? []]);
+        _context.Username = _caller.Username;
         return _caller;
     }
 
@@ -83,11 +108,44 @@ internal sealed class ClusterSession : IDisposable
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            if (!ApiErrors.IsForbidden(e) && !ApiErrors.IsNotFound(e)) throw ApiErrors.Explain(e);
+            if (!ApiErrors.IsForbidden(e) && !ApiErrors.IsNotFound(e)) throw ApiErrors.Explain(e, user: KnownUsername);
             _policies = new PolicySnapshot(null, ApiErrors.Read(e)?.Message ?? e.Message);
         }
 
         return _policies;
+    }
+
+    /// <summary>
+    /// The resource that serves <paramref name="kind"/> in <paramref name="group"/>/<paramref name="version"/>, from API
+    /// discovery (asked once per group and version); null when the server serves no such kind.
+    /// </summary>
+    public async Task<ResolvedResource?> KindAsync(string group, string version, string kind, CancellationToken cancellationToken) =>
+        ResourceResolver.FindKind(await DiscoverAsync(group, version, cancellationToken), group, version, kind);
+
+    /// <summary>The resource <paramref name="resource"/> (plural) of <paramref name="group"/>/<paramref name="version"/>; null when not served.</summary>
+    public async Task<ResolvedResource?> ResourceAsync(string group, string version, string resource, CancellationToken cancellationToken) =>
+        ResourceResolver.FindResource(await DiscoverAsync(group, version, cancellationToken), group, version, resource);
+
+    private async Task<V1APIResourceList?> DiscoverAsync(string group, string version, CancellationToken cancellationToken)
+    {
+        var path = ResolvedResource.GroupVersionPath(group, version);
+        if (_discovery.TryGetValue(path, out var known)) return known;
+        try
+        {
+            known = await _client.GetJsonAsync<V1APIResourceList>(path, cancellationToken);
+        }
+        catch (Exception e) when (ApiErrors.Read(e) is { Code: System.Net.HttpStatusCode.NotFound })
+        {
+            known = null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw new CliException($"API discovery of {(group.Length == 0 ? version : $"{group}/{version}")} failed: "
+                + ApiErrors.Explain(e, user: KnownUsername).Message, e);
+        }
+
+        _discovery[path] = known;
+        return known;
     }
 
     /// <summary>Forgets the policies read so far (a long wait re-reads them: an admin may change a policy meanwhile).</summary>

@@ -1,11 +1,13 @@
-using System.Text.Json;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
 using JitAdmission.Core.Api;
 using k8s;
 using k8s.Autorest;
 
 namespace JitAdmission.Cli.Kube;
 
-/// <summary>The Kubernetes client, plus authenticated GETs of paths the typed API does not reach exactly.</summary>
+/// <summary>The Kubernetes client, plus authenticated calls to paths the typed API does not reach exactly (any resource, by path).</summary>
 internal sealed class KubeClient(KubernetesClientConfiguration configuration, params DelegatingHandler[] handlers)
     : WatchableKubernetes(configuration, handlers)
 {
@@ -13,13 +15,49 @@ internal sealed class KubeClient(KubernetesClientConfiguration configuration, pa
     /// API server serves); failures throw <see cref="HttpOperationException"/> like the typed calls.</summary>
     public async Task<T> GetJsonAsync<T>(string path, CancellationToken cancellationToken)
     {
-        using var response = await SendRequest<object?>(path, HttpMethod.Get, null, null, cancellationToken);
-        var body = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (!response.IsSuccessStatusCode)
-            throw new HttpOperationException($"GET {path} returned {(int)response.StatusCode}")
-            {
-                Response = new HttpResponseMessageWrapper(response, body),
-            };
-        return KubernetesJson.Deserialize<T>(body);
+        var response = await SendAsync(HttpMethod.Get, path, null, null, cancellationToken);
+        return KubernetesJson.Deserialize<T>(response.Body);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="body"/> as <paramref name="contentType"/> to a path relative to the server. A failure throws
+    /// <see cref="HttpOperationException"/> carrying the request (method and URI: what was asked) and the response body
+    /// (the Status), as the typed calls do.
+    /// </summary>
+    public async Task<RawResponse> SendAsync(HttpMethod method, string path, string? body, string? contentType, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        using var request = new HttpRequestMessage(method, new Uri(BaseUri, path)) { Version = HttpVersion.Version20 };
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8);
+            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType ?? "application/json");
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await SendRequestRaw(body ?? "", request, cancellationToken);
+        }
+        catch (HttpOperationException e) when (e.Request is null)
+        {
+            e.Request = new HttpRequestMessageWrapper(request, body ?? "");
+            throw;
+        }
+
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (!response.IsSuccessStatusCode)
+                throw new HttpOperationException($"{method} {path} returned {(int)response.StatusCode}")
+                {
+                    Request = new HttpRequestMessageWrapper(request, body ?? ""),
+                    Response = new HttpResponseMessageWrapper(response, text),
+                };
+            return new RawResponse(response.StatusCode, text);
+        }
     }
 }
+
+/// <summary>A successful answer: its code (201 when an apply created the object) and body.</summary>
+internal sealed record RawResponse(HttpStatusCode Code, string Body);

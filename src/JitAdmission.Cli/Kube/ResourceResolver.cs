@@ -5,7 +5,25 @@ using k8s.Models;
 namespace JitAdmission.Cli.Kube;
 
 /// <summary>A resource type as the API server serves it.</summary>
-internal sealed record ResolvedResource(string Group, string Version, string Resource, string Kind, bool Namespaced);
+internal sealed record ResolvedResource(string Group, string Version, string Resource, string Kind, bool Namespaced)
+{
+    /// <summary>"api/v1" or "apis/GROUP/VERSION", relative to the server.</summary>
+    public static string GroupVersionPath(string group, string version) =>
+        group.Length == 0 ? $"api/{version}" : $"apis/{group}/{version}";
+
+    /// <summary>The path of the collection, or of one object when <paramref name="name"/> is given.</summary>
+    public string Path(string? @namespace, string? name)
+    {
+        var path = GroupVersionPath(Group, Version);
+        if (Namespaced && @namespace is { Length: > 0 } ns) path += "/namespaces/" + Uri.EscapeDataString(ns);
+        path += "/" + Resource;
+        return name is { Length: > 0 } n ? path + "/" + Uri.EscapeDataString(n) : path;
+    }
+
+    /// <summary>kubectl's name for an object of this type: "configmap/web", "deployment.apps/web".</summary>
+    public string ObjectRef(string name) =>
+        Kind.ToLowerInvariant() + (Group.Length == 0 ? "" : "." + Group) + "/" + name;
+}
 
 /// <summary>
 /// Resolves a resource type the way kubectl does (<c>deployments</c>, <c>deploy</c>, <c>deployment.apps</c>,
@@ -80,6 +98,20 @@ internal static class ResourceResolver
                 || string.Equals(r.SingularName, type, StringComparison.OrdinalIgnoreCase)
                 || string.Equals(r.Kind, type, StringComparison.OrdinalIgnoreCase)
                 || (r.ShortNames?.Any(s => string.Equals(s, type, StringComparison.OrdinalIgnoreCase)) ?? false));
+        return match is null ? null : new ResolvedResource(group, version, match.Name, match.Kind, match.Namespaced);
+    }
+
+    /// <summary>The top-level resource of <paramref name="list"/> whose kind is exactly <paramref name="kind"/>.</summary>
+    public static ResolvedResource? FindKind(V1APIResourceList? list, string group, string version, string kind)
+    {
+        var match = list?.Resources?.FirstOrDefault(r => !r.Name.Contains('/', StringComparison.Ordinal) && r.Kind == kind);
+        return match is null ? null : new ResolvedResource(group, version, match.Name, match.Kind, match.Namespaced);
+    }
+
+    /// <summary>The top-level resource of <paramref name="list"/> named exactly <paramref name="resource"/> (plural).</summary>
+    public static ResolvedResource? FindResource(V1APIResourceList? list, string group, string version, string resource)
+    {
+        var match = list?.Resources?.FirstOrDefault(r => r.Name == resource);
         return match is null ? null : new ResolvedResource(group, version, match.Name, match.Kind, match.Namespaced);
     }
 

@@ -1,7 +1,8 @@
-using System.Text.Json.Nodes;
 using JitAdmission.Cli.Kube;
 using JitAdmission.Core.Api;
+using JitAdmission.Core.Matching;
 using JitAdmission.Core.Naming;
+using k8s.Models;
 
 namespace JitAdmission.Cli.Model;
 
@@ -14,57 +15,40 @@ internal static class AheadOfTimeRequest
 {
     private const int MaxGeneratedPrefix = 52;
 
-    public static JsonObject Body(AheadOfTimeAsk ask, CallerIdentity me)
+    public static ApprovalRequest Build(AheadOfTimeAsk ask, CallerIdentity me)
     {
         ArgumentNullException.ThrowIfNull(ask);
         ArgumentNullException.ThrowIfNull(me);
-        var metadata = new JsonObject { ["namespace"] = ask.Namespace };
-        if (ask.RequestName is { Length: > 0 } n) metadata["name"] = n;
-        else metadata["generateName"] = GenerateName(me.Username, ask.Policies[0]);
-
-        var requester = new JsonObject { ["username"] = me.Username };
-        if (me.Uid is { Length: > 0 } uid) requester["uid"] = uid;
-        requester["groups"] = new JsonArray([.. me.Groups.Select(g => JsonValue.Create(g))]);
-
-        var action = new JsonObject { ["operation"] = "*" };
+        var action = new RequestedAction { Operation = Operations.All, Namespace = TargetNamespace(ask) };
         if (ask.Resource is { } r)
         {
-            action["group"] = r.Group;
-            action["version"] = r.Version;
-            action["resource"] = r.Resource;
-            action["kind"] = r.Kind;
+            action.Group = r.Group;
+            action.Version = r.Version;
+            action.Resource = r.Resource;
+            action.Kind = r.Kind;
         }
 
-        var targetNamespace = TargetNamespace(ask);
-        if (targetNamespace is not null) action["namespace"] = targetNamespace;
-        if (ask.ObjectName is { Length: > 0 } objectName) action["name"] = objectName;
-
-        var spec = new JsonObject
+        if (ask.ObjectName is { Length: > 0 } objectName) action.Name = objectName;
+        return new ApprovalRequest
         {
-            ["policies"] = new JsonArray([.. ask.Policies.Select(p => JsonValue.Create(p))]),
-            ["requester"] = requester,
-            ["action"] = action,
-            ["scope"] = ask.Scope.ToString(),
-            ["reason"] = ask.Reason,
-            // Present (and empty) so approvers can append with "add /spec/reviews/-".
-            ["reviews"] = new JsonArray(),
+            Metadata = new V1ObjectMeta
+            {
+                NamespaceProperty = ask.Namespace,
+                Name = ask.RequestName is { Length: > 0 } n ? n : null,
+                GenerateName = ask.RequestName is { Length: > 0 } ? null : GenerateName(me.Username, ask.Policies[0]),
+            },
+            Spec = new ApprovalRequestSpec
+            {
+                Policies = [.. ask.Policies],
+                Requester = new Requester { Username = me.Username, Uid = me.Uid is { Length: > 0 } uid ? uid : null, Groups = [.. me.Groups] },
+                Action = action,
+                Scope = ask.Scope,
+                Reason = ask.Reason,
+                BreakGlass = ask.BreakGlass,
+                // Present (and empty) so approvers can append with "add /spec/reviews/-".
+                Reviews = [],
+            },
         };
-        if (ask.BreakGlass) spec["breakGlass"] = true;
-
-        return new JsonObject
-        {
-            ["apiVersion"] = ApiConstants.ApiVersion,
-            ["kind"] = ApiConstants.RequestKind,
-            ["metadata"] = metadata,
-            ["spec"] = spec,
-        };
-    }
-
-    /// <summary>The same request as the Core type, to check it with jit-admission's own guard before sending it.</summary>
-    public static ApprovalRequest Typed(JsonObject body)
-    {
-        ArgumentNullException.ThrowIfNull(body);
-        return k8s.KubernetesJson.Deserialize<ApprovalRequest>(body.ToJsonString());
     }
 
     /// <summary>

@@ -78,7 +78,8 @@ internal sealed class RequestView
         var evaluation = policies.Available ? ApprovalEvaluator.Evaluate(request, policies.Named(request.Spec.Policies), now) : null;
 
         if (StatusIsCurrent(request)) return FromStatus(fetched, status!, ViewSource.Status, evaluation);
-        if (evaluation is not null) return FromEvaluation(fetched, evaluation);
+        // The status jit-admission will write, from the same evaluation the controller runs.
+        if (evaluation is not null) return FromStatus(fetched, evaluation.ToStatus(status, now), ViewSource.Evaluated, evaluation);
         if (status?.Phase is not null) return FromStatus(fetched, status, ViewSource.StaleStatus, null);
         return new RequestView(fetched, ViewSource.Unknown)
         {
@@ -88,27 +89,6 @@ internal sealed class RequestView
                 + (policies.Unavailable ?? "unknown reason"),
         };
     }
-
-    private static RequestView FromEvaluation(FetchedRequest fetched, ApprovalEvaluation e) =>
-        new(fetched, ViewSource.Evaluated)
-        {
-            Phase = e.Phase,
-            Have = e.Have,
-            Need = e.Need,
-            ExpiresAt = e.ExpiresAt,
-            ApprovedAt = e.ApprovedAt,
-            ValidUntil = e.ValidUntil,
-            Uses = e.Uses,
-            MaxUses = e.MaxUses,
-            Requirements = e.Requirements,
-            Decisions = e.Decisions,
-            DecisionsEvaluated = true,
-            Usage = fetched.Request.Status?.Usage ?? [],
-            Message = e.Message,
-            Action = e.Action,
-            Evaluation = e,
-            BreakGlassReview = e.BreakGlassReview,
-        };
 
     private static RequestView FromStatus(
         FetchedRequest fetched, ApprovalRequestStatus status, ViewSource source, ApprovalEvaluation? evaluation)
@@ -134,7 +114,9 @@ internal sealed class RequestView
             Message = message,
             Action = status.Action is { Length: > 0 } a ? a : ApprovalEvaluator.ActionText(fetched.Request.Spec),
             Evaluation = evaluation,
-            BreakGlassReview = status.Phase == RequestPhase.BreakGlass ? ReviewFromConditions(status.Conditions) : BreakGlassReview.None,
+            BreakGlassReview = source == ViewSource.Evaluated ? evaluation!.BreakGlassReview
+                : status.Phase == RequestPhase.BreakGlass ? ReviewFromConditions(status.Conditions)
+                : BreakGlassReview.None,
         };
     }
 

@@ -3,6 +3,7 @@ using JitAdmission.Cli.Kube;
 using JitAdmission.Core.Api;
 using JitAdmission.Core.Approval;
 using k8s;
+using JitAdmission.Core.Text;
 
 namespace JitAdmission.Cli.Model;
 
@@ -62,7 +63,7 @@ internal sealed class RequestWaiter(ClusterSession session, CliContext context)
             catch (Exception e) when (e is not CliException && !cancellationToken.IsCancellationRequested)
             {
                 // Not being allowed to watch will not pass by retrying.
-                if (ApiErrors.IsForbidden(e) || ++failures > MaxConsecutiveFailures) throw ApiErrors.Explain(e);
+                if (ApiErrors.IsForbidden(e) || ++failures > MaxConsecutiveFailures) throw ApiErrors.Explain(e, user: session.KnownUsername);
                 await Task.Delay(TimeSpan.FromSeconds(Math.Min(10, 1 << (failures - 1))), time, cancellationToken);
             }
         }
@@ -77,10 +78,10 @@ internal sealed class RequestWaiter(ClusterSession session, CliContext context)
         {
             _lastReport = report;
             var stamp = context.Time.GetLocalNow().ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
-            await context.Err.WriteLineAsync($"[{stamp}] approvalrequest/{fetched.Name}: {view.DisplayPhase}, approvals {view.Approvals}"
+            await context.Err.WriteLineAsync(TerminalText.Escape($"[{stamp}] approvalrequest/{fetched.Name}: {view.DisplayPhase}, approvals {view.Approvals}"
                 + (view.Requirements.Count > 0 ? $" ({ApprovalProgress(view)})" : "")
                 + (view.IsPending && view.ExpiresAt is { } x ? $"; expires at {TimeText.Absolute(x)}" : "")
-                + (fetched.Request.Spec.Reviews.Count > 0 ? "; reviews: " + string.Join(", ", fetched.Request.Spec.Reviews.Select(r => $"{r.Reviewer} {r.Decision}")) : ""));
+                + (fetched.Request.Spec.Reviews.Count > 0 ? "; reviews: " + string.Join(", ", fetched.Request.Spec.Reviews.Select(r => $"{r.Reviewer} {r.Decision}")) : "")));
         }
 
         if (!_hinted && view.Source == ViewSource.Unknown)
@@ -96,8 +97,7 @@ internal sealed class RequestWaiter(ClusterSession session, CliContext context)
     private static string Report(RequestView view) =>
         $"{view.DisplayPhase}|{view.Approvals}|{ApprovalProgress(view)}|{string.Join(",", view.Request.Spec.Reviews.Select(r => r.Reviewer))}";
 
-    private static string ApprovalProgress(RequestView view) =>
-        string.Join(", ", view.Requirements.Select(r => $"{r.Name} {r.Have}/{r.Need}" + (r.ApprovedBy.Count > 0 ? $" by {string.Join(", ", r.ApprovedBy)}" : "")));
+    private static string ApprovalProgress(RequestView view) => ApproverText.Progress(view.Requirements, approvedBy: true);
 
     private static WaitOutcome TimedOut(RequestView view, TimeSpan timeout) =>
         new(ExitCodes.TimedOut, RequestPhase.Pending,

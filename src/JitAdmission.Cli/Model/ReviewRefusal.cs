@@ -30,19 +30,13 @@ internal static class ReviewRefusal
         var effective = EffectiveApproval.From(named);
         if (spec.Requester.Username == me.Username && !effective.AllowSelfApproval && named.Count == spec.Policies.Distinct(StringComparer.Ordinal).Count())
             return $"you cannot {verb} your own request (approvalrequest/{current.Name} was requested by you, {me.Username}): "
-                + "its policies require someone else to review it; " + Approvers(effective);
+                + "its policies require someone else to review it; ask one of " + ApproverText.List(effective);
 
         var updated = Clone(request);
         updated.Spec.Reviews.Add(new Review { Reviewer = me.Username, Decision = decision, Comment = comment, Groups = [.. me.Groups] });
         var errors = RequestGuard.ValidateUpdate(request, updated, me.ToUserInfo(), policies.Find, isOperator: false, now);
         return errors.Count == 0 ? null : $"cannot {verb} approvalrequest/{current.Name}: {string.Join("; ", errors)}";
     }
-
-    private static string Approvers(EffectiveApproval effective) =>
-        effective.Entries.Count == 0
-            ? "its policies list no approvers"
-            : "ask " + string.Join(" and ", effective.Entries.Select(e =>
-                $"{e.Name} ({e.MinApprovals} of " + string.Join(", ", e.Groups.Select(g => $"group {g}").Concat(e.Users.Select(u => $"user {u}"))) + ")"));
 
     private static ApprovalRequest Clone(ApprovalRequest request) =>
         k8s.KubernetesJson.Deserialize<ApprovalRequest>(k8s.KubernetesJson.Serialize(request));

@@ -1,5 +1,6 @@
 using JitAdmission.Cli.CommandLine;
 using JitAdmission.Core.Api;
+using JitAdmission.Core.Text;
 
 namespace JitAdmission.Cli.Model;
 
@@ -22,6 +23,7 @@ internal sealed record WaitOutcome(int ExitCode, RequestPhase Phase, string Summ
         if (code is null) return null;
         // The evaluator's messages say what happened ("approved by bob; the approval ends in 14m", "denied by carol: …").
         var what = view.Message.Length > 0 ? view.Message : phase.ToString();
-        return new WaitOutcome(code.Value, phase, $"approvalrequest/{view.Fetched.Name} {phase}: {what}");
+        // The message quotes reviewers' comments and requesters' reasons: never raw control characters.
+        return new WaitOutcome(code.Value, phase, TerminalText.Escape($"approvalrequest/{view.Fetched.Name} {phase}: {what}"));
     }
 }

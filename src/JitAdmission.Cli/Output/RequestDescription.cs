@@ -3,18 +3,21 @@ using JitAdmission.Cli.Model;
 using JitAdmission.Core.Api;
 using JitAdmission.Core.Approval;
 using JitAdmission.Core.Messages;
+using JitAdmission.Core.Text;
 
 namespace JitAdmission.Cli.Output;
 
 /// <summary>
 /// <c>kubectl jit describe</c>: everything an approver needs to decide, in the order they need it — what is asked, by
-/// whom and why, the change itself, who still has to approve, what was decided, and the command to approve.
+/// whom and why, the change itself (jit-admission's record and, when given, what the approval lets through against the
+/// live object), who still has to approve, what was decided, and the command to approve. Everything a requester or
+/// another user wrote is shown as theirs and with control characters escaped.
 /// </summary>
 internal static class RequestDescription
 {
     private const int LabelWidth = 14;
 
-    public static string Render(RequestView view, DateTimeOffset now)
+    public static string Render(RequestView view, DateTimeOffset now, LiveComparison? live = null)
     {
         ArgumentNullException.ThrowIfNull(view);
         var request = view.Request;
@@ -30,7 +33,7 @@ internal static class RequestDescription
         Field(text, "Scope", ScopeText(spec.Scope));
         Field(text, "Requester", spec.Requester.Username + (string.IsNullOrEmpty(spec.Requester.Uid) ? "" : $" (uid {spec.Requester.Uid})"));
         Field(text, "  Groups", spec.Requester.Groups.Count > 0 ? string.Join(", ", spec.Requester.Groups) : "(none recorded)");
-        Field(text, "Reason", spec.Reason.Length > 0 ? spec.Reason : "(none given)");
+        Field(text, "Reason", spec.Reason.Length > 0 ? $"\"{spec.Reason}\" (written by {spec.Requester.Username})" : "(none given)");
         Field(text, "Policies", string.Join(", ", spec.Policies) + Missing(view));
         if (spec.BreakGlass) Field(text, "Break-glass", "yes: the change proceeded at once; " + BreakGlassText(view.BreakGlassReview));
         if (view.Created is { } created) Field(text, "Created", RelativeTime.Both(created, now));
@@ -42,6 +45,19 @@ internal static class RequestDescription
 
         text.Append("\nChange:\n");
         Indented(text, spec.Change.Length > 0 ? spec.Change : ChangeFallback(spec));
+        if (live is not null)
+        {
+            text.Append('\n');
+            if (live.Diff is { } diff)
+            {
+                text.Append(live.Title).Append(":\n");
+                Indented(text, diff);
+            }
+            else
+            {
+                text.Append(live.Title).Append(": ").Append(Safe(live.Unavailable ?? "").ReplaceLineEndings(" ")).Append('\n');
+            }
+        }
 
         text.Append($"\nRequirements (approvals {view.Approvals}):\n");
         Indented(text, Requirements(view));
@@ -115,7 +131,7 @@ internal static class RequestDescription
         foreach (var r in view.Requirements)
         {
             var entry = entries.FirstOrDefault(e => e.Name == r.Name);
-            var who = entry is null ? "-" : string.Join(", ", entry.Groups.Select(g => $"group {g}").Concat(entry.Users.Select(u => $"user {u}")));
+            var who = entry is null ? "-" : ApproverText.Who(entry);
             table.Add([r.Name, $"{r.Have}/{r.Need}" + (r.Satisfied ? " ok" : ""), r.ApprovedBy.Count > 0 ? string.Join(", ", r.ApprovedBy) : "-", who]);
         }
 
@@ -158,10 +174,12 @@ internal static class RequestDescription
     }
 
     private static void Field(StringBuilder text, string label, string value) =>
-        text.Append((label + ":").PadRight(LabelWidth)).Append(value.ReplaceLineEndings(" ")).Append('\n');
+        text.Append((label + ":").PadRight(LabelWidth)).Append(Safe(value.ReplaceLineEndings(" "))).Append('\n');
 
     private static void Indented(StringBuilder text, string block)
     {
-        foreach (var line in block.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n')) text.Append("  ").Append(line).Append('\n');
+        foreach (var line in Safe(block.ReplaceLineEndings("\n").TrimEnd('\n')).Split('\n')) text.Append("  ").Append(line).Append('\n');
     }
+
+    private static string Safe(string text) => TerminalText.Escape(text, multiline: true);
 }

@@ -2,6 +2,7 @@ using System.Text;
 using JitAdmission.Cli.Kube;
 using JitAdmission.Cli.Model;
 using JitAdmission.Core.Api;
+using JitAdmission.Core.Text;
 
 namespace JitAdmission.Cli.Output;
 
@@ -20,7 +21,7 @@ internal static class ReviewReport
         {
             text.Append("Your review was recorded; jit-admission will update the request's progress (kubectl jit describe ")
                 .Append(name).Append(" -n ").Append(view.Fetched.Namespace).Append(").\n");
-            return text.ToString();
+            return Safe(text.ToString());
         }
 
         text.Append($"Now {view.DisplayPhase}, approvals {view.Approvals}");
@@ -39,6 +40,9 @@ internal static class ReviewReport
 
         if (view.Phase == RequestPhase.Approved)
             text.Append($"{view.Request.Spec.Requester.Username} can go ahead now.\n");
-        return text.ToString();
+        return Safe(text.ToString());
     }
+
+    // The status message quotes comments and reasons other people wrote: never raw control characters.
+    private static string Safe(string text) => TerminalText.Escape(text, multiline: true);
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using JitAdmission.Core.Text;
 
 namespace JitAdmission.Cli.Output;
 
@@ -34,9 +35,10 @@ internal sealed class TextTable(IReadOnlyList<string> headers)
         return text.ToString();
     }
 
+    // Cells hold names, reasons and comments other people wrote: never raw control characters.
     private static string OneLine(string cell)
     {
-        var line = cell.ReplaceLineEndings(" ").Trim();
+        var line = TerminalText.Escape(cell.ReplaceLineEndings(" ").Trim());
         return line.Length == 0 ? "-" : line;
     }
 }

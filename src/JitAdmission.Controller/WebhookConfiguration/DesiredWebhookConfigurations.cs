@@ -57,7 +57,7 @@ public static class DesiredWebhookConfigurations
                     Rules =
                     [
                         // Requests are records: their deletion is guarded too (RequestGuard.ValidateDelete).
-                        OwnRule([ApiConstants.RequestPlural], ["CREATE", "UPDATE", "DELETE"]),
+                        OwnRule([ApiConstants.RequestPlural], [Operations.Create, Operations.Update, Operations.Delete]),
                         OwnRule([ApiConstants.RequestPlural + "/status", ApiConstants.PolicyPlural]),
                     ],
                     NamespaceSelector = new V1LabelSelector(),
@@ -135,7 +135,7 @@ public static class DesiredWebhookConfigurations
         ApiGroups = [ApiConstants.Group],
         ApiVersions = ["*"],
         Resources = resources,
-        Operations = operations ?? ["CREATE", "UPDATE"],
+        Operations = operations ?? [Operations.Create, Operations.Update],
         Scope = "*",
     };
 }

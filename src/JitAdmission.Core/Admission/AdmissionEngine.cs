@@ -147,7 +147,7 @@ public static class AdmissionEngine
     private static UsedApproval? JustUsed(AdmissionEngineInput input, AdmissionGate gate)
     {
         var request = input.Request;
-        if (request.Operation != "CONNECT") return null;
+        if (request.Operation != Operations.Connect) return null;
         foreach (var candidate in input.Approvals.ByFingerprint(gate.Fingerprint))
         {
             if (candidate.Spec.Requester.Username != request.UserInfo.Username || candidate.Spec.BreakGlass) continue;

@@ -82,7 +82,7 @@ public sealed class ApprovalEvaluation
             : StatusMessage;
 
     /// <summary>Per-requirement progress for people: "sre 1/1, security 0/1".</summary>
-    public string RequirementsText => ApprovalMessages.Progress(Requirements);
+    public string RequirementsText => ApproverText.Progress(Requirements);
 
     /// <summary>
     /// The status to write: phase, times, requirements, decisions and messages from this evaluation; uses and usage kept

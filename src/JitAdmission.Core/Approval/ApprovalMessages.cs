@@ -25,7 +25,7 @@ internal static class ApprovalMessages
                 var blockers = Blockers(f);
                 return blockers.Count > 0
                     ? $"cannot be approved: {string.Join("; ", blockers)}; expires {when(f.ExpiresAt)}"
-                    : $"waiting for {Progress(f.Requirements)}; expires {when(f.ExpiresAt)}";
+                    : $"waiting for {ApproverText.Progress(f.Requirements)}; expires {when(f.ExpiresAt)}";
             case RequestPhase.Approved:
                 return Approval(f, when) + UsesText(f);
             case RequestPhase.Denied:
@@ -37,7 +37,7 @@ internal static class ApprovalMessages
             case RequestPhase.Expired:
                 var why = Blockers(f);
                 return $"expired at {TimeText.Absolute(f.ExpiresAt)} without approval ("
-                    + (why.Count > 0 ? string.Join("; ", why) : Progress(f.Requirements)) + ")";
+                    + (why.Count > 0 ? string.Join("; ", why) : ApproverText.Progress(f.Requirements)) + ")";
             case RequestPhase.Consumed:
                 return $"used {f.Uses}/{f.MaxUses}: the approval is spent; a new change needs a new approval";
             default:
@@ -49,9 +49,6 @@ internal static class ApprovalMessages
     private static string Approval(ApprovalMessageFacts f, Func<DateTimeOffset, string> when) =>
         $"approved by {People(f.ApprovedBy)}; the approval ends {when(f.ValidUntil!.Value)}";
 
-    /// <summary>"sre 1/1, security 0/1".</summary>
-    public static string Progress(IReadOnlyList<RequirementStatus> requirements) =>
-        requirements.Count == 0 ? "approvers (none configured)" : string.Join(", ", requirements.Select(r => $"{r.Name} {r.Have}/{r.Need}"));
 
     private static List<string> Blockers(ApprovalMessageFacts f)
     {
@@ -70,7 +67,7 @@ internal static class ApprovalMessages
         {
             BreakGlassReview.Approved => $"reviewed: approved by {People(f.ApprovedBy)}",
             BreakGlassReview.Rejected => $"review rejected by {f.Deny!.Reviewer}{CommentText(f.Deny)}",
-            _ => $"awaiting review: {Progress(f.Requirements)}",
+            _ => $"awaiting review: {ApproverText.Progress(f.Requirements)}",
         };
         return $"{head}; {window}; {review}";
     }

@@ -35,16 +35,16 @@ public static class ChangeSummary
         var keepStatus = request.SubResource == "status";
         switch (request.Operation)
         {
-            case "DELETE":
+            case Operations.Delete:
                 body.Add($"delete {Kind(request)} {target}");
                 break;
-            case "CONNECT":
+            case Operations.Connect:
                 body.Add(ConnectDescription.Describe(request, target));
                 break;
-            case "UPDATE" when request.SubResource == "scale":
+            case Operations.Update when request.SubResource == "scale":
                 body.Add($"scale {request.Resource.Resource} {target} to {Replicas(request.Object)} replicas");
                 break;
-            case "UPDATE" when request.Object.Element is { } after:
+            case Operations.Update when request.Object.Element is { } after:
                 body.Add("the object as it will be (kubectl jit describe compares it with the live object):");
                 body.AddAll(ObjectDiff.Fields(after, keepStatus, isSecret).Select(l => l with { Op = ChangeOp.Set }), "(empty object)");
                 break;

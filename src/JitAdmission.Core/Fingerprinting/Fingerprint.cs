@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using JitAdmission.Core.Admission;
+using JitAdmission.Core.Matching;
 
 namespace JitAdmission.Core.Fingerprinting;
 
@@ -39,7 +40,7 @@ public static class Fingerprint
     {
         switch (request.Operation)
         {
-            case "DELETE":
+            case Operations.Delete:
                 // Deleting that very object: a re-created object with the same name needs a new approval.
                 writer.WriteStartObject();
                 writer.WritePropertyName("uid");
@@ -47,7 +48,7 @@ public static class Fingerprint
                 else writer.WriteNullValue();
                 writer.WriteEndObject();
                 break;
-            case "CONNECT":
+            case Operations.Connect:
                 var options = request.Object.IsPresent ? request.Object : request.Options;
                 if (options.Element is { } opts) CanonicalJson.Write(writer, opts);
                 else writer.WriteNullValue();

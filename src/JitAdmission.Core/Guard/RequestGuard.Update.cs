@@ -113,7 +113,7 @@ public static partial class RequestGuard
             if (review.Reviewer == old.Spec.Requester.Username && !effective.AllowSelfApproval)
             {
                 errors.Add($"you requested this change, and the policy requires someone else to review it (self-approval is "
-                    + $"not allowed): ask one of {Approvers(effective)}");
+                    + $"not allowed): ask one of {ApproverText.List(effective)}");
                 continue;
             }
 
@@ -122,21 +122,12 @@ public static partial class RequestGuard
                 var unstamped = review.Groups is null && effective.IsEligible(review.Reviewer, user.Groups)
                     ? " (your groups were not stamped on the review: jit-admission's mutating webhook is not running; ask the cluster admin)"
                     : "";
-                errors.Add($"\"{review.Reviewer}\" is not an approver for this request{unstamped}; it needs {Approvers(effective)}");
+                errors.Add($"\"{review.Reviewer}\" is not an approver for this request{unstamped}; it needs {ApproverText.List(effective)}");
             }
         }
 
         return errors;
     }
-
-    private static string Approvers(EffectiveApproval effective) =>
-        effective.Entries.Count == 0
-            ? "approvers, but its policies list none"
-            : string.Join("; ", effective.Entries.Select(e =>
-            {
-                var who = e.Groups.Select(g => $"group {g}").Concat(e.Users.Select(u => $"user {u}"));
-                return $"{e.Name}: {e.MinApprovals} of {string.Join(", ", who)}";
-            }));
 
     private static IEnumerable<string> MetadataChanges(ApprovalRequest old, ApprovalRequest updated)
     {

@@ -131,7 +131,7 @@ public static class AdmissionMessages
         }
 
         text.Append("approvals ").Append(evaluation.Progress).Append(" (")
-            .Append(ApprovalMessages.Progress(evaluation.Requirements)).Append("); expires in ")
+            .Append(ApproverText.Progress(evaluation.Requirements)).Append("); expires in ")
             .Append(TimeText.Relative(evaluation.ExpiresAt - now)).Append(" (").Append(TimeText.Absolute(evaluation.ExpiresAt)).Append(").\n")
             .Append("An approver runs: ").Append(ApproveCommand(name, ns)).Append('\n')
             .Append("  or: ").Append(PatchCommand(name, ns)).Append('\n')

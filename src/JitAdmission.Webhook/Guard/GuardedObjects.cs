@@ -2,6 +2,7 @@ using System.Text.Json;
 using JitAdmission.Core.Admission;
 using JitAdmission.Core.Api;
 using k8s;
+using JitAdmission.Core.Matching;
 
 namespace JitAdmission.Webhook.Guard;
 
@@ -17,7 +18,7 @@ internal static class GuardedObjects
     public static bool IsRequestStatus(AdmissionAttributes request) =>
         IsOurs(request) && request.Resource.Resource == ApiConstants.RequestPlural && request.SubResource == "status";
 
-    public static bool IsCreateOrUpdate(AdmissionAttributes request) => request.Operation is "CREATE" or "UPDATE";
+    public static bool IsCreateOrUpdate(AdmissionAttributes request) => request.Operation is Operations.Create or Operations.Update;
 
     /// <summary>The object as <typeparamref name="T"/>; null when absent. Throws <see cref="JsonException"/> when unreadable.</summary>
     public static T? Read<T>(RawObject raw)

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using JitAdmission.Core.Admission;
+using JitAdmission.Core.Matching;
 
 namespace JitAdmission.Webhook.Review;
 
@@ -18,11 +19,6 @@ public static class AdmissionReviewReader
 
     /// <summary>Containers deeper than this are refused: enough for real objects, bounded for hostile ones.</summary>
     public const int DefaultMaxDepth = 128;
-
-    private const string Create = "CREATE";
-    private const string Update = "UPDATE";
-    private const string Delete = "DELETE";
-    private const string Connect = "CONNECT";
 
     /// <summary>
     /// Parses <paramref name="utf8"/>. The returned attributes reference <paramref name="utf8"/>: it must stay
@@ -197,10 +193,10 @@ public static class AdmissionReviewReader
         if (reader.TokenType != JsonTokenType.String) return WrongType(ref reader, ref s, "request.operation", "a string");
 
         // Interned constants: no allocation for the four valid values.
-        if (reader.ValueTextEquals("CREATE"u8)) s.Operation = Create;
-        else if (reader.ValueTextEquals("UPDATE"u8)) s.Operation = Update;
-        else if (reader.ValueTextEquals("DELETE"u8)) s.Operation = Delete;
-        else if (reader.ValueTextEquals("CONNECT"u8)) s.Operation = Connect;
+        if (reader.ValueTextEquals("CREATE"u8)) s.Operation = Operations.Create;
+        else if (reader.ValueTextEquals("UPDATE"u8)) s.Operation = Operations.Update;
+        else if (reader.ValueTextEquals("DELETE"u8)) s.Operation = Operations.Delete;
+        else if (reader.ValueTextEquals("CONNECT"u8)) s.Operation = Operations.Connect;
         else
         {
             s.Operation = null;

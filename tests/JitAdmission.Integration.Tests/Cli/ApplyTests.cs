@@ -3,8 +3,9 @@ using JitAdmission.Integration.Tests.Infrastructure;
 namespace JitAdmission.Integration.Tests.Cli;
 
 /// <summary>
-/// kubectl jit apply through real kubectl and a real API server, denied by <see cref="StandInGateWebhook"/> with the real
-/// AdmissionMessages text: the plugin finds the ApprovalRequest in kubectl's error, says who approves, waits, applies again.
+/// kubectl jit apply through real kubectl's plugin mechanism and a real API server, denied by <see cref="StandInGateWebhook"/>
+/// with the real AdmissionMessages text and Core's GateDenial details: the plugin applies server-side as the caller, reads
+/// the ApprovalRequest from the refusal's Status, says who approves, waits, applies again.
 /// </summary>
 public sealed class ApplyTests(KubeSandbox sandbox) : IClassFixture<KubeSandbox>, IAsyncLifetime
 {
@@ -52,6 +53,7 @@ public sealed class ApplyTests(KubeSandbox sandbox) : IClassFixture<KubeSandbox>
         Assert.Contains("needs approval (policy cli-apply)", apply.Stderr, StringComparison.Ordinal);
         Assert.Contains("kubectl jit: approvalrequest/configmaps-settings-a-gate in namespace cli-apply waits for approvers "
             + "(kubectl jit approve configmaps-settings-a-gate -n cli-apply)", apply.Stderr, StringComparison.Ordinal);
+        Assert.Contains("kubectl jit: who approves: sre 0/1 (user bob)", apply.Stderr, StringComparison.Ordinal);
         Assert.False(await ExistsAsync("settings-a"));
     }
 
@@ -104,6 +106,55 @@ public sealed class ApplyTests(KubeSandbox sandbox) : IClassFixture<KubeSandbox>
         Assert.Contains("configmap/plain-a created", fromFile.Stdout, StringComparison.Ordinal);
         Assert.True(fromStdin.Succeeded, fromStdin.ToString());
         Assert.True(await ExistsAsync("plain-b"));
+    }
+
+    [Fact]
+    public async Task Objects_are_applied_server_side_as_kubectl_and_a_held_one_does_not_stop_the_others()
+    {
+        var path = Path.Combine(sandbox.Dir, "mixed.yaml");
+        await File.WriteAllTextAsync(path, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: mixed-plain}\ndata: {a: \"1\"}\n---\n"
+            + "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: mixed-gated, labels: {gated: \"true\"}}\ndata: {a: \"1\"}\n");
+
+        var first = await _cluster.Jit.RunAsync(_cluster.Alice, "apply", "-f", path, "-n", Ns);
+        var again = await _cluster.Jit.RunAsync(_cluster.Alice, "apply", "-f", Manifest("plain-a2", gated: false), "-n", Ns);
+        var unchanged = await _cluster.Jit.RunAsync(_cluster.Alice, "apply", "-f", Manifest("plain-a2", gated: false), "-n", Ns);
+        var managed = await sandbox.AdminKubectlAsync("get", "configmap", "mixed-plain", "-n", Ns, "--show-managed-fields", "-o", "jsonpath={.metadata.managedFields[*].manager}/{.metadata.managedFields[*].operation}");
+
+        Assert.Equal(7, first.ExitCode);
+        Assert.Contains("configmap/mixed-plain created", first.Stdout, StringComparison.Ordinal);
+        Assert.Contains("approvalrequest/configmaps-mixed-gated-gate", first.Stderr, StringComparison.Ordinal);
+        Assert.True(await ExistsAsync("mixed-plain"));
+        Assert.False(await ExistsAsync("mixed-gated"));
+        Assert.Contains("configmap/plain-a2 created", again.Stdout, StringComparison.Ordinal);
+        Assert.Contains("configmap/plain-a2 serverside-applied", unchanged.Stdout, StringComparison.Ordinal);
+        Assert.Equal("kubectl/Apply", managed.Stdout.Trim());
+    }
+
+    [Fact]
+    public async Task A_kustomization_is_rendered_by_kubectl_and_applied()
+    {
+        var dir = Path.Combine(sandbox.Dir, "kustomized");
+        Directory.CreateDirectory(dir);
+        await File.WriteAllTextAsync(Path.Combine(dir, "kustomization.yaml"), "resources: [cm.yaml]\nnamePrefix: k-\n");
+        await File.WriteAllTextAsync(Path.Combine(dir, "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: plain}\ndata: {mode: kustomized}\n");
+
+        var apply = await _cluster.Jit.RunAsync(_cluster.Alice, "apply", "-k", dir, "-n", Ns);
+
+        Assert.True(apply.Succeeded, apply.ToString());
+        Assert.Contains("configmap/k-plain created", apply.Stdout, StringComparison.Ordinal);
+        Assert.True(await ExistsAsync("k-plain"));
+    }
+
+    [Fact]
+    public async Task An_object_in_another_namespace_than_the_one_given_is_refused_as_kubectl_does()
+    {
+        var path = Path.Combine(sandbox.Dir, "elsewhere.yaml");
+        await File.WriteAllTextAsync(path, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: elsewhere, namespace: default}\n");
+
+        var apply = await _cluster.Jit.RunAsync(_cluster.Alice, "apply", "-f", path, "-n", Ns);
+
+        Assert.Equal(1, apply.ExitCode);
+        Assert.Contains("the namespace from the provided object \"default\" does not match the namespace \"cli-apply\"", apply.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

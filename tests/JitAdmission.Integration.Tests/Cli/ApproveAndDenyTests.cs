@@ -76,7 +76,7 @@ public sealed class ApproveAndDenyTests(KubeSandbox sandbox) : IClassFixture<Kub
 
         Assert.Equal(1, own.ExitCode);
         Assert.StartsWith("error: you cannot approve your own request", own.Stderr, StringComparison.Ordinal);
-        Assert.Contains("sre (1 of group sre) and security (1 of user carol)", own.Stderr, StringComparison.Ordinal);
+        Assert.Contains("ask one of sre: 1 of group sre; security: 1 of user carol", own.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", own.Stderr, StringComparison.Ordinal);
         Assert.Empty(Reviews(await _cluster.GetAsync("deployments-own-dddddddddd")));
     }

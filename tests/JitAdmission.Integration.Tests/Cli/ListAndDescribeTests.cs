@@ -116,7 +116,7 @@ public sealed class ListAndDescribeTests(KubeSandbox sandbox) : IClassFixture<Ku
         var text = describe.Stdout;
         Assert.Contains("Action:       UPDATE deployments/db", text, StringComparison.Ordinal);
         Assert.Contains("Requester:    alice (uid alice-uid)", text, StringComparison.Ordinal);
-        Assert.Contains("Reason:       release db 1.2.3", text, StringComparison.Ordinal);
+        Assert.Contains("Reason:       \"release db 1.2.3\" (written by alice)", text, StringComparison.Ordinal);
         Assert.Contains("Policies:     cli-deploy", text, StringComparison.Ordinal);
         Assert.Contains("Change:\n  spec.replicas: 1 -> 2\n", text, StringComparison.Ordinal);
         Assert.Contains("Requirements (approvals 1/2):", text, StringComparison.Ordinal);
@@ -125,6 +125,67 @@ public sealed class ListAndDescribeTests(KubeSandbox sandbox) : IClassFixture<Ku
         Assert.Matches(@"\n  -\s+carol\s+Approve\s+fine by security\s+yes\n", text);
         Assert.Contains("To approve:   kubectl jit approve deployments-db-3333333333 -n cli-list", text, StringComparison.Ordinal);
         Assert.Contains("spec.template.spec.containers[web].image: web:1.2 -> web:1.3", web.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Describe_compares_what_the_approval_lets_through_with_the_live_object_read_as_the_approver()
+    {
+        // Its own namespace: the other tests count the requests in theirs.
+        const string Live = "cli-live";
+        await sandbox.ApplyAsync($"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {Live}\n");
+        await sandbox.ApplyAsync($$$"""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: live, namespace: {{{Live}}}}
+            spec:
+              replicas: 2
+              selector: {matchLabels: {app: live}}
+              template:
+                metadata: {labels: {app: live}}
+                spec: {containers: [{name: app, image: "app:1.0"}]}
+            """);
+        var get = await sandbox.AdminKubectlAsync("get", "deployment", "live", "-n", Live, "-o", "json");
+        Assert.True(get.Succeeded, get.ToString());
+        var proposed = JsonNode.Parse(get.Stdout)!.AsObject();
+        proposed["spec"]!["replicas"] = 5;
+        proposed["spec"]!["template"]!["spec"]!["containers"]![0]!["image"] = "app:2.0";
+        var request = new JsonObject
+        {
+            ["apiVersion"] = "jitadmission.io/v1alpha1",
+            ["kind"] = "ApprovalRequest",
+            ["metadata"] = new JsonObject { ["name"] = "deployments-live-5555555555", ["namespace"] = Live },
+            ["spec"] = new JsonObject
+            {
+                ["policies"] = new JsonArray("cli-deploy"),
+                ["requester"] = new JsonObject { ["username"] = "alice", ["groups"] = new JsonArray("devs") },
+                ["action"] = new JsonObject
+                {
+                    ["operation"] = "UPDATE", ["group"] = "apps", ["version"] = "v1", ["resource"] = "deployments",
+                    ["kind"] = "Deployment", ["namespace"] = Live, ["name"] = "live",
+                },
+                ["fingerprint"] = new string('5', 64),
+                ["scope"] = "Exact",
+                ["reason"] = "scale up",
+                ["change"] = "UPDATE apps/v1 deployments cli-live/live by alice\n= spec.replicas: 5",
+                ["object"] = proposed,
+            },
+        };
+        await sandbox.ApplyAsync(request.ToJsonString());
+        // Where RBAC is enforced, bob reads the Deployment through an ordinary binding, as an approver would.
+        await sandbox.ApplyAsync($$$"""
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: RoleBinding
+            metadata: {name: bob-view, namespace: {{{Live}}}}
+            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+            subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: bob}]
+            """);
+
+        var describe = await _cluster.Jit.RunAsync(_cluster.Bob, "describe", "deployments-live-5555555555", "-n", Live);
+
+        Assert.True(describe.Succeeded, describe.ToString());
+        Assert.Contains("Against the live object (read with your credentials):\n  UPDATE apps/v1 deployments cli-live/live\n", describe.Stdout, StringComparison.Ordinal);
+        Assert.True(describe.Stdout.Contains("  ~ spec.replicas: 2 → 5\n", StringComparison.Ordinal), describe.Stdout);
+        Assert.True(describe.Stdout.Contains("  ~ spec.template.spec.containers[name=app].image: \"app:1.0\" → \"app:2.0\"\n", StringComparison.Ordinal), describe.Stdout);
     }
 
     private static List<string> Lines(string text) => [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using JitAdmission.Core.Admission;
 using JitAdmission.Core.Api;
@@ -22,7 +23,8 @@ namespace JitAdmission.Integration.Tests.Cli;
 /// A stand-in for jit-admission's validating webhook, for <c>kubectl jit apply</c> end to end until the real admission
 /// handler is wired (src/JitAdmission/Program.cs maps no handler yet). It gates ConfigMaps labelled gated=true in one
 /// namespace with one policy: it creates the ApprovalRequest for the change, decides with the real ApprovalEvaluator,
-/// and denies with the real AdmissionMessages text — so the plugin reads exactly what kubectl prints for a real denial.
+/// and denies with the real AdmissionMessages text and Core's machine-readable <see cref="GateDenial"/> in the Status
+/// details — so the plugin reads exactly what the API server returns for a real denial.
 /// It does not fingerprint, hold calls, stamp reviews or consume approvals: those belong to the real webhook's tests.
 /// </summary>
 internal sealed class StandInGateWebhook : IAsyncDisposable
@@ -121,13 +123,16 @@ internal sealed class StandInGateWebhook : IAsyncDisposable
             ApiConstants.Group, ApiConstants.Version, ApiConstants.PolicyPlural, _policy, context.RequestAborted);
         var approval = await GetOrCreateAsync(attributes, policy, context.RequestAborted);
         var evaluation = ApprovalEvaluator.Evaluate(approval, [policy], now);
-        var message = evaluation.Phase switch
+        var (kind, message) = evaluation.Phase switch
         {
-            RequestPhase.Approved => null,
-            RequestPhase.Denied => AdmissionMessages.Denied(attributes, approval, evaluation),
-            _ => AdmissionMessages.NeedsApproval(attributes, [policy], approval, evaluation, now),
+            RequestPhase.Approved => (DenialKind.NeedsApproval, (string?)null),
+            RequestPhase.Denied => (DenialKind.Denied, AdmissionMessages.Denied(attributes, approval, evaluation)),
+            RequestPhase.Expired => (DenialKind.Expired, AdmissionMessages.Expired(attributes, approval, evaluation)),
+            _ when evaluation.MissingPolicies.Count > 0 || !evaluation.Effective.CanBeSatisfied =>
+                (DenialKind.Unsatisfiable, AdmissionMessages.NeedsApproval(attributes, [policy], approval, evaluation, now)),
+            _ => (DenialKind.NeedsApproval, AdmissionMessages.NeedsApproval(attributes, [policy], approval, evaluation, now)),
         };
-        await RespondAsync(context, uid, message);
+        await RespondAsync(context, uid, message, message is null ? null : GateDenial.For(kind, approval));
     }
 
     private async Task<ApprovalRequest> GetOrCreateAsync(AdmissionAttributes change, ApprovalPolicy policy, CancellationToken cancellationToken)
@@ -177,12 +182,32 @@ internal sealed class StandInGateWebhook : IAsyncDisposable
         };
     }
 
-    private static Task RespondAsync(HttpContext context, string uid, string? denial)
+    private static Task RespondAsync(HttpContext context, string uid, string? denial, GateDenial? details = null)
     {
-        var response = new JsonObject { ["uid"] = uid, ["allowed"] = denial is null };
-        if (denial is not null) response["status"] = new JsonObject { ["code"] = 403, ["reason"] = "Forbidden", ["message"] = denial };
-        var body = new JsonObject { ["apiVersion"] = "admission.k8s.io/v1", ["kind"] = "AdmissionReview", ["response"] = response };
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("apiVersion", "admission.k8s.io/v1");
+            json.WriteString("kind", "AdmissionReview");
+            json.WriteStartObject("response");
+            json.WriteString("uid", uid);
+            json.WriteBoolean("allowed", denial is null);
+            if (denial is not null)
+            {
+                json.WriteStartObject("status");
+                json.WriteNumber("code", 403);
+                json.WriteString("reason", "Forbidden");
+                json.WriteString("message", denial);
+                details?.WriteDetails(json);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
         context.Response.ContentType = "application/json";
-        return context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
+        return context.Response.Body.WriteAsync(buffer.ToArray(), context.RequestAborted).AsTask();
     }
 }

@@ -1,0 +1,36 @@
+using JitAdmission.Core.Api;
+
+namespace JitAdmission.Core.Approval;
+
+/// <summary>
+/// Who may approve and how far approval has come, in the words every message uses: the webhook's denials, the guard's
+/// refusals, the request status and <c>kubectl jit</c>.
+/// </summary>
+public static class ApproverText
+{
+    /// <summary>"group sre, user bob": whom an approver entry admits.</summary>
+    public static string Who(ApproverEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return string.Join(", ", entry.Groups.Select(g => $"group {g}").Concat(entry.Users.Select(u => $"user {u}")));
+    }
+
+    /// <summary>"sre: 1 of group sre; security: 1 of user carol", or that the policies name nobody.</summary>
+    public static string List(EffectiveApproval effective)
+    {
+        ArgumentNullException.ThrowIfNull(effective);
+        return effective.Entries.Count == 0
+            ? "approvers, but its policies list none"
+            : string.Join("; ", effective.Entries.Select(e => $"{e.Name}: {e.MinApprovals} of {Who(e)}"));
+    }
+
+    /// <summary>"sre 1/1, security 0/1"; with <paramref name="approvedBy"/>, "sre 1/1 by bob, security 0/1".</summary>
+    public static string Progress(IReadOnlyList<RequirementStatus> requirements, bool approvedBy = false)
+    {
+        ArgumentNullException.ThrowIfNull(requirements);
+        return requirements.Count == 0
+            ? "approvers (none configured)"
+            : string.Join(", ", requirements.Select(r =>
+                $"{r.Name} {r.Have}/{r.Need}" + (approvedBy && r.ApprovedBy.Count > 0 ? $" by {string.Join(", ", r.ApprovedBy)}" : "")));
+    }
+}
