@@ -1,8 +1,8 @@
+using JitAdmission.Kubernetes.Yaml;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using JitAdmission.Core.Api;
-using JitAdmission.Integration.Tests.Crds;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;

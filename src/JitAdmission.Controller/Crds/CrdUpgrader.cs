@@ -35,7 +35,7 @@ public sealed class CrdUpgrader(IKubernetes client, ILogger<CrdUpgrader> logger)
             if (installed == crd.Digest) continue;
             var applied = await ApiCalls.RunAsync(
                 () => client.ApiextensionsV1.PatchCustomResourceDefinitionAsync(
-                    new V1Patch(crd.ApplyYaml(), V1Patch.PatchType.ApplyPatch), crd.Name, fieldManager: Core.Api.ApiConstants.FieldManager, force: true,
+                    new V1Patch(crd.ApplyJson(), V1Patch.PatchType.ApplyPatch), crd.Name, fieldManager: Core.Api.ApiConstants.FieldManager, force: true,
                     cancellationToken: cancellationToken),
                 cancellationToken);
             if (applied.IsOk) CrdUpgraderLog.Upgraded(logger, crd.Name, installed ?? "none", crd.Digest);

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Nodes;
+using JitAdmission.Kubernetes.Yaml;
 
 namespace JitAdmission.Controller.Crds;
 
@@ -10,16 +12,16 @@ public sealed record ShippedCrd(string Name, string Yaml, string Digest)
     public const string DigestAnnotation = "jitadmission.io/crd-digest";
 
     /// <summary>
-    /// The manifest to apply: the shipped file with the digest annotation added to its metadata (the files carry
-    /// labels but no annotations, so the annotations block is inserted right after the name).
+    /// The manifest to apply, as JSON (the client sends patches as JSON): the shipped file with the digest annotation
+    /// added, so the next start can tell the installed CRD is this version's.
     /// </summary>
-    public string ApplyYaml()
+    public string ApplyJson()
     {
-        var anchor = $"metadata:\n  name: {Name}\n";
-        var at = Yaml.IndexOf(anchor, StringComparison.Ordinal);
-        if (at < 0) throw new InvalidOperationException($"the shipped CRD {Name} has no \"{anchor.TrimEnd()}\" block");
-        var end = at + anchor.Length;
-        return string.Concat(Yaml.AsSpan(0, end), $"  annotations:\n    {DigestAnnotation}: \"{Digest}\"\n", Yaml.AsSpan(end));
+        var crd = YamlToJson.ParseSingleObject(Yaml);
+        var metadata = crd["metadata"]!.AsObject();
+        if (metadata["annotations"] is not JsonObject annotations) metadata["annotations"] = annotations = [];
+        annotations[DigestAnnotation] = Digest;
+        return crd.ToJsonString();
     }
 }
 

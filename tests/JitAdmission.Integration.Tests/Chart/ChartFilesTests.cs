@@ -1,3 +1,4 @@
+using JitAdmission.Kubernetes.Yaml;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;

@@ -1,3 +1,4 @@
+using JitAdmission.Kubernetes.Yaml;
 using System.Text.Json.Nodes;
 using JitAdmission.Integration.Tests.Infrastructure;
 

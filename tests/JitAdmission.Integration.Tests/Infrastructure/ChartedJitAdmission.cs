@@ -61,10 +61,7 @@ public sealed class ChartedJitAdmission : IAsyncDisposable
         try
         {
             await charted.InstallChartAsync(clientAuth, setValues ?? []);
-            for (var i = 0; i < replicas; i++) charted._ports.Add((FreePort.Next(), FreePort.Next()));
-            await charted.AnnotateServiceAsync();
-            for (var i = 0; i < replicas; i++) charted._replicas.Add(await charted.StartReplicaAsync(i));
-            if (replicas > 0) await charted.WaitUntilRegisteredAsync();
+            await charted.RunAsync(replicas);
             return charted;
         }
         catch
@@ -72,6 +69,31 @@ public sealed class ChartedJitAdmission : IAsyncDisposable
             await charted.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Runs <paramref name="replicas"/> replicas for a release already installed (an upgrade test installs it itself).</summary>
+    public static async Task<ChartedJitAdmission> RunReleaseAsync(KubeSandbox sandbox, string release, string @namespace, int replicas = 1)
+    {
+        var charted = new ChartedJitAdmission(sandbox, release, @namespace);
+        try
+        {
+            await charted.ReadReleaseAsync();
+            await charted.RunAsync(replicas);
+            return charted;
+        }
+        catch
+        {
+            await charted.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task RunAsync(int replicas)
+    {
+        for (var i = 0; i < replicas; i++) _ports.Add((FreePort.Next(), FreePort.Next()));
+        await AnnotateServiceAsync();
+        for (var i = 0; i < replicas; i++) _replicas.Add(await StartReplicaAsync(i));
+        if (replicas > 0) await WaitUntilRegisteredAsync();
     }
 
     private async Task InstallChartAsync(bool clientAuth, IEnumerable<string> setValues)
@@ -92,6 +114,12 @@ public sealed class ChartedJitAdmission : IAsyncDisposable
             ["install", Release, ChartTools.ChartDirectory, "--namespace", Namespace, .. sets.SelectMany(s => new[] { "--set", s })],
             kubeconfig: Sandbox.AdminKubeconfig);
         Require(install, "helm install");
+        await ReadReleaseAsync();
+    }
+
+    /// <summary>What Helm installed, and the ServiceAccount's identity to run as.</summary>
+    private async Task ReadReleaseAsync()
+    {
         var manifest = await ChartTools.RunHelmAsync(["get", "manifest", Release, "--namespace", Namespace], kubeconfig: Sandbox.AdminKubeconfig);
         Require(manifest, "helm get manifest");
         Manifest = RenderedChart.Parse(manifest.Stdout);

@@ -4,13 +4,13 @@ using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace JitAdmission.Integration.Tests.Crds;
+namespace JitAdmission.Kubernetes.Yaml;
 
 /// <summary>
 /// Reads YAML documents as JSON nodes with typed scalars (bool, integer, number, null), as the API server does,
 /// so schema defaults compare with C# values by type and not only by text.
 /// </summary>
-internal static partial class YamlToJson
+public static partial class YamlToJson
 {
     public static IReadOnlyList<JsonNode?> ParseDocuments(string yaml)
     {
