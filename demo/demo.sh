@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# make demo: the whole JitAdmission story on a local API server (kube-sandbox), in well under a minute.
-#   admin installs CRDs and a policy -> alice's change is held -> bob approves with `kubectl jit` -> the change
-#   goes through -> the same change again needs a new approval -> the audit trail.
+# make demo: the whole JitAdmission story on a local API server (kube-sandbox, RBAC enforced), in about a minute.
+#   admin installs the chart and a policy -> jit-admission runs as its ServiceAccount -> alice's change is held ->
+#   bob approves with `kubectl jit` -> the change goes through -> the same change again needs a new approval -> the
+#   audit trail (the records, their Events and jit-admission's JSON audit lines).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SANDBOX_HOME=${KUBE_SANDBOX_HOME:-$(cd "$ROOT/.." && pwd)/shared/kube-sandbox}
@@ -32,28 +33,54 @@ cleanup() {
 trap cleanup EXIT
 T0=$(date +%s)
 
-step "Starting a local Kubernetes API server (kube-sandbox)"
-"$SANDBOX_HOME/up" "$WORK/sandbox" >/dev/null
+step "Starting a local Kubernetes API server (kube-sandbox) with RBAC enforced"
+"$SANDBOX_HOME/up" "$WORK/sandbox" --rbac >/dev/null
 cp "$WORK/sandbox/admin.kubeconfig" "$WORK/admin.kubeconfig"
 for u in "alice devs" "bob sre" "carol security"; do
   set -- $u
   cp "$("$SANDBOX_HOME/mkuser" "$WORK/sandbox" "$@")" "$WORK/$1.kubeconfig"
 done
-say "users: admin (system:masters), alice (devs, the requester), bob (sre, an approver), carol (security)"
+say "users: admin (system:masters, the cluster owner), alice (devs, the requester), bob (sre, an approver), carol (security)"
 
-step "Admin installs the CRDs and starts jit-admission out of cluster"
-as admin apply -f "$ROOT/crds/" >/dev/null
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-dotnet "$BIN/jit-admission.dll" --kubeconfig "$WORK/admin.kubeconfig" --webhook-url "https://127.0.0.1:$PORT" \
-  --namespace jit-system >"$WORK/jit-admission.log" 2>&1 &
+step "Admin installs jit-admission with Helm: CRDs, RBAC, Service, webhooks; the API server authenticates itself to the webhook"
+as admin create namespace jit-admission >/dev/null
+as admin create configmap apiserver-webhook-client-ca -n jit-admission --from-file=ca.crt="$WORK/sandbox/pki/webhook-client-ca.crt" >/dev/null
+printf '%sadmin$ helm install jit-admission charts/jit-admission -n jit-admission --set webhook.clientAuth.enabled=true ... --set rbac.approvers.groups={sre}%s\n' "$yellow" "$reset"
+KUBECONFIG="$WORK/admin.kubeconfig" "$HELM" install jit-admission "$ROOT/charts/jit-admission" -n jit-admission \
+  --set webhook.clientAuth.enabled=true --set webhook.clientAuth.caConfigMap=apiserver-webhook-client-ca \
+  --set 'webhook.clientAuth.subjects={kube-apiserver-webhook-client}' --set 'rbac.approvers.groups={sre}' >/dev/null
+say "the chart bound its approver role to the group sre (bob); requesters get theirs through 'edit'"
+
+step "jit-admission runs as the chart's ServiceAccount, with the Deployment's own arguments (there is no kubelet here: out of cluster)"
+cp "$("$SANDBOX_HOME/mkuser" "$WORK/sandbox" system:serviceaccount:jit-admission:jit-admission system:serviceaccounts system:serviceaccounts:jit-admission)" "$WORK/operator.kubeconfig"
+mapfile -t ARGS < <("$KUBECTL" --kubeconfig "$WORK/admin.kubeconfig" get deployment jit-admission -n jit-admission \
+  -o jsonpath='{.spec.template.spec.containers[0].args}' | python3 -c 'import json,sys; print("\n".join(json.load(sys.stdin)))')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+PORT=$(free_port); METRICS=$(free_port)
+# No kube-proxy: the Service's endpoint is named in an annotation kube-sandbox reads.
+as admin annotate service jit-admission -n jit-admission kube-sandbox.io/endpoints="127.0.0.1:$PORT" >/dev/null
+POD_NAME=jit-admission-0 POD_NAMESPACE=jit-admission dotnet "$BIN/jit-admission.dll" --kubeconfig "$WORK/operator.kubeconfig" "${ARGS[@]}" \
+  --listen "https://127.0.0.1:$PORT" --metrics-listen "http://127.0.0.1:$METRICS" --webhook-client-ca "$WORK/sandbox/pki/webhook-client-ca.crt" \
+  >"$WORK/jit-admission.log" 2>&1 &
 JIT_PID=$!
-for _ in $(seq 1 100); do curl -skf "https://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 1 150); do curl -skf "https://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 curl -skf "https://127.0.0.1:$PORT/readyz" >/dev/null || { echo "jit-admission did not start:"; cat "$WORK/jit-admission.log"; exit 1; }
-say "jit-admission is ready at https://127.0.0.1:$PORT (webhook + controller in one process)"
+for _ in $(seq 1 100); do
+  [ -n "$("$KUBECTL" --kubeconfig "$WORK/admin.kubeconfig" get validatingwebhookconfiguration jit-admission -o jsonpath='{.webhooks[1].clientConfig.caBundle}')" ] && break
+  sleep 0.1
+done
+say "ready as system:serviceaccount:jit-admission:jit-admission, with exactly the chart's permissions; it leads, and has put its CA into the chart's webhook configurations"
+say "anyone else who calls the webhook directly, e.g. alice with curl and her own certificate, is refused before anything is read:"
+printf '%salice$ curl --cert alice.crt -X POST https://jit-admission.jit-admission.svc/validate ...%s\n' "$yellow" "$reset"
+curl -sk --cert "$WORK/sandbox/users/alice.crt" --key "$WORK/sandbox/users/alice.key" -H 'Content-Type: application/json' -d '{}' \
+  "https://127.0.0.1:$PORT/validate" | python3 -c 'import json,sys; r=json.load(sys.stdin)["response"]["status"]; print(r["code"], r["message"])'
 
 step "Admin: a production namespace, a Deployment, and a policy that gates changes to it"
 as admin create namespace shop >/dev/null
 as admin label namespace shop env=prod >/dev/null
+as admin create rolebinding alice-edit -n shop --clusterrole=edit --user=alice >/dev/null
+as admin create rolebinding sre-view -n shop --clusterrole=view --group=sre >/dev/null
+say "alice may edit the namespace shop (the chart's requester role comes with 'edit'); the SREs may view it"
 write_web() {  # $1 image, $2 replicas
 cat > "$WORK/web.yaml" <<YAML
 apiVersion: apps/v1
@@ -137,5 +164,14 @@ as admin get areq -n shop
 as admin get areq "$NAME" -n shop -o jsonpath='{range .status.decisions[*]}{.decision} by {.reviewer} at {.time}: {.comment}{"\n"}{end}{range .status.usage[*]}used by {.by} at {.time} ({.operation}, admission uid {.admissionUid}){"\n"}{end}'
 as admin get events -n shop --field-selector involvedObject.kind=ApprovalRequest \
   --sort-by=.lastTimestamp -o custom-columns=TIME:.lastTimestamp,REQUEST:.involvedObject.name,REASON:.reason,MESSAGE:.message
+say "and jit-admission's audit lines (one JSON object per decision, phase and deletion, for the log pipeline; they outlive the records):"
+grep '^{"audit":"jit-admission"' "$WORK/jit-admission.log" | python3 -c '
+import json, sys
+for line in sys.stdin:
+    e = json.loads(line)
+    who = e.get("user") or e.get("requester") or e.get("by") or ""
+    what = e.get("outcome") or e.get("phase") or ("deleted" if e.get("allowed") else "deletion refused")
+    print("  {} {:9} {:6} {:10} {}".format(e["time"], e["event"], who, what, e.get("approvalRequest") or e.get("name", "")))'
+
 
 printf '\n%sDone in %ss.%s\n' "$bold" "$(( $(date +%s) - T0 ))" "$reset"
