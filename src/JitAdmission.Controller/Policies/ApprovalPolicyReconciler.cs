@@ -5,7 +5,6 @@ using JitAdmission.Kubernetes.Caching;
 using JitAdmission.Kubernetes.Events;
 using JitAdmission.Kubernetes.Runtime;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace JitAdmission.Controller.Policies;
 
@@ -27,18 +26,17 @@ public sealed class ApprovalPolicyReconciler
     private readonly ILogger _logger;
 
     /// <param name="compiled">When given, validation results are taken from the compiled policies the webhook uses
-    /// (CEL compiles once per generation); otherwise the policy is validated here.</param>
+    /// (CEL compiles once per generation); otherwise (null) the policy is validated here.</param>
     public ApprovalPolicyReconciler(
-        ResourceCache<ApprovalPolicy> policies, ResourceCache<ApprovalRequest> requests, PolicySetProvider? compiled,
-        JitClient client, IEventRecorder events, TimeProvider? timeProvider = null, ILogger<ApprovalPolicyReconciler>? logger = null)
+        ClusterCaches caches, PolicySetProvider? compiled, JitClient client, IEventRecorder events, TimeProvider time, ILogger<ApprovalPolicyReconciler> logger)
     {
-        _policies = policies;
-        _requests = requests.AddPolicyIndex();
+        _policies = caches.Policies;
+        _requests = caches.Requests.AddPolicyIndex();
         _compiled = compiled;
         _client = client;
         _events = events;
-        _time = timeProvider ?? TimeProvider.System;
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _time = time;
+        _logger = logger;
     }
 
     public async Task<TimeSpan?> ReconcileAsync(string name, CancellationToken cancellationToken)

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace JitAdmission.Controller.Queue;
 
@@ -22,15 +21,15 @@ public sealed class ReconcileLoop<TKey>
         string name,
         WorkQueue<TKey> queue,
         Func<TKey, CancellationToken, Task<TimeSpan?>> reconcile,
-        int workers = 2,
-        ILogger? logger = null)
+        ILogger logger,
+        int workers = 2)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
         _name = name;
         _queue = queue;
         _reconcile = reconcile;
         _workers = workers;
-        _logger = logger ?? NullLogger.Instance;
+        _logger = logger;
     }
 
     public WorkQueue<TKey> Queue => _queue;

@@ -73,10 +73,10 @@ public sealed class WebhookConfigurationOwner(
     {
         var name = _options.ConfigurationName;
         var validating = new ResourceCache<V1ValidatingWebhookConfiguration>(
-            client, Descriptor("validatingwebhookconfigurations", name), timeProvider: time, logger: loggers.CreateLogger<ResourceCache<V1ValidatingWebhookConfiguration>>());
+            client, Descriptor("validatingwebhookconfigurations", name), time, loggers.CreateLogger<ResourceCache<V1ValidatingWebhookConfiguration>>());
         var mutating = new ResourceCache<V1MutatingWebhookConfiguration>(
-            client, Descriptor("mutatingwebhookconfigurations", name), timeProvider: time, logger: loggers.CreateLogger<ResourceCache<V1MutatingWebhookConfiguration>>());
-        using var queue = new WorkQueue<string>(timeProvider: time);
+            client, Descriptor("mutatingwebhookconfigurations", name), time, loggers.CreateLogger<ResourceCache<V1MutatingWebhookConfiguration>>());
+        using var queue = new WorkQueue<string>(new WorkQueueOptions(), time);
         void Poke(object? sender, EventArgs e) => queue.Add(Key);
         using var onValidating = validating.Subscribe(_ => queue.Add(Key));
         using var onMutating = mutating.Subscribe(_ => queue.Add(Key));
@@ -86,7 +86,7 @@ public sealed class WebhookConfigurationOwner(
         {
             var watching = Task.WhenAll(validating.RunAsync(cancellationToken), mutating.RunAsync(cancellationToken));
             queue.Add(Key);
-            var loop = new ReconcileLoop<string>("webhook-configurations", queue, (_, ct) => ReconcileAsync(ct), workers: 1, _logger);
+            var loop = new ReconcileLoop<string>("webhook-configurations", queue, (_, ct) => ReconcileAsync(ct), _logger, workers: 1);
             await loop.RunAsync(cancellationToken);
             await watching;
         }

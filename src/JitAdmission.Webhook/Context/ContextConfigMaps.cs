@@ -83,7 +83,7 @@ public sealed class ContextConfigMaps : IDisposable
     private Watch Start(string @namespace, string name)
     {
         var descriptor = ResourceDescriptor.ConfigMaps.InNamespace(@namespace).WithFieldSelector($"metadata.name={name}");
-        var cache = new ResourceCache<V1ConfigMap>(_client, descriptor, timeProvider: _time, logger: _loggers.CreateLogger<ResourceCache<V1ConfigMap>>());
+        var cache = new ResourceCache<V1ConfigMap>(_client, descriptor, _time, _loggers.CreateLogger<ResourceCache<V1ConfigMap>>());
         var stop = new CancellationTokenSource();
         _ = Task.Run(() => cache.RunAsync(stop.Token), CancellationToken.None);
         return new Watch(cache, stop);

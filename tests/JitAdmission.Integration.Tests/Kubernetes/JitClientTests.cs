@@ -7,6 +7,7 @@ using JitAdmission.Kubernetes.Caching;
 using JitAdmission.Kubernetes.Tests.Support;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace JitAdmission.Integration.Tests.KubernetesEdge;
 
@@ -214,7 +215,8 @@ public sealed class JitClientTests(KubeSandbox sandbox) : IClassFixture<KubeSand
     [Fact]
     public async Task A_request_cache_finds_requests_by_fingerprint_requester_and_object_and_sees_our_status_write_at_once()
     {
-        var cache = new ResourceCache<ApprovalRequest>(_admin, ResourceDescriptor.ApprovalRequests.InNamespace(_ns)).AddStandardIndexes();
+        var cache = new ResourceCache<ApprovalRequest>(_admin, ResourceDescriptor.ApprovalRequests.InNamespace(_ns), TimeProvider.System,
+            NullLogger<ResourceCache<ApprovalRequest>>.Instance).AddStandardIndexes();
         var other = NewRequest("other");
         other.Spec.Fingerprint = new string('b', 64);
         other.Spec.Requester.Username = "bob";
