@@ -6,7 +6,6 @@ using JitAdmission.Controller.Requests;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using Prometheus;
 
 namespace JitAdmission.Controller;

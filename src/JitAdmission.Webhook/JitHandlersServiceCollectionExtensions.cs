@@ -1,10 +1,8 @@
 using JitAdmission.Core.Approval;
-using JitAdmission.Core.Matching;
 using JitAdmission.Webhook.Context;
 using JitAdmission.Webhook.Gating;
 using JitAdmission.Webhook.Guard;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace JitAdmission.Webhook;
 

@@ -1,9 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using JitAdmission.Webhook.Endpoints;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Prometheus;
 
 namespace JitAdmission.Webhook;

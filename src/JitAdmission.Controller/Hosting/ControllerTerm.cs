@@ -1,11 +1,6 @@
 using JitAdmission.Controller.Policies;
 using JitAdmission.Controller.Queue;
 using JitAdmission.Controller.Requests;
-using JitAdmission.Core.Api;
-using JitAdmission.Kubernetes.Caching;
-using JitAdmission.Kubernetes.Runtime;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace JitAdmission.Controller.Hosting;
 

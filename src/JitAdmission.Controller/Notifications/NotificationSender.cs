@@ -2,11 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Threading.Channels;
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Approval;
-using JitAdmission.Kubernetes.Caching;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace JitAdmission.Controller.Notifications;
 

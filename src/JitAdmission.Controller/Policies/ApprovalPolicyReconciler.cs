@@ -1,10 +1,5 @@
-using JitAdmission.Core.Api;
 using JitAdmission.Core.Validation;
-using JitAdmission.Kubernetes.Api;
-using JitAdmission.Kubernetes.Caching;
 using JitAdmission.Kubernetes.Events;
-using JitAdmission.Kubernetes.Runtime;
-using Microsoft.Extensions.Logging;
 
 namespace JitAdmission.Controller.Policies;
 

@@ -1,13 +1,6 @@
 using JitAdmission.Controller.Notifications;
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Approval;
-using JitAdmission.Kubernetes.Api;
-using JitAdmission.Kubernetes.Caching;
 using JitAdmission.Kubernetes.Events;
-using Microsoft.Extensions.Logging;
 using JitAdmission.Kubernetes.Audit;
-using JitAdmission.Kubernetes.Runtime;
-using Microsoft.Extensions.Options;
 
 namespace JitAdmission.Controller.Requests;
 

@@ -1,13 +1,6 @@
 using JitAdmission.Controller.Queue;
-using JitAdmission.Kubernetes.Api;
-using JitAdmission.Kubernetes.Caching;
 using JitAdmission.Kubernetes.Certificates;
-using JitAdmission.Kubernetes.Runtime;
 using k8s;
-using k8s.Models;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace JitAdmission.Controller.WebhookConfiguration;
 
@@ -101,37 +94,33 @@ public sealed class WebhookConfigurationOwner(
     private async Task<TimeSpan?> ReconcileAsync(CancellationToken cancellationToken)
     {
         var target = WebhookTarget.From(_options, identity.Namespace, certificates.CaBundlePem);
-        var desiredValidating = DesiredWebhookConfigurations.Validating(
+        var validating = DesiredWebhookConfigurations.Validating(
             _options, target, policies.Current.All.Select(p => p.Policy), operatorOptions.Value.ExcludedNamespaces);
-        var desiredMutating = DesiredWebhookConfigurations.Mutating(_options, target);
-        var gateRules = desiredValidating.Webhooks[0].Rules.Count;
+        var gateRules = validating.Webhooks[0].Rules.Count;
+        await EnsureAsync(jit.ValidatingWebhookConfigurations, validating, WebhookDrift.Differs, WebhookDrift.Merge, gateRules, cancellationToken);
+        await EnsureAsync(
+            jit.MutatingWebhookConfigurations, DesiredWebhookConfigurations.Mutating(_options, target), WebhookDrift.Differs, WebhookDrift.Merge, gateRules, cancellationToken);
+        return Resync;
+    }
 
-        var validating = Existing(await jit.GetValidatingWebhookConfigurationAsync(_options.ConfigurationName, cancellationToken));
-        if (validating is null)
+    /// <summary>Creates the configuration when it is missing and replaces it when it differs from the desired one.</summary>
+    private async Task EnsureAsync<T>(
+        WebhookConfigurationCalls<T> calls, T desired, Func<T, T?, bool> differs, Func<T, T, T> merge, int gateRules, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var name = _options.ConfigurationName;
+        var current = Existing(await calls.GetAsync(name, cancellationToken));
+        if (current is null)
         {
-            Require(await jit.ApplyValidatingWebhookConfigurationAsync(desiredValidating, cancellationToken), "create");
-            WebhookConfigurationLog.Created(_logger, "ValidatingWebhookConfiguration", _options.ConfigurationName);
+            Require(await calls.ApplyAsync(desired, cancellationToken), "create");
+            WebhookConfigurationLog.Created(_logger, calls.Kind, name);
         }
-        else if (WebhookDrift.Differs(desiredValidating, validating))
+        else if (differs(desired, current))
         {
             // A full replace (not an apply): fields someone else set on our webhooks must go, and only a replace does that.
-            Require(await jit.ReplaceValidatingWebhookConfigurationAsync(WebhookDrift.Merge(validating, desiredValidating), cancellationToken), "update");
-            WebhookConfigurationLog.Updated(_logger, "ValidatingWebhookConfiguration", _options.ConfigurationName, gateRules);
+            Require(await calls.ReplaceAsync(merge(current, desired), cancellationToken), "update");
+            WebhookConfigurationLog.Updated(_logger, calls.Kind, name, gateRules);
         }
-
-        var mutating = Existing(await jit.GetMutatingWebhookConfigurationAsync(_options.ConfigurationName, cancellationToken));
-        if (mutating is null)
-        {
-            Require(await jit.ApplyMutatingWebhookConfigurationAsync(desiredMutating, cancellationToken), "create");
-            WebhookConfigurationLog.Created(_logger, "MutatingWebhookConfiguration", _options.ConfigurationName);
-        }
-        else if (WebhookDrift.Differs(desiredMutating, mutating))
-        {
-            Require(await jit.ReplaceMutatingWebhookConfigurationAsync(WebhookDrift.Merge(mutating, desiredMutating), cancellationToken), "update");
-            WebhookConfigurationLog.Updated(_logger, "MutatingWebhookConfiguration", _options.ConfigurationName, gateRules);
-        }
-
-        return Resync;
     }
 
     private static T? Existing<T>(ApiResult<T> read)

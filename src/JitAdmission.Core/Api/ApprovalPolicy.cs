@@ -1,6 +1,5 @@
 using System.Text.Json.Serialization;
 using k8s;
-using k8s.Models;
 
 namespace JitAdmission.Core.Api;
 

@@ -1,7 +1,4 @@
-using JitAdmission.Core.Matching;
 using System.Text;
-using System.Text.Json;
-using JitAdmission.Core.Admission;
 
 namespace JitAdmission.Core.Changes;
 

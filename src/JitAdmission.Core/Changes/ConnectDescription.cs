@@ -1,6 +1,4 @@
 using System.Text;
-using System.Text.Json;
-using JitAdmission.Core.Admission;
 
 namespace JitAdmission.Core.Changes;
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using System.Text.Json;
 using JitAdmission.Core.Fingerprinting;
 
 namespace JitAdmission.Core.Changes;

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
-using System.Text.Json;
 
 namespace JitAdmission.Core.Fingerprinting;
 

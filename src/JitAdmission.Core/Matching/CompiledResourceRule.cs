@@ -1,5 +1,3 @@
-using JitAdmission.Core.Api;
-
 namespace JitAdmission.Core.Matching;
 
 /// <summary>A <see cref="ResourceRule"/> with its resources split into patterns; entries that are not valid

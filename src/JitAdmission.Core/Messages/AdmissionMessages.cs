@@ -1,8 +1,4 @@
-using JitAdmission.Core.Matching;
 using System.Text;
-using JitAdmission.Core.Admission;
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Approval;
 
 namespace JitAdmission.Core.Messages;
 

@@ -1,7 +1,4 @@
 using System.Text;
-using JitAdmission.Core.Admission;
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Approval;
 
 namespace JitAdmission.Core.Naming;
 

@@ -3,7 +3,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Threading.Channels;
 using JitAdmission.Core.Admission;
-using JitAdmission.Core.Api;
 
 namespace JitAdmission.Kubernetes.Audit;
 

@@ -1,12 +1,8 @@
 using System.Collections.Immutable;
 using System.Net;
 using System.Text.Json;
-using JitAdmission.Core.Api;
 using JitAdmission.Kubernetes.Api;
-using k8s;
 using k8s.Autorest;
-using k8s.Models;
-using Microsoft.Extensions.Logging;
 
 namespace JitAdmission.Kubernetes.Caching;
 

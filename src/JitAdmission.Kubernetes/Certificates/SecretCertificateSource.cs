@@ -2,10 +2,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using JitAdmission.Kubernetes.Api;
-using JitAdmission.Kubernetes.Caching;
-using k8s;
-using k8s.Models;
-using Microsoft.Extensions.Logging;
 
 namespace JitAdmission.Kubernetes.Certificates;
 

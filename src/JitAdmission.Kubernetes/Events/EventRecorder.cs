@@ -1,9 +1,6 @@
 using System.Globalization;
 using System.Threading.Channels;
-using k8s;
 using k8s.Autorest;
-using k8s.Models;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace JitAdmission.Kubernetes.Events;

@@ -1,6 +1,4 @@
-using k8s;
 using k8s.Autorest;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace JitAdmission.Kubernetes.Leadership;

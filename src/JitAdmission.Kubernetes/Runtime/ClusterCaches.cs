@@ -1,9 +1,3 @@
-using JitAdmission.Core.Api;
-using JitAdmission.Kubernetes.Caching;
-using k8s;
-using k8s.Models;
-using Microsoft.Extensions.Logging;
-
 namespace JitAdmission.Kubernetes.Runtime;
 
 /// <summary>

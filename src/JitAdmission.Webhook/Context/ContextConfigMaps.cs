@@ -1,11 +1,6 @@
 using System.Collections.Immutable;
-using System.Text.Json;
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Matching;
-using JitAdmission.Kubernetes.Caching;
 using k8s;
 using k8s.Models;
-using Microsoft.Extensions.Logging;
 
 namespace JitAdmission.Webhook.Context;
 

@@ -2,8 +2,6 @@ using System.Globalization;
 using JitAdmission.Webhook.Endpoints;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Prometheus;
 
 namespace JitAdmission.Webhook;

@@ -1,13 +1,7 @@
-using JitAdmission.Core.Admission;
-using JitAdmission.Core.Api;
 using JitAdmission.Core.Gate;
-using JitAdmission.Core.Matching;
 using JitAdmission.Kubernetes.Api;
 using JitAdmission.Kubernetes.Audit;
-using JitAdmission.Kubernetes.Caching;
 using JitAdmission.Kubernetes.Runtime;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace JitAdmission.Webhook.Gating;
 

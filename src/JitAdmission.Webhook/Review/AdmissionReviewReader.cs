@@ -1,7 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Text.Json;
-using JitAdmission.Core.Admission;
-using JitAdmission.Core.Matching;
 
 namespace JitAdmission.Webhook.Review;
 

@@ -1,12 +1,7 @@
 using System.Net;
 using JitAdmission.Kubernetes.Certificates;
 using JitAdmission.Kubernetes.Client;
-using JitAdmission.Kubernetes.Runtime;
 using k8s;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace JitAdmission.Hosting;
 

@@ -6,12 +6,8 @@ using JitAdmission.Kubernetes.Certificates;
 using JitAdmission.Kubernetes.Client;
 using JitAdmission.Kubernetes.Events;
 using JitAdmission.Kubernetes.Leadership;
-using JitAdmission.Kubernetes.Runtime;
 using JitAdmission.Webhook;
 using k8s.Models;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace JitAdmission.Hosting;
 
