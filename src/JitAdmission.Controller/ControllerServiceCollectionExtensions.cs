@@ -6,25 +6,22 @@ using JitAdmission.Controller.Requests;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Prometheus;
 
 namespace JitAdmission.Controller;
 
 public static class ControllerServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the controller on top of the runtime services (caches, client, leadership, Events): the ApprovalRequest
-    /// and ApprovalPolicy reconcilers run while this replica leads (<see cref="ControllerHost"/>), notifications are
-    /// delivered in the background. Options: <c>Controller</c>, <c>Notifications</c>, and <c>Operator:Retention</c>.
+    /// Registers the controller on top of the runtime services (caches, client, leadership, Events, the clock) and the
+    /// metrics registry (<c>AddAdmissionWebhook</c>): the ApprovalRequest and ApprovalPolicy reconcilers run while this
+    /// replica leads (<see cref="ControllerHost"/>), notifications are delivered in the background. Options:
+    /// <c>Controller</c>, <c>Notifications</c>, and <c>Operator:Retention</c>.
     /// </summary>
     public static IServiceCollection AddJitController(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<ControllerOptions>().Bind(configuration.GetSection(ControllerOptions.SectionName));
         services.AddOptions<NotificationOptions>().Bind(configuration.GetSection(NotificationOptions.SectionName));
-        services.TryAddSingleton(TimeProvider.System);
-        // A factory: Prometheus makes registries, the container cannot.
-        services.TryAddSingleton(_ => Metrics.NewCustomRegistry());
 
         // Per-attempt timeouts come from NotificationOptions; the client itself never gives up on its own. Its request
         // logging would write full webhook URLs, which carry secrets (Slack's do): the sender logs scheme and host only.

@@ -97,9 +97,9 @@ public sealed class WebhookConfigurationOwner(
         var validating = DesiredWebhookConfigurations.Validating(
             _options, target, policies.Current.All.Select(p => p.Policy), operatorOptions.Value.ExcludedNamespaces);
         var gateRules = validating.Webhooks[0].Rules.Count;
+        var mutating = DesiredWebhookConfigurations.Mutating(_options, target);
         await EnsureAsync(jit.ValidatingWebhookConfigurations, validating, WebhookDrift.Differs, WebhookDrift.Merge, gateRules, cancellationToken);
-        await EnsureAsync(
-            jit.MutatingWebhookConfigurations, DesiredWebhookConfigurations.Mutating(_options, target), WebhookDrift.Differs, WebhookDrift.Merge, gateRules, cancellationToken);
+        await EnsureAsync(jit.MutatingWebhookConfigurations, mutating, WebhookDrift.Differs, WebhookDrift.Merge, gateRules, cancellationToken);
         return Resync;
     }
 
