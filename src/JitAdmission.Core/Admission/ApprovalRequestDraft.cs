@@ -1,4 +1,3 @@
-using System.Text;
 using JitAdmission.Core.Changes;
 
 namespace JitAdmission.Core.Admission;

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace JitAdmission.Core.Changes;
 
 /// <summary>CONNECT requests in the words of kubectl: exec, attach, port-forward, proxy.</summary>

@@ -1,4 +1,3 @@
-using System.Text;
 using JitAdmission.Core.Fingerprinting;
 using JitAdmission.Core.Text;
 

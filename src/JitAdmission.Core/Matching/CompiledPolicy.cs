@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using JitAdmission.Core.Cel;
 using JitAdmission.Core.Scheduling;
 using JitAdmission.Core.Validation;

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace JitAdmission.Core.Naming;
 
 /// <summary>What to do with the ApprovalRequest slot for a fingerprint.</summary>
