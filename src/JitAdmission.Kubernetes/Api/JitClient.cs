@@ -86,15 +86,13 @@ public sealed class JitClient(IKubernetes client)
 
     // Webhook configurations (owned by the controller)
 
-    public WebhookConfigurationCalls<V1ValidatingWebhookConfiguration> ValidatingWebhookConfigurations { get; } = new(
-        "ValidatingWebhookConfiguration",
+    public WebhookConfigurationCalls<V1ValidatingWebhookConfiguration> ValidatingWebhookConfigurations { get; } = new(V1ValidatingWebhookConfiguration.KubeKind,
         (name, ct) => client.AdmissionregistrationV1.ReadValidatingWebhookConfigurationAsync(name, cancellationToken: ct),
         (patch, name, ct) => client.AdmissionregistrationV1.PatchValidatingWebhookConfigurationAsync(patch, name, fieldManager: Manager, force: true, cancellationToken: ct),
         (body, name, ct) => client.AdmissionregistrationV1.ReplaceValidatingWebhookConfigurationAsync(body, name, fieldManager: Manager, cancellationToken: ct),
         (name, ct) => client.AdmissionregistrationV1.DeleteValidatingWebhookConfigurationAsync(name, cancellationToken: ct));
 
-    public WebhookConfigurationCalls<V1MutatingWebhookConfiguration> MutatingWebhookConfigurations { get; } = new(
-        "MutatingWebhookConfiguration",
+    public WebhookConfigurationCalls<V1MutatingWebhookConfiguration> MutatingWebhookConfigurations { get; } = new(V1MutatingWebhookConfiguration.KubeKind,
         (name, ct) => client.AdmissionregistrationV1.ReadMutatingWebhookConfigurationAsync(name, cancellationToken: ct),
         (patch, name, ct) => client.AdmissionregistrationV1.PatchMutatingWebhookConfigurationAsync(patch, name, fieldManager: Manager, force: true, cancellationToken: ct),
         (body, name, ct) => client.AdmissionregistrationV1.ReplaceMutatingWebhookConfigurationAsync(body, name, fieldManager: Manager, cancellationToken: ct),
