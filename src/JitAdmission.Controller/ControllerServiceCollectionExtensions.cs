@@ -5,7 +5,6 @@ using JitAdmission.Controller.Policies;
 using JitAdmission.Controller.Requests;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace JitAdmission.Controller;
 
@@ -28,6 +27,7 @@ public static class ControllerServiceCollectionExtensions
         services.AddHttpClient(NotificationSender.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
         services.AddSingleton<NotificationMetrics>();
         services.AddSingleton<NotificationSender>();
+        // Forwarding: the one sender, which NotificationRunner delivers from.
         services.AddSingleton<INotifier>(sp => sp.GetRequiredService<NotificationSender>());
 
         services.AddSingleton<ApprovalRequestReconciler>();
