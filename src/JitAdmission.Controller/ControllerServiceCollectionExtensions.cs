@@ -3,63 +3,37 @@ using JitAdmission.Controller.Hosting;
 using JitAdmission.Controller.Notifications;
 using JitAdmission.Controller.Policies;
 using JitAdmission.Controller.Requests;
-using JitAdmission.Core.Approval;
-using JitAdmission.Kubernetes.Api;
-using JitAdmission.Kubernetes.Events;
-using JitAdmission.Kubernetes.Runtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Prometheus;
 
 namespace JitAdmission.Controller;
 
 public static class ControllerServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the controller on top of the runtime services (caches, client, leadership, Events): the ApprovalRequest
-    /// and ApprovalPolicy reconcilers run while this replica leads (<see cref="ControllerHost"/>), notifications are
-    /// delivered in the background. Options: <c>Controller</c>, <c>Notifications</c>, and <c>Operator:Retention</c>.
+    /// Registers the controller on top of the runtime services (caches, client, leadership, Events, the clock) and the
+    /// metrics registry (<c>AddAdmissionWebhook</c>): the ApprovalRequest and ApprovalPolicy reconcilers run while this
+    /// replica leads (<see cref="ControllerHost"/>), notifications are delivered in the background. Options:
+    /// <c>Controller</c>, <c>Notifications</c>, and <c>Operator:Retention</c>.
     /// </summary>
     public static IServiceCollection AddJitController(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<ControllerOptions>().Bind(configuration.GetSection(ControllerOptions.SectionName));
         services.AddOptions<NotificationOptions>().Bind(configuration.GetSection(NotificationOptions.SectionName));
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(_ => Metrics.NewCustomRegistry());
 
         // Per-attempt timeouts come from NotificationOptions; the client itself never gives up on its own. Its request
         // logging would write full webhook URLs, which carry secrets (Slack's do): the sender logs scheme and host only.
         services.AddHttpClient(NotificationSender.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
         services.AddSingleton<NotificationMetrics>();
-        services.AddSingleton(sp => new NotificationSender(
-            sp.GetRequiredService<IHttpClientFactory>().CreateClient(NotificationSender.HttpClientName),
-            sp.GetRequiredService<IOptions<NotificationOptions>>().Value,
-            sp.GetRequiredService<NotificationMetrics>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<NotificationSender>>()));
+        services.AddSingleton<NotificationSender>();
+        // Forwarding: the one sender, which NotificationRunner delivers from.
         services.AddSingleton<INotifier>(sp => sp.GetRequiredService<NotificationSender>());
 
         services.AddSingleton<ApprovalRequestReconciler>();
+        services.AddSingleton<ApprovalPolicyReconciler>();
         services.AddSingleton<CrdUpgrader>();
-        services.AddSingleton(sp =>
-        {
-            var caches = sp.GetRequiredService<ClusterCaches>();
-            return new ApprovalPolicyReconciler(
-                caches.Policies, caches.Requests, sp.GetService<PolicySetProvider>(), sp.GetRequiredService<JitClient>(),
-                sp.GetRequiredService<IEventRecorder>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ApprovalPolicyReconciler>>());
-        });
-        services.AddSingleton(sp => new ControllerTerm(
-            sp.GetRequiredService<ClusterCaches>(),
-            sp.GetRequiredService<ApprovalRequestReconciler>(),
-            sp.GetRequiredService<ApprovalPolicyReconciler>(),
-            sp.GetRequiredService<IOptions<ControllerOptions>>().Value,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<ControllerTerm>();
 
         // Hosted services stop in reverse order. The notification runner goes first in the list so that it stops last:
         // its shutdown grace for deliveries in flight must not delay the Lease release, which makes a SIGTERM hand-over fast.

@@ -1,14 +1,8 @@
 using JitAdmission.Core.Approval;
-using JitAdmission.Core.Matching;
-using JitAdmission.Kubernetes.Api;
-using JitAdmission.Kubernetes.Runtime;
 using JitAdmission.Webhook.Context;
 using JitAdmission.Webhook.Gating;
 using JitAdmission.Webhook.Guard;
-using k8s;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace JitAdmission.Webhook;
 
@@ -22,16 +16,14 @@ public static class JitHandlersServiceCollectionExtensions
     public static IServiceCollection AddJitAdmissionHandlers(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<GateOptions>().Bind(configuration.GetSection(GateOptions.SectionName));
-        services.AddSingleton<IApprovalRequestStore>(sp => new JitClientRequestStore(sp.GetRequiredService<JitClient>()));
-        services.AddSingleton(sp => new HeldRequestWaiters(sp.GetRequiredService<ClusterCaches>().Requests));
+        services.AddSingleton<IApprovalRequestStore, JitClientRequestStore>();
+        services.AddSingleton<HeldRequestWaiters>();
+        // Forwarding: the waiters are also what tells the controller a call is held.
         services.AddSingleton<IHeldCalls>(sp => sp.GetRequiredService<HeldRequestWaiters>());
-        services.AddSingleton(sp => new ContextConfigMaps(
-            sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
-        services.AddSingleton<IClusterContext>(sp => new CachedClusterContext(
-            sp.GetRequiredService<ClusterCaches>().Namespaces, sp.GetRequiredService<ContextConfigMaps>()));
+        services.AddSingleton<ContextConfigMaps>();
+        services.AddSingleton<IClusterContext, CachedClusterContext>();
         services.AddHostedService<ContextConfigMapRunner>();
 
-        services.AddSingleton<IAdmissionCaches>(sp => sp.GetRequiredService<ClusterCaches>());
         services.AddSingleton<GateHandler>();
         services.AddSingleton<GuardHandler>();
         services.AddSingleton<StampHandler>();

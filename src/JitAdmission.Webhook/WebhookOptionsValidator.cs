@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace JitAdmission.Webhook;
 
 /// <summary>Refuses settings the transport cannot honour, at start-up rather than on the first request.</summary>

@@ -1,9 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using JitAdmission.Webhook.Endpoints;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Prometheus;
 
 namespace JitAdmission.Webhook;
@@ -22,9 +20,11 @@ public static class WebhookServiceCollectionExtensions
         services.AddOptions<WebhookOptions>().Bind(configuration.GetSection(WebhookOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        // A factory: Prometheus makes registries, the container cannot.
         services.TryAddSingleton(_ => Metrics.NewCustomRegistry());
         services.TryAddSingleton<AdmissionMetrics>();
         services.TryAddSingleton<ClientAuthentication>();
+        services.TryAddSingleton<AdmissionEndpointFactory>();
         return services;
     }
 
@@ -37,14 +37,26 @@ public static class WebhookServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Adds a readiness condition as a function that returns null when ready, else why not
-    /// (e.g. <c>sp => sp.GetRequiredService&lt;Caches&gt;().Synced ? null : "caches not synced"</c>).
+    /// Adds a readiness condition on the <typeparamref name="TService"/> singleton, as a function that returns null when
+    /// it is ready, else why not (e.g. <c>caches => caches.Synced ? null : "caches not synced"</c>). The service is
+    /// taken from the container when <c>/readyz</c> asks, not before.
     /// </summary>
-    public static IServiceCollection AddReadinessCheck(this IServiceCollection services, string name, Func<IServiceProvider, string?> notReadyReason)
+    public static IServiceCollection AddReadinessCheck<TService>(this IServiceCollection services, string name, Func<TService, string?> notReadyReason)
+        where TService : notnull
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(notReadyReason);
-        services.AddSingleton<IReadinessCheck>(sp => new DelegateReadinessCheck(name, notReadyReason, sp));
+        // A factory: the check is a name and a function, which the container cannot supply.
+        services.AddSingleton<IReadinessCheck>(sp => new DelegateReadinessCheck(name, () => notReadyReason(sp.GetRequiredService<TService>())));
+        return services;
+    }
+
+    /// <summary>Adds a readiness condition as a function that returns null when ready, else why not.</summary>
+    public static IServiceCollection AddReadinessCheck(this IServiceCollection services, string name, Func<string?> notReadyReason)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(notReadyReason);
+        services.AddSingleton<IReadinessCheck>(new DelegateReadinessCheck(name, notReadyReason));
         return services;
     }
 }

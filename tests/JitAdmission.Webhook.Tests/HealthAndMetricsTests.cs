@@ -26,7 +26,7 @@ public sealed class HealthAndMetricsTests
         var cachesSynced = false;
         var flag = new FlagCheck();
         await using var host = await WebhookTestHost.StartAsync(DelegateHandler.AllowAll(), services: services => services
-            .AddReadinessCheck("caches", _ => Volatile.Read(ref cachesSynced) ? null : "caches not synced")
+            .AddReadinessCheck("caches", () => Volatile.Read(ref cachesSynced) ? null : "caches not synced")
             .AddSingleton<IReadinessCheck>(flag));
 
         var health = await host.Client.GetAsync("/healthz");
@@ -50,7 +50,7 @@ public sealed class HealthAndMetricsTests
     public async Task A_failing_readiness_check_reads_as_not_ready()
     {
         await using var host = await WebhookTestHost.StartAsync(DelegateHandler.AllowAll(),
-            services: services => services.AddReadinessCheck("informer", _ => throw new InvalidOperationException("watch broken")));
+            services: services => services.AddReadinessCheck("informer", () => throw new InvalidOperationException("watch broken")));
 
         var response = await host.Client.GetAsync("/readyz");
 

@@ -22,7 +22,7 @@ public static class BaselineServer
 
     public static async Task<int> RunAsync(int port)
     {
-        var factory = new CertificateFactory();
+        var factory = new CertificateFactory(TimeProvider.System);
         using var ca = factory.CreateCertificateAuthority("jit-bench-baseline-ca", TimeSpan.FromDays(1));
         using var certificate = factory.CreateServingCertificate(ca, ["localhost"], [IPAddress.Loopback], TimeSpan.FromDays(1));
 

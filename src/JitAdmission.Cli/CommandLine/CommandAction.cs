@@ -1,7 +1,3 @@
-using System.CommandLine;
-using JitAdmission.Cli.Kube;
-using JitAdmission.Core.Text;
-
 namespace JitAdmission.Cli.CommandLine;
 
 /// <summary>Runs a command's action so that every failure ends as one "error: …" line and its exit code, never a stack trace.</summary>

@@ -1,5 +1,3 @@
-using System.CommandLine;
-
 namespace JitAdmission.Cli.CommandLine;
 
 /// <summary>The kubectl flags every command understands (after the plugin name: <c>kubectl jit list -n prod</c>).</summary>

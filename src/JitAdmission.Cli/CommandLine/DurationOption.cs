@@ -1,4 +1,3 @@
-using System.CommandLine;
 using JitAdmission.Core.Time;
 
 namespace JitAdmission.Cli.CommandLine;

@@ -1,5 +1,3 @@
-using System.CommandLine;
-
 namespace JitAdmission.Cli.CommandLine;
 
 /// <summary>The flags and arguments commands declare, each in one line.</summary>

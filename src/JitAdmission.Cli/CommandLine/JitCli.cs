@@ -1,7 +1,5 @@
-using System.CommandLine;
 using System.CommandLine.Help;
 using JitAdmission.Cli.Commands;
-using JitAdmission.Core.Api;
 
 namespace JitAdmission.Cli.CommandLine;
 

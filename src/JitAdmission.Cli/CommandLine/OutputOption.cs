@@ -1,5 +1,3 @@
-using System.CommandLine;
-
 namespace JitAdmission.Cli.CommandLine;
 
 /// <summary>The -o/--output flag of a command.</summary>

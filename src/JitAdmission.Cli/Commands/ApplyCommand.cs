@@ -1,8 +1,3 @@
-using System.CommandLine;
-using JitAdmission.Cli.CommandLine;
-using JitAdmission.Cli.Kube;
-using JitAdmission.Cli.Model;
-
 namespace JitAdmission.Cli.Commands;
 
 /// <summary>

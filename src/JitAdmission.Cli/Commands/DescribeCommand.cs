@@ -1,8 +1,3 @@
-using System.CommandLine;
-using JitAdmission.Cli.CommandLine;
-using JitAdmission.Cli.Model;
-using JitAdmission.Cli.Output;
-
 namespace JitAdmission.Cli.Commands;
 
 /// <summary><c>kubectl jit describe NAME</c>: what an approver needs to decide.</summary>

@@ -1,9 +1,3 @@
-using System.CommandLine;
-using JitAdmission.Cli.CommandLine;
-using JitAdmission.Cli.Model;
-using JitAdmission.Cli.Output;
-using JitAdmission.Core.Text;
-
 namespace JitAdmission.Cli.Commands;
 
 /// <summary><c>kubectl jit list</c>: approval requests, pending first, then newest.</summary>

@@ -1,12 +1,5 @@
-using System.CommandLine;
-using JitAdmission.Cli.CommandLine;
-using JitAdmission.Cli.Kube;
-using JitAdmission.Cli.Model;
-using JitAdmission.Cli.Output;
-using JitAdmission.Core.Api;
 using JitAdmission.Core.Guard;
 using JitAdmission.Core.Messages;
-using JitAdmission.Core.Text;
 
 namespace JitAdmission.Cli.Commands;
 

@@ -1,10 +1,4 @@
-using System.CommandLine;
 using System.Net;
-using JitAdmission.Cli.CommandLine;
-using JitAdmission.Cli.Kube;
-using JitAdmission.Cli.Model;
-using JitAdmission.Cli.Output;
-using JitAdmission.Core.Api;
 
 namespace JitAdmission.Cli.Commands;
 

@@ -1,10 +1,5 @@
-using System.CommandLine;
 using System.Reflection;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using JitAdmission.Cli.CommandLine;
-using JitAdmission.Cli.Output;
-using JitAdmission.Core.Api;
 
 namespace JitAdmission.Cli.Commands;
 

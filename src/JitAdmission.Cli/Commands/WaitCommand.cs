@@ -1,7 +1,3 @@
-using System.CommandLine;
-using JitAdmission.Cli.CommandLine;
-using JitAdmission.Cli.Model;
-
 namespace JitAdmission.Cli.Commands;
 
 /// <summary>

@@ -1,11 +1,6 @@
 using System.Net;
 using System.Security.Authentication;
-using System.Text.Json;
-using JitAdmission.Cli.CommandLine;
-using JitAdmission.Core.Text;
-using k8s;
 using k8s.Autorest;
-using k8s.Models;
 
 namespace JitAdmission.Cli.Kube;
 

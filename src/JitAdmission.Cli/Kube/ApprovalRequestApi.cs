@@ -1,9 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text.Json;
-using JitAdmission.Cli.CommandLine;
-using JitAdmission.Core.Api;
-using k8s;
-using k8s.Models;
 
 namespace JitAdmission.Cli.Kube;
 

@@ -1,8 +1,3 @@
-using JitAdmission.Cli.CommandLine;
-using JitAdmission.Core.Api;
-using k8s;
-using k8s.Models;
-
 namespace JitAdmission.Cli.Kube;
 
 /// <summary>One command's connection to the cluster: the client, the namespace, and what it learns once (who the caller is, the policies).</summary>

@@ -1,7 +1,3 @@
-using System.Text.Json;
-using JitAdmission.Core.Api;
-using k8s;
-
 namespace JitAdmission.Cli.Kube;
 
 /// <summary>

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using JitAdmission.Core.Api;
-using k8s;
 using k8s.Autorest;
 
 namespace JitAdmission.Cli.Kube;

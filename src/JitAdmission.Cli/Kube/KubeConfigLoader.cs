@@ -1,5 +1,3 @@
-using JitAdmission.Cli.CommandLine;
-using k8s;
 using k8s.Exceptions;
 using k8s.KubeConfigModels;
 

@@ -1,5 +1,3 @@
-using k8s;
-
 namespace JitAdmission.Cli.Kube;
 
 /// <summary>The cluster and namespace a command talks to.</summary>

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using JitAdmission.Cli.CommandLine;
 
 namespace JitAdmission.Cli.Kube;
 

@@ -1,7 +1,3 @@
-using JitAdmission.Core.Api;
-using k8s;
-using k8s.Models;
-
 namespace JitAdmission.Cli.Kube;
 
 /// <summary>One event of a watch on a single ApprovalRequest.</summary>

@@ -1,7 +1,3 @@
-using JitAdmission.Cli.CommandLine;
-using k8s;
-using k8s.Models;
-
 namespace JitAdmission.Cli.Kube;
 
 /// <summary>A resource type as the API server serves it.</summary>

@@ -1,6 +1,3 @@
-using JitAdmission.Cli.Kube;
-using JitAdmission.Core.Api;
-
 namespace JitAdmission.Cli.Model;
 
 /// <summary>What the caller asks for ahead of time (<c>kubectl jit request</c>).</summary>

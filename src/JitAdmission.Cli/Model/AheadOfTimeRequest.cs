@@ -1,8 +1,5 @@
-using JitAdmission.Cli.Kube;
-using JitAdmission.Core.Api;
 using JitAdmission.Core.Matching;
 using JitAdmission.Core.Naming;
-using k8s.Models;
 
 namespace JitAdmission.Cli.Model;
 

@@ -1,9 +1,5 @@
-using JitAdmission.Cli.CommandLine;
-using JitAdmission.Cli.Kube;
 using JitAdmission.Core.Admission;
-using JitAdmission.Core.Approval;
 using JitAdmission.Core.Messages;
-using JitAdmission.Core.Text;
 
 namespace JitAdmission.Cli.Model;
 

@@ -1,8 +1,4 @@
 using System.Net;
-using System.Text.Json;
-using JitAdmission.Cli.CommandLine;
-using JitAdmission.Cli.Kube;
-using JitAdmission.Core.Api;
 using JitAdmission.Core.Changes;
 using JitAdmission.Core.Matching;
 

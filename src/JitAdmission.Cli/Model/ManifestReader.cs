@@ -1,5 +1,3 @@
-using System.Text.Json;
-using JitAdmission.Cli.CommandLine;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

@@ -1,5 +1,3 @@
-using JitAdmission.Core.Approval;
-
 namespace JitAdmission.Cli.Model;
 
 /// <summary>The order of <c>kubectl jit list</c>: pending requests first (what needs attention), then the newest first.</summary>

@@ -1,8 +1,3 @@
-using JitAdmission.Cli.Kube;
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Approval;
-using k8s.Models;
-
 namespace JitAdmission.Cli.Model;
 
 /// <summary>

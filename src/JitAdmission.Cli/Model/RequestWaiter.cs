@@ -1,10 +1,3 @@
-using JitAdmission.Cli.CommandLine;
-using JitAdmission.Cli.Kube;
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Approval;
-using k8s;
-using JitAdmission.Core.Text;
-
 namespace JitAdmission.Cli.Model;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using JitAdmission.Cli.Kube;
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Approval;
-
 namespace JitAdmission.Cli.Model;
 
 /// <summary>

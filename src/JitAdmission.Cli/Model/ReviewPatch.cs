@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using JitAdmission.Core.Api;
 
 namespace JitAdmission.Cli.Model;
 

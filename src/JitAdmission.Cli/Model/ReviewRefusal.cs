@@ -1,6 +1,3 @@
-using JitAdmission.Cli.Kube;
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Approval;
 using JitAdmission.Core.Guard;
 
 namespace JitAdmission.Cli.Model;

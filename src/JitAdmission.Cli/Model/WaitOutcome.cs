@@ -1,7 +1,3 @@
-using JitAdmission.Cli.CommandLine;
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Text;
-
 namespace JitAdmission.Cli.Model;
 
 /// <summary>How waiting for a request ends, and the exit code for it.</summary>

@@ -1,7 +1,4 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using JitAdmission.Cli.CommandLine;
-using JitAdmission.Cli.Kube;
 
 namespace JitAdmission.Cli.Output;
 

@@ -1,5 +1,3 @@
-using JitAdmission.Core.Approval;
-
 namespace JitAdmission.Cli.Output;
 
 /// <summary>Times as people read them in a terminal, in the same units as jit-admission's messages (59m, 1h5m, 2m30s).</summary>

@@ -1,9 +1,5 @@
 using System.Text;
-using JitAdmission.Cli.Model;
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Approval;
 using JitAdmission.Core.Messages;
-using JitAdmission.Core.Text;
 
 namespace JitAdmission.Cli.Output;
 

@@ -1,6 +1,3 @@
-using JitAdmission.Cli.Model;
-using JitAdmission.Core.Api;
-
 namespace JitAdmission.Cli.Output;
 
 /// <summary>The table of <c>kubectl jit list</c>.</summary>

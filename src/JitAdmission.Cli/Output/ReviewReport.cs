@@ -1,8 +1,4 @@
 using System.Text;
-using JitAdmission.Cli.Kube;
-using JitAdmission.Cli.Model;
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Text;
 
 namespace JitAdmission.Cli.Output;
 

@@ -1,5 +1,4 @@
 using System.Text;
-using JitAdmission.Core.Text;
 
 namespace JitAdmission.Cli.Output;
 

@@ -1,7 +1,4 @@
-using JitAdmission.Kubernetes.Api;
 using k8s;
-using k8s.Models;
-using Microsoft.Extensions.Logging;
 
 namespace JitAdmission.Controller.Crds;
 

@@ -1,7 +1,4 @@
-using JitAdmission.Kubernetes.Runtime;
 using JitAdmission.Controller.Crds;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace JitAdmission.Controller.Hosting;
 

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace JitAdmission.Controller.Hosting;
 
 internal static partial class ControllerHostLog

@@ -1,11 +1,6 @@
 using JitAdmission.Controller.Policies;
 using JitAdmission.Controller.Queue;
 using JitAdmission.Controller.Requests;
-using JitAdmission.Core.Api;
-using JitAdmission.Kubernetes.Caching;
-using JitAdmission.Kubernetes.Runtime;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace JitAdmission.Controller.Hosting;
 
@@ -21,18 +16,19 @@ public sealed class ControllerTerm
     private readonly ApprovalPolicyReconciler _policies;
     private readonly ControllerOptions _options;
     private readonly TimeProvider _time;
-    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
 
     public ControllerTerm(
-        ClusterCaches caches, ApprovalRequestReconciler requests, ApprovalPolicyReconciler policies, ControllerOptions options,
-        TimeProvider? timeProvider = null, ILoggerFactory? loggers = null)
+        ClusterCaches caches, ApprovalRequestReconciler requests, ApprovalPolicyReconciler policies, IOptions<ControllerOptions> options,
+        TimeProvider time, ILogger<ControllerTerm> logger)
     {
+        ArgumentNullException.ThrowIfNull(options);
         _caches = caches;
         _requests = requests;
         _policies = policies;
-        _options = options;
-        _time = timeProvider ?? TimeProvider.System;
-        _loggers = loggers ?? NullLoggerFactory.Instance;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
         caches.Requests.AddPolicyIndex();
     }
 
@@ -45,9 +41,8 @@ public sealed class ControllerTerm
         var retry = new WorkQueueOptions { BaseDelay = _options.RetryBaseDelay, MaxDelay = _options.RetryMaxDelay };
         using var requestQueue = new WorkQueue<string>(retry, _time);
         using var policyQueue = new WorkQueue<string>(retry, _time);
-        var logger = _loggers.CreateLogger<ControllerTerm>();
-        var requestLoop = new ReconcileLoop<string>(ApiConstants.RequestPlural, requestQueue, _requests.ReconcileAsync, Math.Max(1, _options.RequestWorkers), logger);
-        var policyLoop = new ReconcileLoop<string>(ApiConstants.PolicyPlural, policyQueue, _policies.ReconcileAsync, Math.Max(1, _options.PolicyWorkers), logger);
+        var requestLoop = new ReconcileLoop<string>(ApiConstants.RequestPlural, requestQueue, _requests.ReconcileAsync, _logger, Math.Max(1, _options.RequestWorkers));
+        var policyLoop = new ReconcileLoop<string>(ApiConstants.PolicyPlural, policyQueue, _policies.ReconcileAsync, _logger, Math.Max(1, _options.PolicyWorkers));
 
         using var policyEvents = _caches.Policies.Subscribe(e => OnPolicy(e, policyQueue, requestQueue), replayExisting: true);
         using var requestEvents = _caches.Requests.Subscribe(e => OnRequest(e, requestQueue, policyQueue), replayExisting: true);

@@ -1,5 +1,4 @@
 using JitAdmission.Controller.Notifications;
-using Microsoft.Extensions.Hosting;
 
 namespace JitAdmission.Controller.Hosting;
 

@@ -1,6 +1,3 @@
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Approval;
-
 namespace JitAdmission.Controller.Notifications;
 
 /// <summary>Sends an announcement about a request to the notify targets of its policies. Never blocks, never throws.</summary>

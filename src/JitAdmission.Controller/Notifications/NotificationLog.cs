@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace JitAdmission.Controller.Notifications;
 
 internal static partial class NotificationLog

@@ -2,11 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Threading.Channels;
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Approval;
-using JitAdmission.Kubernetes.Caching;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace JitAdmission.Controller.Notifications;
 
@@ -33,21 +28,22 @@ public sealed class NotificationSender : INotifier, IDisposable
     private readonly HashSet<Task> _inFlight = [];
 
     public NotificationSender(
-        HttpClient http, NotificationOptions options, NotificationMetrics metrics, TimeProvider? timeProvider = null,
-        ILogger<NotificationSender>? logger = null)
+        IHttpClientFactory clients, IOptions<NotificationOptions> options, NotificationMetrics metrics, TimeProvider time, ILogger<NotificationSender> logger)
     {
-        _http = http;
-        _options = options;
+        ArgumentNullException.ThrowIfNull(clients);
+        ArgumentNullException.ThrowIfNull(options);
+        _http = clients.CreateClient(HttpClientName);
+        _options = options.Value;
         _metrics = metrics;
-        _time = timeProvider ?? TimeProvider.System;
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _queue = Channel.CreateBounded<Notification>(new BoundedChannelOptions(Math.Max(1, options.QueueCapacity))
+        _time = time;
+        _logger = logger;
+        _queue = Channel.CreateBounded<Notification>(new BoundedChannelOptions(Math.Max(1, _options.QueueCapacity))
         {
             FullMode = BoundedChannelFullMode.Wait, // with TryWrite: refuse, so a drop is seen and counted
             SingleReader = true,
         });
-        _sent = new DeduplicationSet(options.DeduplicationCapacity);
-        _slots = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentDeliveries));
+        _sent = new DeduplicationSet(_options.DeduplicationCapacity);
+        _slots = new SemaphoreSlim(Math.Max(1, _options.MaxConcurrentDeliveries));
     }
 
     public void Dispose() => _slots.Dispose();

@@ -1,5 +1,3 @@
-using JitAdmission.Core.Api;
-
 namespace JitAdmission.Controller.Notifications;
 
 /// <summary>Where an announcement goes: the notify entries of the request's policies whose event filter takes its phase.</summary>

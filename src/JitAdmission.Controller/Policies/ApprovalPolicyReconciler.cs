@@ -1,11 +1,5 @@
-using JitAdmission.Core.Api;
 using JitAdmission.Core.Validation;
-using JitAdmission.Kubernetes.Api;
-using JitAdmission.Kubernetes.Caching;
 using JitAdmission.Kubernetes.Events;
-using JitAdmission.Kubernetes.Runtime;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace JitAdmission.Controller.Policies;
 
@@ -14,32 +8,16 @@ namespace JitAdmission.Controller.Policies;
 /// included), observedGeneration, and the counts of pending and approved requests naming it; written only on change,
 /// with a Warning Event when the policy becomes invalid.
 /// </summary>
-public sealed class ApprovalPolicyReconciler
+/// <param name="compiled">When given, validation results are taken from the compiled policies the webhook uses
+/// (CEL compiles once per generation); otherwise (null) the policy is validated here.</param>
+public sealed class ApprovalPolicyReconciler(
+    ClusterCaches caches, PolicySetProvider? compiled, JitClient client, IEventRecorder events, TimeProvider time, ILogger<ApprovalPolicyReconciler> logger)
 {
     public const string InvalidPolicyReason = "InvalidPolicy";
 
-    private readonly ResourceCache<ApprovalPolicy> _policies;
-    private readonly ResourceCache<ApprovalRequest> _requests;
-    private readonly PolicySetProvider? _compiled;
-    private readonly JitClient _client;
-    private readonly IEventRecorder _events;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-
-    /// <param name="compiled">When given, validation results are taken from the compiled policies the webhook uses
-    /// (CEL compiles once per generation); otherwise the policy is validated here.</param>
-    public ApprovalPolicyReconciler(
-        ResourceCache<ApprovalPolicy> policies, ResourceCache<ApprovalRequest> requests, PolicySetProvider? compiled,
-        JitClient client, IEventRecorder events, TimeProvider? timeProvider = null, ILogger<ApprovalPolicyReconciler>? logger = null)
-    {
-        _policies = policies;
-        _requests = requests.AddPolicyIndex();
-        _compiled = compiled;
-        _client = client;
-        _events = events;
-        _time = timeProvider ?? TimeProvider.System;
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
-    }
+    private readonly ResourceCache<ApprovalPolicy> _policies = caches.Policies;
+    private readonly ResourceCache<ApprovalRequest> _requests = caches.Requests.AddPolicyIndex();
+    private readonly PolicySetProvider? _compiled = compiled;
 
     public async Task<TimeSpan?> ReconcileAsync(string name, CancellationToken cancellationToken)
     {
@@ -55,30 +33,18 @@ public sealed class ApprovalPolicyReconciler
             else if (request.Status?.Phase == RequestPhase.Approved) approved++;
         }
 
-        var desired = PolicyStatusBuilder.Build(policy, errors, pending, approved, _time.GetUtcNow());
+        var desired = PolicyStatusBuilder.Build(policy, errors, pending, approved, time.GetUtcNow());
         if (!PolicyStatusBuilder.Differs(policy.Status, desired)) return null;
 
         var update = KubernetesObjects.DeepCopy(policy);
         update.Status = desired;
-        var written = await _client.ReplacePolicyStatusAsync(update, cancellationToken);
-        switch (written.Outcome)
-        {
-            case ApiOutcome.Ok:
-                _policies.Upsert(written.Object);
-                ApprovalPolicyReconcilerLog.StatusWritten(_logger, name, errors.Count == 0, pending, approved);
-                if (PolicyStatusBuilder.NewlyInvalid(policy.Status, desired))
-                    _events.Record(written.Object, EventTypes.Warning, InvalidPolicyReason, desired.Conditions[0].Message);
-                return null;
-            case ApiOutcome.Conflict:
-                var fresh = await _client.GetPolicyAsync(name, cancellationToken);
-                if (fresh.IsOk) _policies.Upsert(fresh.Object);
-                else if (fresh.Outcome != ApiOutcome.NotFound) throw new ApiCallException($"re-reading ApprovalPolicy {name}: {fresh}");
-                return TimeSpan.Zero;
-            case ApiOutcome.NotFound:
-                return null;
-            default:
-                throw new ApiCallException($"writing the status of ApprovalPolicy {name}: {written}");
-        }
+        var (written, requeueAfter) = await StatusWrites.WriteAsync(_policies, $"ApprovalPolicy {name}",
+            () => client.ReplacePolicyStatusAsync(update, cancellationToken), () => client.GetPolicyAsync(name, cancellationToken));
+        if (written is null) return requeueAfter;
+        ApprovalPolicyReconcilerLog.StatusWritten(logger, name, errors.Count == 0, pending, approved);
+        if (PolicyStatusBuilder.NewlyInvalid(policy.Status, desired))
+            events.Record(written, EventTypes.Warning, InvalidPolicyReason, desired.Conditions[0].Message);
+        return null;
     }
 
     private IReadOnlyList<string> Errors(ApprovalPolicy policy)

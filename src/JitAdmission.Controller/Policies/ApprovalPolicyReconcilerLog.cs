@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace JitAdmission.Controller.Policies;
 
 internal static partial class ApprovalPolicyReconcilerLog

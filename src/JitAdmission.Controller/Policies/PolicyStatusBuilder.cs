@@ -1,7 +1,3 @@
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Approval;
-using k8s.Models;
-
 namespace JitAdmission.Controller.Policies;
 
 /// <summary>The status an ApprovalPolicy should have: Ready (or why not), the generation it describes, and request counts.</summary>

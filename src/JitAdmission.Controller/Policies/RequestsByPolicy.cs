@@ -1,6 +1,3 @@
-using JitAdmission.Core.Api;
-using JitAdmission.Kubernetes.Caching;
-
 namespace JitAdmission.Controller.Policies;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace JitAdmission.Controller.Queue;
 
 /// <summary>
@@ -9,7 +6,7 @@ namespace JitAdmission.Controller.Queue;
 /// re-queues it with the key's exponential backoff; success resets the backoff. One key is never reconciled by
 /// two workers at once.
 /// </summary>
-public sealed class ReconcileLoop<TKey>
+public sealed partial class ReconcileLoop<TKey>
     where TKey : notnull
 {
     private readonly WorkQueue<TKey> _queue;
@@ -22,15 +19,15 @@ public sealed class ReconcileLoop<TKey>
         string name,
         WorkQueue<TKey> queue,
         Func<TKey, CancellationToken, Task<TimeSpan?>> reconcile,
-        int workers = 2,
-        ILogger? logger = null)
+        ILogger logger,
+        int workers = 2)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
         _name = name;
         _queue = queue;
         _reconcile = reconcile;
         _workers = workers;
-        _logger = logger ?? NullLogger.Instance;
+        _logger = logger;
     }
 
     public WorkQueue<TKey> Queue => _queue;
@@ -38,7 +35,7 @@ public sealed class ReconcileLoop<TKey>
     /// <summary>Runs the workers until cancelled; then shuts the queue down and waits for in-flight reconciles.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        ReconcileLoopLog.Started(_logger, _name, _workers);
+        LogStarted(_logger, _name, _workers);
         var workers = Enumerable.Range(0, _workers).Select(_ => Task.Run(() => WorkAsync(cancellationToken), CancellationToken.None)).ToArray();
         try
         {
@@ -50,7 +47,7 @@ public sealed class ReconcileLoop<TKey>
 
         _queue.ShutDown();
         await Task.WhenAll(workers);
-        ReconcileLoopLog.Stopped(_logger, _name);
+        LogStopped(_logger, _name);
     }
 
     private async Task WorkAsync(CancellationToken cancellationToken)
@@ -81,7 +78,7 @@ public sealed class ReconcileLoop<TKey>
             }
             catch (Exception e)
             {
-                ReconcileLoopLog.ReconcileFailed(_logger, e, _name, key.ToString() ?? "", _queue.NumRequeues(key) + 1);
+                LogReconcileFailed(_logger, e, _name, key.ToString() ?? "", _queue.NumRequeues(key) + 1);
                 _queue.AddRateLimited(key);
             }
             finally
@@ -90,4 +87,13 @@ public sealed class ReconcileLoop<TKey>
             }
         }
     }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "{Controller}: reconciling {Key} failed (retry {Retry} with backoff)")]
+    private static partial void LogReconcileFailed(ILogger logger, Exception exception, string controller, string key, int retry);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "{Controller}: {Workers} workers started")]
+    private static partial void LogStarted(ILogger logger, string controller, int workers);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "{Controller}: stopped")]
+    private static partial void LogStopped(ILogger logger, string controller);
 }

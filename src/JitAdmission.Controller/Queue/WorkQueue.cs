@@ -26,10 +26,11 @@ public sealed class WorkQueue<TKey> : IDisposable
     private readonly ITimer _timer;
     private bool _shuttingDown;
 
-    public WorkQueue(WorkQueueOptions? options = null, TimeProvider? timeProvider = null)
+    public WorkQueue(WorkQueueOptions options, TimeProvider time)
     {
-        _options = options ?? new WorkQueueOptions();
-        _time = timeProvider ?? TimeProvider.System;
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _time = time;
         _timer = _time.CreateTimer(_ => OnTimer(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 

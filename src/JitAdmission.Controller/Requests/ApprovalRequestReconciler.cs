@@ -1,13 +1,6 @@
 using JitAdmission.Controller.Notifications;
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Approval;
-using JitAdmission.Kubernetes.Api;
-using JitAdmission.Kubernetes.Caching;
 using JitAdmission.Kubernetes.Events;
-using Microsoft.Extensions.Logging;
 using JitAdmission.Kubernetes.Audit;
-using JitAdmission.Kubernetes.Runtime;
-using Microsoft.Extensions.Options;
 
 namespace JitAdmission.Controller.Requests;
 
@@ -19,34 +12,13 @@ namespace JitAdmission.Controller.Requests;
 /// deadline. Reads come from the caches; a conflict re-reads the object from the API server. A fresh approval that a
 /// call in this process is held on is left to that call for a moment: its use writes the same status, one write sooner.
 /// </summary>
-public sealed class ApprovalRequestReconciler
+public sealed class ApprovalRequestReconciler(
+    ClusterCaches caches, JitClient client, IEventRecorder events, INotifier notifier, AuditLog audit, IHeldCalls heldCalls,
+    IOptions<OperatorOptions> options, TimeProvider time, ILogger<ApprovalRequestReconciler> logger)
 {
-    private readonly ResourceCache<ApprovalRequest> _requests;
-    private readonly ResourceCache<ApprovalPolicy> _policies;
-    private readonly JitClient _client;
-    private readonly IEventRecorder _events;
-    private readonly INotifier _notifier;
-    private readonly AuditLog _audit;
-    private readonly TimeSpan _retention;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly IHeldCalls _heldCalls;
-
-    public ApprovalRequestReconciler(
-        ClusterCaches caches, JitClient client, IEventRecorder events, INotifier notifier, AuditLog audit, IHeldCalls heldCalls,
-        IOptions<OperatorOptions> options, TimeProvider time, ILogger<ApprovalRequestReconciler> logger)
-    {
-        _requests = caches.Requests;
-        _policies = caches.Policies;
-        _client = client;
-        _events = events;
-        _notifier = notifier;
-        _audit = audit;
-        _heldCalls = heldCalls;
-        _retention = options.Value.Retention;
-        _time = time;
-        _logger = logger;
-    }
+    private readonly ResourceCache<ApprovalRequest> _requests = caches.Requests;
+    private readonly ResourceCache<ApprovalPolicy> _policies = caches.Policies;
+    private readonly TimeSpan _retention = options.Value.Retention;
 
     public async Task<TimeSpan?> ReconcileAsync(string key, CancellationToken cancellationToken)
     {
@@ -56,47 +28,35 @@ public sealed class ApprovalRequestReconciler
         if (request is null) return null; // deleted: nothing to do, and no timer is re-armed
 
         var policies = NamedPolicies(request);
-        var now = _time.GetUtcNow();
+        var now = time.GetUtcNow();
         var plan = RequestReconcilePlan.For(request, policies, now, _retention);
         if (plan.StatusToWrite is { } status)
         {
-            if (plan.FirstUseLeftUntil is { } until && _heldCalls.AnyFor(ns, name))
+            if (plan.FirstUseLeftUntil is { } until && heldCalls.AnyFor(ns, name))
             {
                 // Not skipped, postponed: the held call's write wakes this reconcile, and so does the end of the grace.
-                ApprovalRequestReconcilerLog.LeftToHeldCall(_logger, key);
+                ApprovalRequestReconcilerLog.LeftToHeldCall(logger, key);
                 return until - now;
             }
 
             var update = KubernetesObjects.DeepCopy(request);
             update.Status = status;
-            var written = await _client.ReplaceRequestStatusAsync(update, cancellationToken);
-            switch (written.Outcome)
-            {
-                case ApiOutcome.Ok:
-                    _requests.Upsert(written.Object);
-                    request = written.Object;
-                    ApprovalRequestReconcilerLog.StatusWritten(_logger, key, plan.Evaluation.Phase, plan.Evaluation.Progress);
-                    foreach (var announcement in plan.Announcements) Announce(request, plan, announcement, policies);
-                    break;
-                case ApiOutcome.Conflict:
-                    // Someone wrote first (a review was added, the webhook recorded a use): start again from their version.
-                    await RefreshAsync(ns, name, cancellationToken);
-                    return TimeSpan.Zero;
-                case ApiOutcome.NotFound:
-                    return null;
-                default:
-                    throw new ApiCallException($"writing the status of ApprovalRequest {key}: {written}");
-            }
+            var (written, requeueAfter) = await StatusWrites.WriteAsync(_requests, $"ApprovalRequest {key}",
+                () => client.ReplaceRequestStatusAsync(update, cancellationToken), () => client.GetRequestAsync(ns, name, cancellationToken));
+            if (written is null) return requeueAfter;
+            request = written;
+            ApprovalRequestReconcilerLog.StatusWritten(logger, key, plan.Evaluation.Phase, plan.Evaluation.Progress);
+            foreach (var announcement in plan.Announcements) Announce(request, plan, announcement, policies);
         }
 
         if (plan.IsDueForDeletion(now))
         {
-            var deleted = await _client.DeleteRequestAsync(ns, name, request.Metadata.Uid, request.Metadata.ResourceVersion, cancellationToken);
+            var deleted = await client.DeleteRequestAsync(ns, name, request.Metadata.Uid, request.Metadata.ResourceVersion, cancellationToken);
             switch (deleted.Outcome)
             {
                 case ApiOutcome.Ok or ApiOutcome.NotFound:
-                    ApprovalRequestReconcilerLog.Deleted(_logger, key, plan.Evaluation.Phase, _retention);
-                    _audit.RequestDeletion(ns, name, "retention", allowed: true, plan.Evaluation.Phase.ToString());
+                    ApprovalRequestReconcilerLog.Deleted(logger, key, plan.Evaluation.Phase, _retention);
+                    audit.RequestDeletion(ns, name, "retention", allowed: true, plan.Evaluation.Phase.ToString());
                     return null;
                 case ApiOutcome.Conflict:
                     await RefreshAsync(ns, name, cancellationToken);
@@ -116,15 +76,11 @@ public sealed class ApprovalRequestReconciler
     private void Announce(ApprovalRequest request, RequestReconcilePlan plan, string announcement, IReadOnlyList<ApprovalPolicy> policies)
     {
         var (type, reason, message) = RequestEvents.For(announcement, request, plan.Evaluation);
-        _events.Record(request, type, reason, message);
-        _audit.RequestPhase(request, announcement, plan.Evaluation.ApprovedBy, message);
-        _notifier.Notify(request, plan.Evaluation, announcement, policies);
+        events.Record(request, type, reason, message);
+        audit.RequestPhase(request, announcement, plan.Evaluation.ApprovedBy, message);
+        notifier.Notify(request, plan.Evaluation, announcement, policies);
     }
 
-    private async Task RefreshAsync(string ns, string name, CancellationToken cancellationToken)
-    {
-        var fresh = await _client.GetRequestAsync(ns, name, cancellationToken);
-        if (fresh.IsOk) _requests.Upsert(fresh.Object);
-        else if (fresh.Outcome != ApiOutcome.NotFound) throw new ApiCallException($"re-reading ApprovalRequest {ns}/{name}: {fresh}");
-    }
+    private Task RefreshAsync(string ns, string name, CancellationToken cancellationToken) =>
+        StatusWrites.RefreshAsync(_requests, $"ApprovalRequest {ns}/{name}", () => client.GetRequestAsync(ns, name, cancellationToken));
 }

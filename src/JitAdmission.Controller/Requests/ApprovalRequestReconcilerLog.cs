@@ -1,6 +1,3 @@
-using JitAdmission.Core.Api;
-using Microsoft.Extensions.Logging;
-
 namespace JitAdmission.Controller.Requests;
 
 internal static partial class ApprovalRequestReconcilerLog

@@ -1,5 +1,3 @@
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Approval;
 using JitAdmission.Core.Messages;
 using JitAdmission.Kubernetes.Events;
 

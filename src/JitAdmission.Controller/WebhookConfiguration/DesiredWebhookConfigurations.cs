@@ -1,6 +1,5 @@
-using JitAdmission.Core.Api;
+using k8s;
 using JitAdmission.Core.Matching;
-using k8s.Models;
 
 namespace JitAdmission.Controller.WebhookConfiguration;
 
@@ -17,6 +16,8 @@ public static class DesiredWebhookConfigurations
     /// <summary>The guard and the stamp answer from memory; they need far less than the gate's hold.</summary>
     public const int GuardTimeoutSeconds = 10;
 
+    private const string ApiVersion = "admissionregistration.k8s.io/v1";
+
     private static readonly List<string> ReviewVersions = ["v1"];
 
     public static V1ValidatingWebhookConfiguration Validating(
@@ -24,52 +25,16 @@ public static class DesiredWebhookConfigurations
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(target);
-        var excluded = excludedNamespaces.Append(target.ServiceNamespace).Where(n => n.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        // Requests are records: their deletion is guarded too (RequestGuard.ValidateDelete).
+        var guard = OwnResources(WebhookNames.Guard, WebhookNames.GuardPath, target,
+            OwnRule([ApiConstants.RequestPlural], [Operations.Create, Operations.Update, Operations.Delete]),
+            OwnRule([ApiConstants.RequestPlural + "/status", ApiConstants.PolicyPlural]));
         return new V1ValidatingWebhookConfiguration
         {
-            ApiVersion = "admissionregistration.k8s.io/v1",
+            ApiVersion = ApiVersion,
             Kind = "ValidatingWebhookConfiguration",
             Metadata = new V1ObjectMeta { Name = options.ConfigurationName },
-            Webhooks =
-            [
-                new V1ValidatingWebhook
-                {
-                    Name = WebhookNames.Gate,
-                    ClientConfig = target.For(WebhookNames.GatePath),
-                    Rules = [.. GateRules(policies).Select(ToWebhookRule)],
-                    NamespaceSelector = new V1LabelSelector
-                    {
-                        MatchExpressions = [new V1LabelSelectorRequirement { Key = NamespaceNameLabel, OperatorProperty = "NotIn", Values = excluded }],
-                    },
-                    ObjectSelector = new V1LabelSelector(),
-                    MatchConditions = [],
-                    // Dry runs are answered without side effects (nothing created or consumed).
-                    SideEffects = "NoneOnDryRun",
-                    FailurePolicy = options.FailurePolicy,
-                    TimeoutSeconds = options.TimeoutSeconds,
-                    MatchPolicy = "Equivalent",
-                    AdmissionReviewVersions = ReviewVersions,
-                },
-                new V1ValidatingWebhook
-                {
-                    Name = WebhookNames.Guard,
-                    ClientConfig = target.For(WebhookNames.GuardPath),
-                    Rules =
-                    [
-                        // Requests are records: their deletion is guarded too (RequestGuard.ValidateDelete).
-                        OwnRule([ApiConstants.RequestPlural], [Operations.Create, Operations.Update, Operations.Delete]),
-                        OwnRule([ApiConstants.RequestPlural + "/status", ApiConstants.PolicyPlural]),
-                    ],
-                    NamespaceSelector = new V1LabelSelector(),
-                    ObjectSelector = new V1LabelSelector(),
-                    MatchConditions = [],
-                    SideEffects = "None",
-                    FailurePolicy = "Fail",
-                    TimeoutSeconds = GuardTimeoutSeconds,
-                    MatchPolicy = "Equivalent",
-                    AdmissionReviewVersions = ReviewVersions,
-                },
-            ],
+            Webhooks = [Gate(options, target, policies, excludedNamespaces), guard],
         };
     }
 
@@ -77,29 +42,17 @@ public static class DesiredWebhookConfigurations
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(target);
+        // The stamp is set up as the guard is. A mutating webhook has every field of a validating one, plus how often it
+        // may be called again: the same JSON read as the other kind.
+        var stamp = KubernetesJson.Deserialize<V1MutatingWebhook>(KubernetesJson.Serialize(
+            OwnResources(WebhookNames.Stamp, WebhookNames.StampPath, target, OwnRule([ApiConstants.RequestPlural]))));
+        stamp.ReinvocationPolicy = "Never";
         return new V1MutatingWebhookConfiguration
         {
-            ApiVersion = "admissionregistration.k8s.io/v1",
+            ApiVersion = ApiVersion,
             Kind = "MutatingWebhookConfiguration",
             Metadata = new V1ObjectMeta { Name = options.ConfigurationName },
-            Webhooks =
-            [
-                new V1MutatingWebhook
-                {
-                    Name = WebhookNames.Stamp,
-                    ClientConfig = target.For(WebhookNames.StampPath),
-                    Rules = [OwnRule([ApiConstants.RequestPlural])],
-                    NamespaceSelector = new V1LabelSelector(),
-                    ObjectSelector = new V1LabelSelector(),
-                    MatchConditions = [],
-                    SideEffects = "None",
-                    FailurePolicy = "Fail",
-                    TimeoutSeconds = GuardTimeoutSeconds,
-                    MatchPolicy = "Equivalent",
-                    ReinvocationPolicy = "Never",
-                    AdmissionReviewVersions = ReviewVersions,
-                },
-            ],
+            Webhooks = [stamp],
         };
     }
 
@@ -120,6 +73,47 @@ public static class DesiredWebhookConfigurations
             })
             .Where(r => r.ApiGroups.Count > 0)
             .Select(CompiledResourceRule.From));
+
+    /// <summary>The gate: what the policies match, outside the excluded namespaces (the operator's own always).</summary>
+    private static V1ValidatingWebhook Gate(
+        WebhookConfigurationOptions options, WebhookTarget target, IEnumerable<ApprovalPolicy> policies, IEnumerable<string> excludedNamespaces)
+    {
+        var excluded = excludedNamespaces.Append(target.ServiceNamespace).Where(n => n.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        return new V1ValidatingWebhook
+        {
+            Name = WebhookNames.Gate,
+            ClientConfig = target.For(WebhookNames.GatePath),
+            Rules = [.. GateRules(policies).Select(ToWebhookRule)],
+            NamespaceSelector = new V1LabelSelector
+            {
+                MatchExpressions = [new V1LabelSelectorRequirement { Key = NamespaceNameLabel, OperatorProperty = "NotIn", Values = excluded }],
+            },
+            ObjectSelector = new V1LabelSelector(),
+            MatchConditions = [],
+            // Dry runs are answered without side effects (nothing created or consumed).
+            SideEffects = "NoneOnDryRun",
+            FailurePolicy = options.FailurePolicy,
+            TimeoutSeconds = options.TimeoutSeconds,
+            MatchPolicy = "Equivalent",
+            AdmissionReviewVersions = ReviewVersions,
+        };
+    }
+
+    /// <summary>The guard and the stamp: jit-admission's own resources, in every namespace, answered from memory, failing closed.</summary>
+    private static V1ValidatingWebhook OwnResources(string name, string path, WebhookTarget target, params List<V1RuleWithOperations> rules) => new()
+    {
+        Name = name,
+        ClientConfig = target.For(path),
+        Rules = rules,
+        NamespaceSelector = new V1LabelSelector(),
+        ObjectSelector = new V1LabelSelector(),
+        MatchConditions = [],
+        SideEffects = "None",
+        FailurePolicy = "Fail",
+        TimeoutSeconds = GuardTimeoutSeconds,
+        MatchPolicy = "Equivalent",
+        AdmissionReviewVersions = ReviewVersions,
+    };
 
     private static V1RuleWithOperations ToWebhookRule(ResourceRule rule) => new()
     {

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace JitAdmission.Controller.WebhookConfiguration;
 
 internal static partial class WebhookConfigurationLog

@@ -1,5 +1,4 @@
 using JitAdmission.Core.Matching;
-using Microsoft.Extensions.Options;
 
 namespace JitAdmission.Controller.WebhookConfiguration;
 

@@ -1,13 +1,6 @@
 using JitAdmission.Controller.Queue;
-using JitAdmission.Kubernetes.Api;
-using JitAdmission.Kubernetes.Caching;
 using JitAdmission.Kubernetes.Certificates;
-using JitAdmission.Kubernetes.Runtime;
 using k8s;
-using k8s.Models;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace JitAdmission.Controller.WebhookConfiguration;
 
@@ -73,10 +66,10 @@ public sealed class WebhookConfigurationOwner(
     {
         var name = _options.ConfigurationName;
         var validating = new ResourceCache<V1ValidatingWebhookConfiguration>(
-            client, Descriptor("validatingwebhookconfigurations", name), timeProvider: time, logger: loggers.CreateLogger<ResourceCache<V1ValidatingWebhookConfiguration>>());
+            client, Descriptor("validatingwebhookconfigurations", name), time, loggers.CreateLogger<ResourceCache<V1ValidatingWebhookConfiguration>>());
         var mutating = new ResourceCache<V1MutatingWebhookConfiguration>(
-            client, Descriptor("mutatingwebhookconfigurations", name), timeProvider: time, logger: loggers.CreateLogger<ResourceCache<V1MutatingWebhookConfiguration>>());
-        using var queue = new WorkQueue<string>(timeProvider: time);
+            client, Descriptor("mutatingwebhookconfigurations", name), time, loggers.CreateLogger<ResourceCache<V1MutatingWebhookConfiguration>>());
+        using var queue = new WorkQueue<string>(new WorkQueueOptions(), time);
         void Poke(object? sender, EventArgs e) => queue.Add(Key);
         using var onValidating = validating.Subscribe(_ => queue.Add(Key));
         using var onMutating = mutating.Subscribe(_ => queue.Add(Key));
@@ -86,7 +79,7 @@ public sealed class WebhookConfigurationOwner(
         {
             var watching = Task.WhenAll(validating.RunAsync(cancellationToken), mutating.RunAsync(cancellationToken));
             queue.Add(Key);
-            var loop = new ReconcileLoop<string>("webhook-configurations", queue, (_, ct) => ReconcileAsync(ct), workers: 1, _logger);
+            var loop = new ReconcileLoop<string>("webhook-configurations", queue, (_, ct) => ReconcileAsync(ct), _logger, workers: 1);
             await loop.RunAsync(cancellationToken);
             await watching;
         }
@@ -101,37 +94,33 @@ public sealed class WebhookConfigurationOwner(
     private async Task<TimeSpan?> ReconcileAsync(CancellationToken cancellationToken)
     {
         var target = WebhookTarget.From(_options, identity.Namespace, certificates.CaBundlePem);
-        var desiredValidating = DesiredWebhookConfigurations.Validating(
+        var validating = DesiredWebhookConfigurations.Validating(
             _options, target, policies.Current.All.Select(p => p.Policy), operatorOptions.Value.ExcludedNamespaces);
-        var desiredMutating = DesiredWebhookConfigurations.Mutating(_options, target);
-        var gateRules = desiredValidating.Webhooks[0].Rules.Count;
+        var gateRules = validating.Webhooks[0].Rules.Count;
+        var mutating = DesiredWebhookConfigurations.Mutating(_options, target);
+        await EnsureAsync(jit.ValidatingWebhookConfigurations, validating, WebhookDrift.Differs, WebhookDrift.Merge, gateRules, cancellationToken);
+        await EnsureAsync(jit.MutatingWebhookConfigurations, mutating, WebhookDrift.Differs, WebhookDrift.Merge, gateRules, cancellationToken);
+        return Resync;
+    }
 
-        var validating = Existing(await jit.GetValidatingWebhookConfigurationAsync(_options.ConfigurationName, cancellationToken));
-        if (validating is null)
+    /// <summary>Creates the configuration when it is missing and replaces it when it differs from the desired one.</summary>
+    private async Task EnsureAsync<T>(
+        WebhookConfigurationCalls<T> calls, T desired, Func<T, T?, bool> differs, Func<T, T, T> merge, int gateRules, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var name = _options.ConfigurationName;
+        var current = Existing(await calls.GetAsync(name, cancellationToken));
+        if (current is null)
         {
-            Require(await jit.ApplyValidatingWebhookConfigurationAsync(desiredValidating, cancellationToken), "create");
-            WebhookConfigurationLog.Created(_logger, "ValidatingWebhookConfiguration", _options.ConfigurationName);
+            Require(await calls.ApplyAsync(desired, cancellationToken), "create");
+            WebhookConfigurationLog.Created(_logger, calls.Kind, name);
         }
-        else if (WebhookDrift.Differs(desiredValidating, validating))
+        else if (differs(desired, current))
         {
             // A full replace (not an apply): fields someone else set on our webhooks must go, and only a replace does that.
-            Require(await jit.ReplaceValidatingWebhookConfigurationAsync(WebhookDrift.Merge(validating, desiredValidating), cancellationToken), "update");
-            WebhookConfigurationLog.Updated(_logger, "ValidatingWebhookConfiguration", _options.ConfigurationName, gateRules);
+            Require(await calls.ReplaceAsync(merge(current, desired), cancellationToken), "update");
+            WebhookConfigurationLog.Updated(_logger, calls.Kind, name, gateRules);
         }
-
-        var mutating = Existing(await jit.GetMutatingWebhookConfigurationAsync(_options.ConfigurationName, cancellationToken));
-        if (mutating is null)
-        {
-            Require(await jit.ApplyMutatingWebhookConfigurationAsync(desiredMutating, cancellationToken), "create");
-            WebhookConfigurationLog.Created(_logger, "MutatingWebhookConfiguration", _options.ConfigurationName);
-        }
-        else if (WebhookDrift.Differs(desiredMutating, mutating))
-        {
-            Require(await jit.ReplaceMutatingWebhookConfigurationAsync(WebhookDrift.Merge(mutating, desiredMutating), cancellationToken), "update");
-            WebhookConfigurationLog.Updated(_logger, "MutatingWebhookConfiguration", _options.ConfigurationName, gateRules);
-        }
-
-        return Resync;
     }
 
     private static T? Existing<T>(ApiResult<T> read)

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using k8s.Models;
 
 namespace JitAdmission.Controller.WebhookConfiguration;
 
@@ -15,15 +14,13 @@ public static class WebhookDrift
     public static bool Differs(V1ValidatingWebhookConfiguration desired, V1ValidatingWebhookConfiguration? current)
     {
         ArgumentNullException.ThrowIfNull(desired);
-        if (current is null) return true;
-        return desired.Webhooks.Any(d => current.Webhooks?.FirstOrDefault(c => c.Name == d.Name) is not { } c || Shape(d) != Shape(c));
+        return current is null || Differs(desired.Webhooks, current.Webhooks, w => w.Name, Shape);
     }
 
     public static bool Differs(V1MutatingWebhookConfiguration desired, V1MutatingWebhookConfiguration? current)
     {
         ArgumentNullException.ThrowIfNull(desired);
-        if (current is null) return true;
-        return desired.Webhooks.Any(d => current.Webhooks?.FirstOrDefault(c => c.Name == d.Name) is not { } c || Shape(d) != Shape(c));
+        return current is null || Differs(desired.Webhooks, current.Webhooks, w => w.Name, Shape);
     }
 
     /// <summary>The current configuration with our webhooks replaced by the desired ones (others kept, in place).</summary>
@@ -44,6 +41,10 @@ public static class WebhookDrift
         current.Metadata.ManagedFields = null;
         return current;
     }
+
+    private static bool Differs<T>(IList<T> desired, IList<T>? current, Func<T, string> name, Func<T, string> shape)
+        where T : class =>
+        desired.Any(d => current?.FirstOrDefault(c => name(c) == name(d)) is not { } c || shape(d) != shape(c));
 
     private static List<T> Merge<T>(IList<T>? current, IList<T> desired, Func<T, string> name)
     {

@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace JitAdmission.Controller.WebhookConfiguration;
 
 /// <summary>Where the API server sends admission reviews and which CA it trusts: a URL out of cluster, the Service in

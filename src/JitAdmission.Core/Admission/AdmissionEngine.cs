@@ -1,8 +1,4 @@
-using System.Text.Json;
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Approval;
 using JitAdmission.Core.Fingerprinting;
-using JitAdmission.Core.Matching;
 using JitAdmission.Core.Messages;
 using JitAdmission.Core.Naming;
 

@@ -1,5 +1,3 @@
-using JitAdmission.Core.Matching;
-
 namespace JitAdmission.Core.Admission;
 
 /// <summary>Everything one admission decision depends on: the request, the compiled policies (which also answer

@@ -1,6 +1,3 @@
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Approval;
-
 namespace JitAdmission.Core.Admission;
 
 /// <summary>

@@ -1,9 +1,4 @@
-using System.Text;
-using System.Text.Json;
-using JitAdmission.Core.Api;
 using JitAdmission.Core.Changes;
-using JitAdmission.Core.Matching;
-using k8s.Models;
 
 namespace JitAdmission.Core.Admission;
 

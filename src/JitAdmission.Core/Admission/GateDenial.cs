@@ -1,6 +1,3 @@
-using System.Text.Json;
-using JitAdmission.Core.Api;
-
 namespace JitAdmission.Core.Admission;
 
 /// <summary>Why the gate refused a change, for programs (the plugin); people read the message.</summary>

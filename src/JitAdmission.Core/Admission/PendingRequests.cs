@@ -1,6 +1,3 @@
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Approval;
-
 namespace JitAdmission.Core.Admission;
 
 /// <summary>The Pending requests among a requester's (for the cap on how many one may have at once).</summary>

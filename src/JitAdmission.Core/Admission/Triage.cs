@@ -1,5 +1,3 @@
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Matching;
 using JitAdmission.Core.Messages;
 
 namespace JitAdmission.Core.Admission;

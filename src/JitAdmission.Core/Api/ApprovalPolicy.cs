@@ -1,26 +1,11 @@
 using System.Text.Json.Serialization;
-using k8s;
-using k8s.Models;
 
 namespace JitAdmission.Core.Api;
 
 /// <summary>Cluster-scoped: which requests are risky and what approval they need.</summary>
-public sealed class ApprovalPolicy : IKubernetesObject<V1ObjectMeta>, ISpec<ApprovalPolicySpec>, IStatus<ApprovalPolicyStatus?>
-{
-    [JsonPropertyName("apiVersion")] public string ApiVersion { get; set; } = ApiConstants.ApiVersion;
-    [JsonPropertyName("kind")] public string Kind { get; set; } = ApiConstants.PolicyKind;
-    [JsonPropertyName("metadata")] public V1ObjectMeta Metadata { get; set; } = new();
-    [JsonPropertyName("spec")] public ApprovalPolicySpec Spec { get; set; } = new();
-    [JsonPropertyName("status")] public ApprovalPolicyStatus? Status { get; set; }
-}
+public sealed class ApprovalPolicy() : CustomObject<ApprovalPolicySpec, ApprovalPolicyStatus>(ApiConstants.PolicyKind);
 
-public sealed class ApprovalPolicyList : IKubernetesObject<V1ListMeta>, IItems<ApprovalPolicy>
-{
-    [JsonPropertyName("apiVersion")] public string ApiVersion { get; set; } = ApiConstants.ApiVersion;
-    [JsonPropertyName("kind")] public string Kind { get; set; } = ApiConstants.PolicyKind + "List";
-    [JsonPropertyName("metadata")] public V1ListMeta Metadata { get; set; } = new();
-    [JsonPropertyName("items")] public IList<ApprovalPolicy> Items { get; set; } = [];
-}
+public sealed class ApprovalPolicyList() : CustomObjectList<ApprovalPolicy>(ApiConstants.PolicyKind + "List");
 
 public sealed class ApprovalPolicySpec
 {

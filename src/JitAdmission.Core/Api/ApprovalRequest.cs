@@ -1,26 +1,11 @@
 using System.Text.Json.Serialization;
-using k8s;
-using k8s.Models;
 
 namespace JitAdmission.Core.Api;
 
 /// <summary>Namespaced: an approval for one change (Exact), object (Object) or policy (Grant).</summary>
-public sealed class ApprovalRequest : IKubernetesObject<V1ObjectMeta>, ISpec<ApprovalRequestSpec>, IStatus<ApprovalRequestStatus?>
-{
-    [JsonPropertyName("apiVersion")] public string ApiVersion { get; set; } = ApiConstants.ApiVersion;
-    [JsonPropertyName("kind")] public string Kind { get; set; } = ApiConstants.RequestKind;
-    [JsonPropertyName("metadata")] public V1ObjectMeta Metadata { get; set; } = new();
-    [JsonPropertyName("spec")] public ApprovalRequestSpec Spec { get; set; } = new();
-    [JsonPropertyName("status")] public ApprovalRequestStatus? Status { get; set; }
-}
+public sealed class ApprovalRequest() : CustomObject<ApprovalRequestSpec, ApprovalRequestStatus>(ApiConstants.RequestKind);
 
-public sealed class ApprovalRequestList : IKubernetesObject<V1ListMeta>, IItems<ApprovalRequest>
-{
-    [JsonPropertyName("apiVersion")] public string ApiVersion { get; set; } = ApiConstants.ApiVersion;
-    [JsonPropertyName("kind")] public string Kind { get; set; } = ApiConstants.RequestKind + "List";
-    [JsonPropertyName("metadata")] public V1ListMeta Metadata { get; set; } = new();
-    [JsonPropertyName("items")] public IList<ApprovalRequest> Items { get; set; } = [];
-}
+public sealed class ApprovalRequestList() : CustomObjectList<ApprovalRequest>(ApiConstants.RequestKind + "List");
 
 /// <summary>Immutable after creation except <see cref="Reviews"/>, which is append-only.</summary>
 public sealed class ApprovalRequestSpec

@@ -1,9 +1,7 @@
 using System.Net.Http;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using k8s;
 using k8s.Autorest;
-using k8s.Models;
 
 namespace JitAdmission.Core.Api;
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using k8s.Models;
 
 namespace JitAdmission.Core.Api;
 

@@ -1,6 +1,3 @@
-using JitAdmission.Core.Api;
-using k8s.Models;
-
 namespace JitAdmission.Core.Approval;
 
 /// <summary>

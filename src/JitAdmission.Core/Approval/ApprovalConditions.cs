@@ -1,5 +1,3 @@
-using JitAdmission.Core.Api;
-
 namespace JitAdmission.Core.Approval;
 
 /// <summary>Condition types and reasons on ApprovalRequest status.</summary>

@@ -1,6 +1,3 @@
-using JitAdmission.Core.Admission;
-using JitAdmission.Core.Api;
-
 namespace JitAdmission.Core.Approval;
 
 /// <summary>What an approved request lets through (docs/semantics.md "Coverage").</summary>

@@ -1,5 +1,3 @@
-using JitAdmission.Core.Api;
-
 namespace JitAdmission.Core.Approval;
 
 /// <summary>How a break-glass request's after-the-fact review stands.</summary>

@@ -1,6 +1,3 @@
-using JitAdmission.Core.Api;
-using k8s.Models;
-
 namespace JitAdmission.Core.Approval;
 
 /// <summary>Whether writing a new status would change anything a reader can see (times compared to the second).</summary>

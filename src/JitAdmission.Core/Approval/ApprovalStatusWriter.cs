@@ -1,6 +1,3 @@
-using JitAdmission.Core.Api;
-using k8s.Models;
-
 namespace JitAdmission.Core.Approval;
 
 /// <summary>Turns an evaluation into the status to write, changing nothing that did not change.</summary>
@@ -67,13 +64,6 @@ internal static class ApprovalStatusWriter
     internal static UsageRecord Copy(UsageRecord u) =>
         new() { Time = u.Time, AdmissionUid = u.AdmissionUid, Operation = u.Operation, By = u.By };
 
-    internal static V1Condition Copy(V1Condition c) => new()
-    {
-        Type = c.Type,
-        Status = c.Status,
-        Reason = c.Reason,
-        Message = c.Message,
-        ObservedGeneration = c.ObservedGeneration,
-        LastTransitionTime = c.LastTransitionTime,
-    };
+    internal static V1Condition Copy(V1Condition c) =>
+        new() { Type = c.Type, Status = c.Status, Reason = c.Reason, Message = c.Message, ObservedGeneration = c.ObservedGeneration, LastTransitionTime = c.LastTransitionTime };
 }

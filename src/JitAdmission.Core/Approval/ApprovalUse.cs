@@ -1,6 +1,3 @@
-using JitAdmission.Core.Admission;
-using JitAdmission.Core.Api;
-
 namespace JitAdmission.Core.Approval;
 
 /// <summary>The status after the webhook lets one admission request through on an approval.</summary>

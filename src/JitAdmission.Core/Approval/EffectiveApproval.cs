@@ -1,5 +1,3 @@
-using JitAdmission.Core.Admission;
-using JitAdmission.Core.Api;
 using JitAdmission.Core.Time;
 
 namespace JitAdmission.Core.Approval;

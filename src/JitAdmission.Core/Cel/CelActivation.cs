@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
-using JitAdmission.Core.Api;
 
 namespace JitAdmission.Core.Cel;
 

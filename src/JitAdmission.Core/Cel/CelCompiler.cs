@@ -1,4 +1,3 @@
-using System.Text;
 using Antlr4.Runtime;
 using Antlr4.Runtime.Tree;
 using Cel;

@@ -1,7 +1,3 @@
-using JitAdmission.Core.Admission;
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Matching;
-
 namespace JitAdmission.Core.Cel;
 
 /// <summary>

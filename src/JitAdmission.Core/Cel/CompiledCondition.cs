@@ -1,5 +1,4 @@
 using Cel;
-using JitAdmission.Core.Api;
 
 namespace JitAdmission.Core.Cel;
 

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace JitAdmission.Core.Changes;
 
 /// <summary>

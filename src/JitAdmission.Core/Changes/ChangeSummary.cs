@@ -1,8 +1,3 @@
-using JitAdmission.Core.Matching;
-using System.Text;
-using System.Text.Json;
-using JitAdmission.Core.Admission;
-
 namespace JitAdmission.Core.Changes;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using JitAdmission.Core.Admission;
-
 namespace JitAdmission.Core.Changes;
 
 /// <summary>CONNECT requests in the words of kubectl: exec, attach, port-forward, proxy.</summary>

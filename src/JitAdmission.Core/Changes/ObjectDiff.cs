@@ -1,4 +1,3 @@
-using System.Text.Json;
 using JitAdmission.Core.Fingerprinting;
 
 namespace JitAdmission.Core.Changes;

@@ -1,8 +1,5 @@
 using System.Buffers;
-using System.Text.Json;
-using JitAdmission.Core.Admission;
 using JitAdmission.Core.Fingerprinting;
-using JitAdmission.Core.Matching;
 
 namespace JitAdmission.Core.Changes;
 

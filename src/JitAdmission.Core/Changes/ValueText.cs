@@ -1,7 +1,5 @@
-using System.Buffers;
-using System.Text;
-using System.Text.Json;
 using JitAdmission.Core.Fingerprinting;
+using JitAdmission.Core.Text;
 
 namespace JitAdmission.Core.Changes;
 
@@ -33,37 +31,21 @@ internal static class ValueText
     }
 
     /// <summary>Keeps the first bytes written and counts the rest.</summary>
-    private sealed class TruncatingBufferWriter(int limit) : IBufferWriter<byte>, IDisposable
+    private sealed class TruncatingBufferWriter(int limit) : ScratchBufferWriter(4096)
     {
         private readonly byte[] _kept = new byte[limit];
         private int _keptLength;
-        private byte[] _scratch = ArrayPool<byte>.Shared.Rent(4096);
 
         public bool Truncated { get; private set; }
 
         public ReadOnlySpan<byte> Kept => _kept.AsSpan(0, _keptLength);
 
-        public void Advance(int count)
+        public override void Advance(int count)
         {
             var take = Math.Min(count, _kept.Length - _keptLength);
-            _scratch.AsSpan(0, take).CopyTo(_kept.AsSpan(_keptLength));
+            Committed(take).CopyTo(_kept.AsSpan(_keptLength));
             _keptLength += take;
             if (take < count) Truncated = true;
         }
-
-        public Memory<byte> GetMemory(int sizeHint = 0)
-        {
-            if (sizeHint > _scratch.Length)
-            {
-                ArrayPool<byte>.Shared.Return(_scratch);
-                _scratch = ArrayPool<byte>.Shared.Rent(sizeHint);
-            }
-
-            return _scratch;
-        }
-
-        public Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
-
-        public void Dispose() => ArrayPool<byte>.Shared.Return(_scratch);
     }
 }

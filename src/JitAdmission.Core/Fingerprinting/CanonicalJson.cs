@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
-using System.Text.Json;
 
 namespace JitAdmission.Core.Fingerprinting;
 
@@ -62,23 +61,13 @@ internal static class CanonicalJson
     // Pooled arrays: a large object has many small objects, and per-object arrays would dominate the cost.
     private static void WriteObject(Utf8JsonWriter writer, JsonElement element, VolatileFields.Zone zone, bool keepStatus)
     {
-        var count = 0;
-        foreach (var _ in element.EnumerateObject()) count++;
+        var count = PropertyCount(element);
         var names = ArrayPool<string>.Shared.Rent(count);
         var values = ArrayPool<JsonElement>.Shared.Rent(count);
         var order = ArrayPool<int>.Shared.Rent(count);
         try
         {
-            var i = 0;
-            foreach (var property in element.EnumerateObject())
-            {
-                names[i] = property.Name;
-                values[i] = property.Value;
-                order[i] = i;
-                i++;
-            }
-
-            SortStable(order.AsSpan(0, count), names);
+            ReadSorted(element, names, values, order.AsSpan(0, count));
             writer.WriteStartObject();
             foreach (var k in order.AsSpan(0, count))
             {
@@ -96,6 +85,31 @@ internal static class CanonicalJson
             ArrayPool<JsonElement>.Shared.Return(values, clearArray: true);
             ArrayPool<int>.Shared.Return(order);
         }
+    }
+
+    private static int PropertyCount(JsonElement obj)
+    {
+        var count = 0;
+        foreach (var _ in obj.EnumerateObject()) count++;
+        return count;
+    }
+
+    /// <summary>
+    /// Reads each property once into <paramref name="names"/> and <paramref name="values"/> (JsonProperty.Name decodes a new
+    /// string on every call from a copied struct) and leaves in <paramref name="order"/> their indexes sorted by name.
+    /// </summary>
+    private static void ReadSorted(JsonElement obj, string[] names, JsonElement[] values, Span<int> order)
+    {
+        var i = 0;
+        foreach (var property in obj.EnumerateObject())
+        {
+            names[i] = property.Name;
+            values[i] = property.Value;
+            order[i] = i;
+            i++;
+        }
+
+        SortStable(order, names);
     }
 
     /// <summary>Sorts indexes by ordinal name, keeping input order among equal names (duplicate keys: the last one wins).</summary>
@@ -130,22 +144,11 @@ internal static class CanonicalJson
     /// <summary>Properties in ordinal key order; duplicate keys (invalid but parseable) keep their input order.</summary>
     public static SortedObject SortedProperties(JsonElement obj)
     {
-        var count = 0;
-        foreach (var _ in obj.EnumerateObject()) count++;
+        var count = PropertyCount(obj);
         var names = new string[count];
         var values = new JsonElement[count];
         var order = new int[count];
-        var i = 0;
-        // Names are read once: JsonProperty.Name decodes a new string on every call from a copied struct.
-        foreach (var property in obj.EnumerateObject())
-        {
-            names[i] = property.Name;
-            values[i] = property.Value;
-            order[i] = i;
-            i++;
-        }
-
-        SortStable(order, names);
+        ReadSorted(obj, names, values, order);
         return new SortedObject([.. order.Select(k => names[k])], [.. order.Select(k => values[k])]);
     }
 

@@ -1,7 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json;
-using JitAdmission.Core.Admission;
-using JitAdmission.Core.Matching;
 
 namespace JitAdmission.Core.Fingerprinting;
 

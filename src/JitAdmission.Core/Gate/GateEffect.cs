@@ -1,6 +1,3 @@
-using JitAdmission.Core.Admission;
-using JitAdmission.Core.Api;
-
 namespace JitAdmission.Core.Gate;
 
 /// <summary>What <see cref="GateMachine"/> asks the webhook to do next; each but <see cref="Answer"/> is followed by one observation.</summary>

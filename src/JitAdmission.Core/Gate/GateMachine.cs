@@ -1,7 +1,3 @@
-using JitAdmission.Core.Admission;
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Approval;
-
 namespace JitAdmission.Core.Gate;
 
 /// <summary>One step of a call: the state to keep and what to do next.</summary>

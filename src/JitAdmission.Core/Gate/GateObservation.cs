@@ -1,5 +1,3 @@
-using JitAdmission.Core.Api;
-
 namespace JitAdmission.Core.Gate;
 
 /// <summary>What the webhook saw while carrying out an effect; <see cref="GateMachine.Next"/> turns it into the next effect.</summary>

@@ -1,5 +1,3 @@
-using JitAdmission.Core.Admission;
-
 namespace JitAdmission.Core.Gate;
 
 /// <summary>What the call is waiting for: the effect <see cref="GateMachine"/> asked for last.</summary>

@@ -1,6 +1,3 @@
-using JitAdmission.Core.Admission;
-using JitAdmission.Core.Matching;
-
 namespace JitAdmission.Core.Gate;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using JitAdmission.Core.Admission;
-
 namespace JitAdmission.Core.Guard;
 
 public static partial class RequestGuard

@@ -1,6 +1,3 @@
-using JitAdmission.Core.Admission;
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Approval;
 using JitAdmission.Core.Text;
 
 namespace JitAdmission.Core.Guard;

@@ -1,7 +1,3 @@
-using JitAdmission.Core.Admission;
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Approval;
-
 namespace JitAdmission.Core.Guard;
 
 /// <summary>

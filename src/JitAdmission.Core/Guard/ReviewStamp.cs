@@ -1,8 +1,4 @@
 using System.Buffers;
-using System.Text.Json;
-using JitAdmission.Core.Admission;
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Approval;
 
 namespace JitAdmission.Core.Guard;
 

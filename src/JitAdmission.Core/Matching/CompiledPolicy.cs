@@ -1,6 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
-using JitAdmission.Core.Api;
 using JitAdmission.Core.Cel;
 using JitAdmission.Core.Scheduling;
 using JitAdmission.Core.Validation;

@@ -1,17 +1,21 @@
-using JitAdmission.Core.Api;
-
 namespace JitAdmission.Core.Matching;
 
 /// <summary>A <see cref="ResourceRule"/> with its resources split into patterns; entries that are not valid
 /// (reported by the validator) are dropped, so they match nothing, exactly as the webhook configuration omits them.</summary>
 public sealed class CompiledResourceRule
 {
-    private CompiledResourceRule(string[] groups, string[] versions, ResourcePattern[] resources, string[] operations)
+    private CompiledResourceRule(ResourceRule rule)
     {
-        Groups = groups;
-        Versions = versions;
-        Resources = resources;
-        Operations = operations;
+        Groups = rule.ApiGroups.Where(IsGroup).Distinct(StringComparer.Ordinal).ToArray();
+        Versions = rule.ApiVersions.Count == 0
+            ? [ResourcePattern.Wildcard]
+            : rule.ApiVersions.Where(IsVersion).Distinct(StringComparer.Ordinal).ToArray();
+        Resources = rule.Resources
+            .Select(r => ResourcePattern.TryParse(r, out var p, out _) ? p : null)
+            .OfType<ResourcePattern>()
+            .Distinct()
+            .ToArray();
+        Operations = rule.Operations.Where(Matching.Operations.IsValid).Distinct(StringComparer.Ordinal).ToArray();
     }
 
     public IReadOnlyList<string> Groups { get; }
@@ -20,20 +24,7 @@ public sealed class CompiledResourceRule
     public IReadOnlyList<ResourcePattern> Resources { get; }
     public IReadOnlyList<string> Operations { get; }
 
-    public static CompiledResourceRule From(ResourceRule rule)
-    {
-        var groups = rule.ApiGroups.Where(IsGroup).Distinct(StringComparer.Ordinal).ToArray();
-        var versions = rule.ApiVersions.Count == 0
-            ? [ResourcePattern.Wildcard]
-            : rule.ApiVersions.Where(IsVersion).Distinct(StringComparer.Ordinal).ToArray();
-        var resources = rule.Resources
-            .Select(r => ResourcePattern.TryParse(r, out var p, out _) ? p : null)
-            .OfType<ResourcePattern>()
-            .Distinct()
-            .ToArray();
-        var operations = rule.Operations.Where(Matching.Operations.IsValid).Distinct(StringComparer.Ordinal).ToArray();
-        return new CompiledResourceRule(groups, versions, resources, operations);
-    }
+    public static CompiledResourceRule From(ResourceRule rule) => new(rule);
 
     public bool Matches(string group, string version, string resource, string subResource, string operation) =>
         Contains(Groups, group) && Contains(Versions, version) && Contains(Operations, operation) && MatchesResource(resource, subResource);

@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace JitAdmission.Core.Matching;
 
 /// <summary>Kubernetes label selector semantics: all of matchLabels and matchExpressions must hold; an empty

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using JitAdmission.Core.Admission;
 using JitAdmission.Core.Cel;
 
 namespace JitAdmission.Core.Matching;

@@ -7,7 +7,8 @@ public static class Operations
     public const string Update = "UPDATE";
     public const string Delete = "DELETE";
     public const string Connect = "CONNECT";
-    public const string All = "*";
+    /// <summary>Every operation: the same wildcard rules use for groups, versions and resources.</summary>
+    public const string All = ResourcePattern.Wildcard;
 
     public static readonly IReadOnlyList<string> Concrete = [Create, Update, Delete, Connect];
 

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using JitAdmission.Core.Admission;
-
 namespace JitAdmission.Core.Matching;
 
 /// <summary>

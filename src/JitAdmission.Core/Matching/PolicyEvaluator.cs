@@ -1,7 +1,4 @@
-using System.Text.Json;
-using JitAdmission.Core.Admission;
 using JitAdmission.Core.Cel;
-using k8s.Models;
 
 namespace JitAdmission.Core.Matching;
 

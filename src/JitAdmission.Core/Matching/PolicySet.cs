@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using JitAdmission.Core.Admission;
-using JitAdmission.Core.Api;
 
 namespace JitAdmission.Core.Matching;
 

@@ -1,5 +1,3 @@
-using JitAdmission.Core.Admission;
-
 namespace JitAdmission.Core.Matching;
 
 /// <summary>Where a request lives for matching: a Namespace object's namespace is its own name

@@ -1,6 +1,3 @@
-using JitAdmission.Core.Admission;
-using JitAdmission.Core.Api;
-
 namespace JitAdmission.Core.Matching;
 
 /// <summary>Who is acting: <c>include</c> (when non-empty) limits gating to these subjects, <c>exclude</c> is never gated.</summary>

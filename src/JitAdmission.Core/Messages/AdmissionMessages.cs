@@ -1,9 +1,3 @@
-using JitAdmission.Core.Matching;
-using System.Text;
-using JitAdmission.Core.Admission;
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Approval;
-
 namespace JitAdmission.Core.Messages;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Text;
-using JitAdmission.Core.Admission;
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Approval;
-
 namespace JitAdmission.Core.Naming;
 
 /// <summary>What to do with the ApprovalRequest slot for a fingerprint.</summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using JitAdmission.Core.Api;
 
 namespace JitAdmission.Core.Scheduling;
 

@@ -1,5 +1,3 @@
-using JitAdmission.Core.Api;
-
 namespace JitAdmission.Core.Scheduling;
 
 /// <summary>Whether a policy's schedule is active at an instant.</summary>

@@ -1,4 +1,3 @@
-using JitAdmission.Core.Api;
 using JitAdmission.Core.Time;
 
 namespace JitAdmission.Core.Validation;

@@ -1,7 +1,3 @@
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Matching;
-using k8s.Models;
-
 namespace JitAdmission.Core.Validation;
 
 /// <summary>Rules for <c>spec.match</c>.</summary>

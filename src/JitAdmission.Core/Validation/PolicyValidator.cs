@@ -1,6 +1,4 @@
-using JitAdmission.Core.Api;
 using JitAdmission.Core.Cel;
-using JitAdmission.Core.Matching;
 using JitAdmission.Core.Scheduling;
 
 namespace JitAdmission.Core.Validation;

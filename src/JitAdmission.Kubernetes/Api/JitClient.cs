@@ -1,7 +1,3 @@
-using JitAdmission.Core.Api;
-using k8s;
-using k8s.Models;
-
 namespace JitAdmission.Kubernetes.Api;
 
 /// <summary>
@@ -90,70 +86,17 @@ public sealed class JitClient(IKubernetes client)
 
     // Webhook configurations (owned by the controller)
 
-    public Task<ApiResult<V1ValidatingWebhookConfiguration>> GetValidatingWebhookConfigurationAsync(string name, CancellationToken cancellationToken) =>
-        ApiCalls.RunAsync(() => client.AdmissionregistrationV1.ReadValidatingWebhookConfigurationAsync(name, cancellationToken: cancellationToken), cancellationToken);
+    public WebhookConfigurationCalls<V1ValidatingWebhookConfiguration> ValidatingWebhookConfigurations { get; } = new(V1ValidatingWebhookConfiguration.KubeKind,
+        (name, ct) => client.AdmissionregistrationV1.ReadValidatingWebhookConfigurationAsync(name, cancellationToken: ct),
+        (patch, name, ct) => client.AdmissionregistrationV1.PatchValidatingWebhookConfigurationAsync(patch, name, fieldManager: Manager, force: true, cancellationToken: ct),
+        (body, name, ct) => client.AdmissionregistrationV1.ReplaceValidatingWebhookConfigurationAsync(body, name, fieldManager: Manager, cancellationToken: ct),
+        (name, ct) => client.AdmissionregistrationV1.DeleteValidatingWebhookConfigurationAsync(name, cancellationToken: ct));
 
-    /// <summary>Server-side apply with force: we own the fields we send; fields others own (e.g. Helm labels) stay.</summary>
-    public Task<ApiResult<V1ValidatingWebhookConfiguration>> ApplyValidatingWebhookConfigurationAsync(V1ValidatingWebhookConfiguration desired, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(desired);
-        var body = ForApply(desired, "admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration");
-        return ApiCalls.RunAsync(
-            () => client.AdmissionregistrationV1.PatchValidatingWebhookConfigurationAsync(
-                new V1Patch(KubernetesJson.Serialize(body), V1Patch.PatchType.ApplyPatch), body.Metadata.Name, fieldManager: Manager, force: true, cancellationToken: cancellationToken),
-            cancellationToken);
-    }
-
-    /// <summary>Replaces the whole object with optimistic concurrency (requires metadata.resourceVersion).</summary>
-    public Task<ApiResult<V1ValidatingWebhookConfiguration>> ReplaceValidatingWebhookConfigurationAsync(V1ValidatingWebhookConfiguration configuration, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        Require(configuration.Metadata?.ResourceVersion, "metadata.resourceVersion");
-        return ApiCalls.RunAsync(
-            () => client.AdmissionregistrationV1.ReplaceValidatingWebhookConfigurationAsync(configuration, configuration.Metadata!.Name, fieldManager: Manager, cancellationToken: cancellationToken),
-            cancellationToken);
-    }
-
-    public Task<ApiResult<bool>> DeleteValidatingWebhookConfigurationAsync(string name, CancellationToken cancellationToken) =>
-        ApiCalls.RunAsync(
-            async () =>
-            {
-                await client.AdmissionregistrationV1.DeleteValidatingWebhookConfigurationAsync(name, cancellationToken: cancellationToken);
-                return true;
-            },
-            cancellationToken);
-
-    public Task<ApiResult<V1MutatingWebhookConfiguration>> GetMutatingWebhookConfigurationAsync(string name, CancellationToken cancellationToken) =>
-        ApiCalls.RunAsync(() => client.AdmissionregistrationV1.ReadMutatingWebhookConfigurationAsync(name, cancellationToken: cancellationToken), cancellationToken);
-
-    /// <summary>Server-side apply with force (see <see cref="ApplyValidatingWebhookConfigurationAsync"/>).</summary>
-    public Task<ApiResult<V1MutatingWebhookConfiguration>> ApplyMutatingWebhookConfigurationAsync(V1MutatingWebhookConfiguration desired, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(desired);
-        var body = ForApply(desired, "admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration");
-        return ApiCalls.RunAsync(
-            () => client.AdmissionregistrationV1.PatchMutatingWebhookConfigurationAsync(
-                new V1Patch(KubernetesJson.Serialize(body), V1Patch.PatchType.ApplyPatch), body.Metadata.Name, fieldManager: Manager, force: true, cancellationToken: cancellationToken),
-            cancellationToken);
-    }
-
-    public Task<ApiResult<V1MutatingWebhookConfiguration>> ReplaceMutatingWebhookConfigurationAsync(V1MutatingWebhookConfiguration configuration, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        Require(configuration.Metadata?.ResourceVersion, "metadata.resourceVersion");
-        return ApiCalls.RunAsync(
-            () => client.AdmissionregistrationV1.ReplaceMutatingWebhookConfigurationAsync(configuration, configuration.Metadata!.Name, fieldManager: Manager, cancellationToken: cancellationToken),
-            cancellationToken);
-    }
-
-    public Task<ApiResult<bool>> DeleteMutatingWebhookConfigurationAsync(string name, CancellationToken cancellationToken) =>
-        ApiCalls.RunAsync(
-            async () =>
-            {
-                await client.AdmissionregistrationV1.DeleteMutatingWebhookConfigurationAsync(name, cancellationToken: cancellationToken);
-                return true;
-            },
-            cancellationToken);
+    public WebhookConfigurationCalls<V1MutatingWebhookConfiguration> MutatingWebhookConfigurations { get; } = new(V1MutatingWebhookConfiguration.KubeKind,
+        (name, ct) => client.AdmissionregistrationV1.ReadMutatingWebhookConfigurationAsync(name, cancellationToken: ct),
+        (patch, name, ct) => client.AdmissionregistrationV1.PatchMutatingWebhookConfigurationAsync(patch, name, fieldManager: Manager, force: true, cancellationToken: ct),
+        (body, name, ct) => client.AdmissionregistrationV1.ReplaceMutatingWebhookConfigurationAsync(body, name, fieldManager: Manager, cancellationToken: ct),
+        (name, ct) => client.AdmissionregistrationV1.DeleteMutatingWebhookConfigurationAsync(name, cancellationToken: ct));
 
     // Secrets (certificates)
 
@@ -181,22 +124,6 @@ public sealed class JitClient(IKubernetes client)
     private static V1DeleteOptions? Preconditions(string? uid, string? resourceVersion) =>
         uid is null && resourceVersion is null ? null : new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = uid, ResourceVersion = resourceVersion } };
 
-    private static T ForApply<T>(T desired, string apiVersion, string kind)
-        where T : class, IKubernetesObject<V1ObjectMeta>
-    {
-        // Apply bodies must not carry server-owned metadata; work on a copy so the caller's object is untouched.
-        var body = KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(desired));
-        Require(body.Metadata?.Name, "metadata.name");
-        body.ApiVersion = apiVersion;
-        body.Kind = kind;
-        body.Metadata!.ResourceVersion = null;
-        body.Metadata.ManagedFields = null;
-        body.Metadata.Uid = null;
-        body.Metadata.CreationTimestamp = null;
-        body.Metadata.Generation = null;
-        return body;
-    }
-
-    private static string Require(string? value, string what) =>
+    internal static string Require(string? value, string what) =>
         string.IsNullOrEmpty(value) ? throw new ArgumentException($"{what} is required") : value;
 }

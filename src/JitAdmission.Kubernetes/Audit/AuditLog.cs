@@ -3,7 +3,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Threading.Channels;
 using JitAdmission.Core.Admission;
-using JitAdmission.Core.Api;
 
 namespace JitAdmission.Kubernetes.Audit;
 
@@ -26,17 +25,21 @@ public sealed class AuditLog : IAsyncDisposable
     private readonly Lock _write = new();
     private readonly Task _writer;
 
+    /// <summary>Audit lines on standard output.</summary>
     public AuditLog(TimeProvider time)
         : this(Console.OpenStandardOutput(), time)
     {
     }
 
-    public AuditLog(Stream output, TimeProvider time)
+    private AuditLog(Stream output, TimeProvider time)
     {
         _output = output;
         _time = time;
         _writer = Task.Run(WriteAllAsync);
     }
+
+    /// <summary>Audit lines on <paramref name="output"/> instead (tests read them there).</summary>
+    public static AuditLog To(Stream output, TimeProvider time) => new(output, time);
 
     /// <summary>A decision of the gate on a gated request (not the plain allows of requests no policy matches).</summary>
     public void Admission(AdmissionAttributes request, AdmissionVerdict verdict)

@@ -1,5 +1,3 @@
-using JitAdmission.Core.Api;
-
 namespace JitAdmission.Kubernetes.Caching;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using k8s;
-
 namespace JitAdmission.Kubernetes.Caching;
 
 public static class KubernetesObjects

@@ -1,6 +1,3 @@
-using k8s;
-using k8s.Models;
-
 namespace JitAdmission.Kubernetes.Caching;
 
 /// <summary>Cache keys: <c>namespace/name</c>, or <c>name</c> for cluster-scoped objects (as client-go).</summary>

@@ -1,13 +1,8 @@
 using System.Collections.Immutable;
 using System.Net;
 using System.Text.Json;
-using JitAdmission.Core.Api;
 using JitAdmission.Kubernetes.Api;
-using k8s;
 using k8s.Autorest;
-using k8s.Models;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace JitAdmission.Kubernetes.Caching;
 
@@ -43,13 +38,13 @@ public sealed class ResourceCache<T> : IResourceCacheReader<T>
     private long _lists;
     private long _watches;
 
-    public ResourceCache(IKubernetes client, ResourceDescriptor descriptor, ResourceCacheOptions? options = null, TimeProvider? timeProvider = null, ILogger<ResourceCache<T>>? logger = null)
+    public ResourceCache(IKubernetes client, ResourceDescriptor descriptor, TimeProvider time, ILogger<ResourceCache<T>> logger, ResourceCacheOptions? options = null)
     {
         _client = client;
         Descriptor = descriptor;
         _options = options ?? new ResourceCacheOptions();
-        _time = timeProvider ?? TimeProvider.System;
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _time = time;
+        _logger = logger;
         _resource = descriptor.ToString();
         if (descriptor.Namespaced) AddIndex(NamespaceIndex, o => [o.Metadata?.NamespaceProperty ?? ""]);
     }

@@ -9,13 +9,11 @@ namespace JitAdmission.Kubernetes.Certificates;
 /// from the <see cref="TimeProvider"/>; NotBefore is back-dated by <see cref="ClockSkew"/> so that an API server
 /// whose clock is a little behind still accepts a brand-new certificate.
 /// </summary>
-public sealed class CertificateFactory(TimeProvider? timeProvider = null)
+public sealed class CertificateFactory(TimeProvider time)
 {
     public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
 
     private static readonly Oid ServerAuth = new("1.3.6.1.5.5.7.3.1", "Server Authentication");
-
-    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
 
     public X509Certificate2 CreateCertificateAuthority(string commonName, TimeSpan lifetime)
     {
@@ -24,7 +22,7 @@ public sealed class CertificateFactory(TimeProvider? timeProvider = null)
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: true, hasPathLengthConstraint: true, pathLengthConstraint: 0, critical: true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature, critical: true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
-        var now = _time.GetUtcNow();
+        var now = time.GetUtcNow();
         return request.CreateSelfSigned(now - ClockSkew, now + lifetime);
     }
 
@@ -50,7 +48,7 @@ public sealed class CertificateFactory(TimeProvider? timeProvider = null)
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
 
-        var now = _time.GetUtcNow();
+        var now = time.GetUtcNow();
         var notBefore = Max(now - ClockSkew, new DateTimeOffset(issuer.NotBefore.ToUniversalTime()));
         var notAfter = Min(now + lifetime, new DateTimeOffset(issuer.NotAfter.ToUniversalTime()));
         using var unkeyed = request.Create(issuer, notBefore, notAfter, RandomSerial());

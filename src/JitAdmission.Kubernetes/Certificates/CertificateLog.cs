@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace JitAdmission.Kubernetes.Certificates;
 
 internal static partial class CertificateLog

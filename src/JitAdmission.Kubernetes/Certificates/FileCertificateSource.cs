@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace JitAdmission.Kubernetes.Certificates;
 
@@ -30,17 +28,17 @@ public sealed class FileCertificateSource : ICertificateSource, IDisposable
     public FileCertificateSource(
         string certFile,
         string keyFile,
-        string? caFile = null,
-        TimeProvider? timeProvider = null,
+        string? caFile,
+        TimeProvider time,
+        ILogger<FileCertificateSource> logger,
         TimeSpan? pollInterval = null,
-        bool watchFileSystem = true,
-        ILogger<FileCertificateSource>? logger = null)
+        bool watchFileSystem = true)
     {
         _certFile = Path.GetFullPath(certFile);
         _keyFile = Path.GetFullPath(keyFile);
         _caFile = caFile is null ? null : Path.GetFullPath(caFile);
-        _time = timeProvider ?? TimeProvider.System;
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _time = time;
+        _logger = logger;
         if (!TryReload(out var error)) throw new InvalidOperationException($"cannot load the serving certificate from {_certFile}: {error}");
 
         if (watchFileSystem)

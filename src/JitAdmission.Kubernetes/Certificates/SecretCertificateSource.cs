@@ -2,11 +2,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using JitAdmission.Kubernetes.Api;
-using JitAdmission.Kubernetes.Caching;
-using k8s;
-using k8s.Models;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace JitAdmission.Kubernetes.Certificates;
 
@@ -26,7 +21,7 @@ public sealed class SecretCertificateSource : ICertificateSource, IDisposable
     private readonly TimeProvider _time;
     private readonly CertificateFactory _factory;
     private readonly ILogger _logger;
-    private readonly ILoggerFactory? _loggerFactory;
+    private readonly ILoggerFactory _loggerFactory;
     private readonly string _secret;
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _writes = new(1, 1);
@@ -37,20 +32,20 @@ public sealed class SecretCertificateSource : ICertificateSource, IDisposable
     public SecretCertificateSource(
         IKubernetes client,
         SecretCertificateOptions options,
-        Func<bool>? isLeader = null,
-        TimeProvider? timeProvider = null,
-        ILoggerFactory? loggerFactory = null)
+        Func<bool> isLeader,
+        TimeProvider time,
+        ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (string.IsNullOrEmpty(options.Namespace)) throw new ArgumentException("SecretCertificateOptions.Namespace is required");
         if (options.DnsNames.Count == 0 && options.IpAddresses.Count == 0) throw new ArgumentException("SecretCertificateOptions needs DNS names or IP addresses");
         _client = new JitClient(client);
         _options = options;
-        _isLeader = isLeader ?? (() => true);
-        _time = timeProvider ?? TimeProvider.System;
-        _factory = new CertificateFactory(_time);
+        _isLeader = isLeader;
+        _time = time;
+        _factory = new CertificateFactory(time);
         _loggerFactory = loggerFactory;
-        _logger = loggerFactory?.CreateLogger<SecretCertificateSource>() ?? (ILogger)NullLogger.Instance;
+        _logger = loggerFactory.CreateLogger<SecretCertificateSource>();
         _secret = $"{options.Namespace}/{options.SecretName}";
     }
 
@@ -115,7 +110,7 @@ public sealed class SecretCertificateSource : ICertificateSource, IDisposable
         }
 
         var descriptor = ResourceDescriptor.Secrets.InNamespace(_options.Namespace).WithFieldSelector($"metadata.name={_options.SecretName}");
-        var cache = new ResourceCache<V1Secret>(_client.Kubernetes, descriptor, timeProvider: _time, logger: _loggerFactory?.CreateLogger<ResourceCache<V1Secret>>());
+        var cache = new ResourceCache<V1Secret>(_client.Kubernetes, descriptor, _time, _loggerFactory.CreateLogger<ResourceCache<V1Secret>>());
         _cache = cache;
         using var subscription = cache.Subscribe(e =>
         {

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace JitAdmission.Kubernetes.Certificates;
 
@@ -27,13 +25,13 @@ public sealed class SelfSignedCertificateSource : ICertificateSource, IDisposabl
     public SelfSignedCertificateSource(
         IEnumerable<string> dnsNames,
         IEnumerable<IPAddress> ipAddresses,
-        TimeProvider? timeProvider = null,
+        TimeProvider time,
+        ILogger<SelfSignedCertificateSource> logger,
         TimeSpan? servingLifetime = null,
-        TimeSpan? caLifetime = null,
-        ILogger<SelfSignedCertificateSource>? logger = null)
+        TimeSpan? caLifetime = null)
     {
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger;
+        _time = time;
         _factory = new CertificateFactory(_time);
         _dnsNames = [.. dnsNames];
         _ipAddresses = [.. ipAddresses];
@@ -45,8 +43,8 @@ public sealed class SelfSignedCertificateSource : ICertificateSource, IDisposabl
     }
 
     /// <summary>For a webhook on this machine: localhost, 127.0.0.1 and ::1.</summary>
-    public static SelfSignedCertificateSource ForLoopback(TimeProvider? timeProvider = null) =>
-        new(["localhost"], [IPAddress.Loopback, IPAddress.IPv6Loopback], timeProvider);
+    public static SelfSignedCertificateSource ForLoopback(TimeProvider time, ILogger<SelfSignedCertificateSource> logger) =>
+        new(["localhost"], [IPAddress.Loopback, IPAddress.IPv6Loopback], time, logger);
 
     public X509Certificate2 Current => _current;
 

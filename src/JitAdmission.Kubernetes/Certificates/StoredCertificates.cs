@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using JitAdmission.Core.Api;
-using k8s.Models;
 
 namespace JitAdmission.Kubernetes.Certificates;
 

@@ -32,51 +32,49 @@ public static class KubeconfigFile
 
         var root = stream.Documents.Count > 0 ? stream.Documents[0].RootNode as YamlMappingNode : null;
         if (root is null) throw new KubeConfigException($"{full} holds no kubeconfig");
-        var directory = Path.GetDirectoryName(full)!;
-        string? PathOf(YamlMappingNode node, string key) => Text(node, key) is { Length: > 0 } p ? Path.Combine(directory, p) : null;
-
+        var sections = new Sections(Path.GetDirectoryName(full)!);
         return new K8SConfiguration
         {
             ApiVersion = Text(root, "apiVersion"),
             Kind = Text(root, "kind"),
             CurrentContext = Text(root, "current-context"),
-            Clusters = Named(root, "clusters", "cluster", (name, c) => new Cluster
-            {
-                Name = name,
-                ClusterEndpoint = new ClusterEndpoint
-                {
-                    Server = Text(c, "server"),
-                    CertificateAuthority = PathOf(c, "certificate-authority"),
-                    CertificateAuthorityData = Text(c, "certificate-authority-data"),
-                    TlsServerName = Text(c, "tls-server-name"),
-                    SkipTlsVerify = Flag(c, "insecure-skip-tls-verify"),
-                },
-            }),
-            Users = Named(root, "users", "user", (name, u) => new User
-            {
-                Name = name,
-                UserCredentials = new UserCredentials
-                {
-                    ClientCertificate = PathOf(u, "client-certificate"),
-                    ClientCertificateData = Text(u, "client-certificate-data"),
-                    ClientKey = PathOf(u, "client-key"),
-                    ClientKeyData = Text(u, "client-key-data"),
-                    Token = Text(u, "token") ?? (PathOf(u, "tokenFile") is { } tokenFile ? File.ReadAllText(tokenFile).Trim() : null),
-                    UserName = Text(u, "username"),
-                    Password = Text(u, "password"),
-                    Impersonate = Text(u, "as"),
-                    ImpersonateGroups = Strings(u, "as-groups"),
-                    ImpersonateUserExtra = Map(u, "as-user-extra"),
-                    AuthProvider = Child(u, "auth-provider") is { } a ? new AuthProvider { Name = Text(a, "name"), Config = Map(a, "config") } : null,
-                    ExternalExecution = Child(u, "exec") is { } e ? Exec(e) : null,
-                },
-            }),
-            Contexts = Named(root, "contexts", "context", (name, c) => new Context
-            {
-                Name = name,
-                ContextDetails = new ContextDetails { Cluster = Text(c, "cluster"), User = Text(c, "user"), Namespace = Text(c, "namespace") },
-            }),
+            Clusters = Named(root, "clusters", "cluster", (name, c) => new Cluster { Name = name, ClusterEndpoint = sections.Endpoint(c) }),
+            Users = Named(root, "users", "user", (name, u) => new User { Name = name, UserCredentials = sections.Credentials(u) }),
+            Contexts = Named(root, "contexts", "context", (name, c) => new Context { Name = name, ContextDetails = Sections.Details(c) }),
         };
+    }
+
+    /// <summary>The body of each named entry. Relative file paths are taken from the kubeconfig's directory.</summary>
+    private sealed class Sections(string directory)
+    {
+        public ClusterEndpoint Endpoint(YamlMappingNode c) => new()
+        {
+            Server = Text(c, "server"),
+            CertificateAuthority = PathOf(c, "certificate-authority"),
+            CertificateAuthorityData = Text(c, "certificate-authority-data"),
+            TlsServerName = Text(c, "tls-server-name"),
+            SkipTlsVerify = Flag(c, "insecure-skip-tls-verify"),
+        };
+
+        public UserCredentials Credentials(YamlMappingNode u) => new()
+        {
+            ClientCertificate = PathOf(u, "client-certificate"),
+            ClientCertificateData = Text(u, "client-certificate-data"),
+            ClientKey = PathOf(u, "client-key"),
+            ClientKeyData = Text(u, "client-key-data"),
+            Token = Text(u, "token") ?? (PathOf(u, "tokenFile") is { } tokenFile ? File.ReadAllText(tokenFile).Trim() : null),
+            UserName = Text(u, "username"),
+            Password = Text(u, "password"),
+            Impersonate = Text(u, "as"),
+            ImpersonateGroups = Strings(u, "as-groups"),
+            ImpersonateUserExtra = Map(u, "as-user-extra"),
+            AuthProvider = Child(u, "auth-provider") is { } a ? new AuthProvider { Name = Text(a, "name"), Config = Map(a, "config") } : null,
+            ExternalExecution = Child(u, "exec") is { } e ? Exec(e) : null,
+        };
+
+        public static ContextDetails Details(YamlMappingNode c) => new() { Cluster = Text(c, "cluster"), User = Text(c, "user"), Namespace = Text(c, "namespace") };
+
+        private string? PathOf(YamlMappingNode node, string key) => Text(node, key) is { Length: > 0 } p ? Path.Combine(directory, p) : null;
     }
 
     private static ExternalExecution Exec(YamlMappingNode e) => new()

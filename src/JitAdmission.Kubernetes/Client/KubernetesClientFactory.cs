@@ -1,6 +1,4 @@
 using System.Net.Http;
-using JitAdmission.Core.Api;
-using k8s;
 
 namespace JitAdmission.Kubernetes.Client;
 

@@ -1,10 +1,7 @@
 using System.Globalization;
 using System.Threading.Channels;
-using k8s;
 using k8s.Autorest;
-using k8s.Models;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace JitAdmission.Kubernetes.Events;
 
@@ -37,12 +34,13 @@ public sealed class EventRecorder : IEventRecorder
     private readonly LinkedList<Sent> _lru = new();
     private long _dropped;
 
-    public EventRecorder(IKubernetes client, EventRecorderOptions? options = null, TimeProvider? timeProvider = null, ILogger<EventRecorder>? logger = null)
+    public EventRecorder(IKubernetes client, IOptions<EventRecorderOptions> options, TimeProvider time, ILogger<EventRecorder> logger)
     {
+        ArgumentNullException.ThrowIfNull(options);
         _client = client;
-        _options = options ?? new EventRecorderOptions();
-        _time = timeProvider ?? TimeProvider.System;
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
         _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(Math.Max(1, _options.QueueCapacity))
         {
             FullMode = BoundedChannelFullMode.Wait, // with TryWrite this means "refuse", so drops can be counted

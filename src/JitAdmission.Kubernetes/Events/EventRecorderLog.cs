@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace JitAdmission.Kubernetes.Events;
 
 internal static partial class EventRecorderLog

@@ -1,7 +1,5 @@
-using k8s;
 using k8s.Autorest;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace JitAdmission.Kubernetes.Leadership;
 
@@ -25,16 +23,16 @@ public sealed class LeaderElection : IDisposable
     private Func<CancellationToken, Task>? _whileLeading;
     private Task _work = Task.CompletedTask;
 
-    public LeaderElection(IKubernetes client, LeaderElectionOptions options, TimeProvider? timeProvider = null, ILogger<LeaderElection>? logger = null)
+    public LeaderElection(IKubernetes client, IOptions<LeaderElectionOptions> options, TimeProvider time, ILogger<LeaderElection> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        _options = options.Value;
+        _options.Validate();
         _client = client;
-        _options = options;
-        _time = timeProvider ?? TimeProvider.System;
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
-        Identity = options.Identity ?? DefaultIdentity();
-        _lease = $"{options.Namespace}/{options.LeaseName}";
+        _time = time;
+        _logger = logger;
+        Identity = _options.Identity ?? DefaultIdentity();
+        _lease = $"{_options.Namespace}/{_options.LeaseName}";
     }
 
     public string Identity { get; }

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace JitAdmission.Kubernetes.Leadership;
 
 internal static partial class LeaderElectionLog

@@ -1,8 +1,5 @@
 using System.Net;
-using k8s;
 using k8s.Autorest;
-using JitAdmission.Kubernetes.Caching;
-using k8s.Models;
 
 namespace JitAdmission.Kubernetes.Leadership;
 

@@ -1,9 +1,3 @@
-using JitAdmission.Core.Api;
-using JitAdmission.Kubernetes.Caching;
-using k8s;
-using k8s.Models;
-using Microsoft.Extensions.Logging;
-
 namespace JitAdmission.Kubernetes.Runtime;
 
 /// <summary>
@@ -17,14 +11,13 @@ public sealed class ClusterCaches : IAdmissionCaches
 {
     public ClusterCaches(IKubernetes client, TimeProvider time, ILoggerFactory loggerFactory)
     {
-        Policies = new ResourceCache<ApprovalPolicy>(client, ResourceDescriptor.ApprovalPolicies, new ResourceCacheOptions { StripManagedFields = true }, time,
-            logger: loggerFactory.CreateLogger<ResourceCache<ApprovalPolicy>>());
+        Policies = new ResourceCache<ApprovalPolicy>(client, ResourceDescriptor.ApprovalPolicies, time,
+            loggerFactory.CreateLogger<ResourceCache<ApprovalPolicy>>(), new ResourceCacheOptions { StripManagedFields = true });
         var shared = new StringPool();
         var requestOptions = new ResourceCacheOptions { StripManagedFields = true, Transform = r => ApprovalRequestSharing.Apply((ApprovalRequest)r, shared) };
-        Requests = new ResourceCache<ApprovalRequest>(client, ResourceDescriptor.ApprovalRequests, requestOptions, time,
-            logger: loggerFactory.CreateLogger<ResourceCache<ApprovalRequest>>()).AddStandardIndexes();
-        Namespaces = new ResourceCache<V1Namespace>(client, ResourceDescriptor.Namespaces, timeProvider: time,
-            logger: loggerFactory.CreateLogger<ResourceCache<V1Namespace>>());
+        Requests = new ResourceCache<ApprovalRequest>(client, ResourceDescriptor.ApprovalRequests, time,
+            loggerFactory.CreateLogger<ResourceCache<ApprovalRequest>>(), requestOptions).AddStandardIndexes();
+        Namespaces = new ResourceCache<V1Namespace>(client, ResourceDescriptor.Namespaces, time, loggerFactory.CreateLogger<ResourceCache<V1Namespace>>());
     }
 
     public ResourceCache<ApprovalPolicy> Policies { get; }

@@ -1,6 +1,3 @@
-using JitAdmission.Core.Api;
-using JitAdmission.Kubernetes.Caching;
-
 namespace JitAdmission.Kubernetes.Runtime;
 
 /// <summary>What the admission handlers need of the caches: the ApprovalRequests (read, and written through after a

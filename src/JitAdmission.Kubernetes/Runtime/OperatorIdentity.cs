@@ -1,4 +1,5 @@
 using JitAdmission.Core.Admission;
+using Microsoft.Extensions.Options;
 
 namespace JitAdmission.Kubernetes.Runtime;
 
@@ -10,8 +11,15 @@ public sealed class OperatorIdentity
 {
     private volatile string? _username;
 
-    /// <summary>The namespace the operator works in (Lease, certificate Secret, requests for cluster-scoped objects).</summary>
-    public required string Namespace { get; init; }
+    public OperatorIdentity(IOptions<OperatorOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Namespace = options.Value.ResolveNamespace();
+    }
+
+    /// <summary>The namespace the operator works in (Lease, certificate Secret, requests for cluster-scoped objects):
+    /// <see cref="OperatorOptions.ResolveNamespace"/>.</summary>
+    public string Namespace { get; }
 
     public bool IsResolved => _username is not null;
 

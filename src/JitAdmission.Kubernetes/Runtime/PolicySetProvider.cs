@@ -1,6 +1,4 @@
-using JitAdmission.Core.Api;
 using JitAdmission.Core.Matching;
-using JitAdmission.Kubernetes.Caching;
 
 namespace JitAdmission.Kubernetes.Runtime;
 

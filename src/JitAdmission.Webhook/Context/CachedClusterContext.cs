@@ -1,6 +1,3 @@
-using System.Text.Json;
-using JitAdmission.Core.Matching;
-using JitAdmission.Kubernetes.Caching;
 using k8s.Models;
 
 namespace JitAdmission.Webhook.Context;

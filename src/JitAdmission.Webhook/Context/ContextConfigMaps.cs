@@ -1,11 +1,6 @@
 using System.Collections.Immutable;
-using System.Text.Json;
-using JitAdmission.Core.Api;
-using JitAdmission.Core.Matching;
-using JitAdmission.Kubernetes.Caching;
 using k8s;
 using k8s.Models;
-using Microsoft.Extensions.Logging;
 
 namespace JitAdmission.Webhook.Context;
 
@@ -83,7 +78,7 @@ public sealed class ContextConfigMaps : IDisposable
     private Watch Start(string @namespace, string name)
     {
         var descriptor = ResourceDescriptor.ConfigMaps.InNamespace(@namespace).WithFieldSelector($"metadata.name={name}");
-        var cache = new ResourceCache<V1ConfigMap>(_client, descriptor, timeProvider: _time, logger: _loggers.CreateLogger<ResourceCache<V1ConfigMap>>());
+        var cache = new ResourceCache<V1ConfigMap>(_client, descriptor, _time, _loggers.CreateLogger<ResourceCache<V1ConfigMap>>());
         var stop = new CancellationTokenSource();
         _ = Task.Run(() => cache.RunAsync(stop.Token), CancellationToken.None);
         return new Watch(cache, stop);

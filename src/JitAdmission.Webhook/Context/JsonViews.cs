@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using k8s;
 
 namespace JitAdmission.Webhook.Context;

@@ -1,8 +1,6 @@
 using System.Buffers;
-using JitAdmission.Core.Admission;
 using JitAdmission.Webhook.Review;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Prometheus;
 
 namespace JitAdmission.Webhook.Endpoints;

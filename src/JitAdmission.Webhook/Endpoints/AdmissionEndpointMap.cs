@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-
 namespace JitAdmission.Webhook;
 
 /// <summary>The admission paths of <see cref="AdmissionEndpointRouteBuilderExtensions.MapAdmissionEndpoints"/>.</summary>

@@ -2,9 +2,6 @@ using System.Globalization;
 using JitAdmission.Webhook.Endpoints;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Prometheus;
 
 namespace JitAdmission.Webhook;
@@ -37,13 +34,7 @@ public static class AdmissionEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(handler);
-        var services = endpoints.ServiceProvider;
-        var endpoint = new AdmissionEndpoint(path, handler, kind,
-            services.GetRequiredService<IOptions<WebhookOptions>>().Value,
-            services.GetRequiredService<ClientAuthentication>(),
-            services.GetRequiredService<AdmissionMetrics>(),
-            services.GetRequiredService<TimeProvider>(),
-            services.GetRequiredService<ILoggerFactory>().CreateLogger("JitAdmission.Webhook.Admission"));
+        var endpoint = endpoints.ServiceProvider.GetRequiredService<AdmissionEndpointFactory>().Create(path, handler, kind);
         return endpoints.Map(path, endpoint.InvokeAsync).WithDisplayName("admission " + path);
     }
 }

@@ -1,5 +1,3 @@
-using JitAdmission.Core.Admission;
-
 namespace JitAdmission.Webhook;
 
 /// <summary>

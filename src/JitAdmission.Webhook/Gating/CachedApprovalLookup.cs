@@ -1,7 +1,3 @@
-using JitAdmission.Core.Admission;
-using JitAdmission.Core.Api;
-using JitAdmission.Kubernetes.Caching;
-
 namespace JitAdmission.Webhook.Gating;
 
 /// <summary><see cref="IApprovalLookup"/> over the ApprovalRequest cache's standard indexes: no API call, no scan.</summary>

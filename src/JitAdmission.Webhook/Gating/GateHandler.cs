@@ -1,13 +1,7 @@
-using JitAdmission.Core.Admission;
-using JitAdmission.Core.Api;
 using JitAdmission.Core.Gate;
-using JitAdmission.Core.Matching;
 using JitAdmission.Kubernetes.Api;
 using JitAdmission.Kubernetes.Audit;
-using JitAdmission.Kubernetes.Caching;
 using JitAdmission.Kubernetes.Runtime;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace JitAdmission.Webhook.Gating;
 
@@ -16,51 +10,25 @@ namespace JitAdmission.Webhook.Gating;
 /// to the API server and the cache (a write's result is put into the cache at once, so the next step reads its own
 /// writes), waits, logs, counts held calls, and fails closed with the reason when an effect throws.
 /// </summary>
-public sealed class GateHandler : IDeadlineAwareAdmissionHandler
+public sealed class GateHandler(
+    PolicySetProvider policies, IAdmissionCaches caches, IClusterContext cluster, IApprovalRequestStore store, OperatorIdentity identity,
+    HeldRequestWaiters waiters, AdmissionMetrics metrics, AuditLog audit, IOptions<GateOptions> options, IOptions<WebhookOptions> webhook,
+    TimeProvider time, ILogger<GateHandler> logger) : IDeadlineAwareAdmissionHandler
 {
     /// <summary>Without a deadline from the transport (direct calls), as long as the API server's longest timeout.</summary>
     private static readonly TimeSpan DefaultBudget = TimeSpan.FromSeconds(30);
 
-    private readonly PolicySetProvider _policies;
-    private readonly ResourceCache<ApprovalRequest> _requests;
-    private readonly IClusterContext _cluster;
-    private readonly IApprovalRequestStore _store;
-    private readonly OperatorIdentity _identity;
-    private readonly GateSettings _settings;
-    private readonly HeldRequestWaiters _waiters;
-    private readonly AdmissionMetrics _metrics;
-    private readonly IAdmissionCaches _caches;
-    private readonly AuditLog _audit;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly CachedApprovalLookup _lookup;
-
-    public GateHandler(
-        PolicySetProvider policies, IAdmissionCaches caches, IClusterContext cluster, IApprovalRequestStore store, OperatorIdentity identity,
-        HeldRequestWaiters waiters, AdmissionMetrics metrics, AuditLog audit, IOptions<GateOptions> options, IOptions<WebhookOptions> webhook,
-        TimeProvider time, ILogger<GateHandler> logger)
+    private readonly IAdmissionCaches _caches = caches;
+    private readonly ResourceCache<ApprovalRequest> _requests = caches.Requests;
+    private readonly CachedApprovalLookup _lookup = new(caches.Requests);
+    private readonly OperatorIdentity _identity = identity;
+    private readonly GateSettings _settings = new()
     {
-        _audit = audit;
-        var gate = options.Value;
-        _settings = new GateSettings
-        {
-            OperatorNamespace = identity.Namespace,
-            Trusted = TrustedSubjects.From(gate.TrustedUsers, gate.TrustedGroups),
-            MaxPendingPerRequester = gate.MaxPendingPerRequester,
-            CallerAuthenticated = webhook.Value.ClientCaFile is { Length: > 0 },
-        };
-        _policies = policies;
-        _caches = caches;
-        _requests = caches.Requests;
-        _cluster = cluster;
-        _store = store;
-        _identity = identity;
-        _waiters = waiters;
-        _metrics = metrics;
-        _time = time;
-        _logger = logger;
-        _lookup = new CachedApprovalLookup(caches.Requests);
-    }
+        OperatorNamespace = identity.Namespace,
+        Trusted = TrustedSubjects.From(options.Value.TrustedUsers, options.Value.TrustedGroups),
+        MaxPendingPerRequester = options.Value.MaxPendingPerRequester,
+        CallerAuthenticated = webhook.Value.ClientCaFile is { Length: > 0 },
+    };
 
     public ValueTask<AdmissionVerdict> HandleAsync(AdmissionAttributes request, CancellationToken cancellationToken) =>
         HandleAsync(request, DefaultBudget, cancellationToken);
@@ -70,16 +38,16 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
         ArgumentNullException.ThrowIfNull(request);
         var loaded = _caches.IsSynced;
         // Most requests match no policy: answered synchronously, with nothing allocated.
-        if (loaded && _policies.Current.ApplicableCandidates(request).Count == 0) return ValueTask.FromResult(AdmissionVerdict.Allow);
+        if (loaded && policies.Current.ApplicableCandidates(request).Count == 0) return ValueTask.FromResult(AdmissionVerdict.Allow);
         GateStep step;
         try
         {
-            var call = new GateCall(request, _identity.IsOperator(request.UserInfo), _settings, _time.GetUtcNow(), budget);
+            var call = new GateCall(request, _identity.IsOperator(request.UserInfo), _settings, time.GetUtcNow(), budget);
             step = GateMachine.Start(call, View(loaded));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            GateLog.Failed(_logger, e, request.Uid);
+            GateLog.Failed(logger, e, request.Uid);
             return ValueTask.FromResult(GateVerdicts.CouldNotDecide((AdmissionPlan?)null, e.Message));
         }
 
@@ -88,7 +56,7 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
             : new ValueTask<AdmissionVerdict>(RunAsync(request, step, cancellationToken));
     }
 
-    private GateView View(bool loaded) => new(loaded, _policies.Current, _cluster, _lookup, _time.GetUtcNow());
+    private GateView View(bool loaded) => new(loaded, policies.Current, cluster, _lookup, time.GetUtcNow());
 
     /// <summary>Runs effects until the machine answers.</summary>
     private async Task<AdmissionVerdict> RunAsync(AdmissionAttributes request, GateStep step, CancellationToken cancellationToken)
@@ -102,7 +70,7 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
         {
             while (true)
             {
-                if (state.Held) held ??= _metrics.BeginHold();
+                if (state.Held) held ??= metrics.BeginHold();
                 GateObservation seen;
                 try
                 {
@@ -131,7 +99,7 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
                 }
                 catch (Exception e) when (!cancellationToken.IsCancellationRequested)
                 {
-                    GateLog.Failed(_logger, e, request.Uid);
+                    GateLog.Failed(logger, e, request.Uid);
                     seen = new Failed(e.Message);
                 }
 
@@ -141,7 +109,7 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    GateLog.Failed(_logger, e, request.Uid);
+                    GateLog.Failed(logger, e, request.Uid);
                     (state, effect) = GateMachine.Fail(state, e.Message);
                 }
             }
@@ -158,27 +126,27 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
         var verdict = answer.Verdict;
         held?.Complete(answer.Hold ?? HoldResult.Cancelled);
         // Every decision on a gated request is an audit line; a plain allow (no policy matched) is not.
-        if (!ReferenceEquals(verdict, AdmissionVerdict.Allow)) _audit.Admission(request, verdict);
-        if (verdict.Outcome == Outcomes.Error && verdict.Code >= 500) GateLog.CouldNotDecide(_logger, request.Uid, verdict.Message ?? "");
+        if (!ReferenceEquals(verdict, AdmissionVerdict.Allow)) audit.Admission(request, verdict);
+        if (verdict.Outcome == Outcomes.Error && verdict.Code >= 500) GateLog.CouldNotDecide(logger, request.Uid, verdict.Message ?? "");
         else if (verdict.Outcome == Outcomes.BreakGlass)
-            GateLog.BreakGlass(_logger, request.UserInfo.Username, request.Operation, request.ResourceWithSubresource, request.Namespace, request.Name,
+            GateLog.BreakGlass(logger, request.UserInfo.Username, request.Operation, request.ResourceWithSubresource, request.Namespace, request.Name,
                 verdict.AuditAnnotations.GetValueOrDefault(AuditKeys.Request, ""));
         return verdict;
     }
 
     private async Task<Wrote> CreateAsync(AdmissionAttributes request, GateState state, ApprovalRequest draft, CancellationToken cancellationToken)
     {
-        var created = await _store.CreateAsync(draft, cancellationToken);
+        var created = await store.CreateAsync(draft, cancellationToken);
         var (ns, name) = (draft.Metadata.NamespaceProperty, draft.Metadata.Name);
         if (created.IsOk)
         {
             _requests.Upsert(created.Object);
             if (state.Stage == GateStage.Creating)
-                GateLog.Created(_logger, ns, name, request.Operation, request.ResourceWithSubresource, request.UserInfo.Username, draft.Spec.Policies);
+                GateLog.Created(logger, ns, name, request.Operation, request.ResourceWithSubresource, request.UserInfo.Username, draft.Spec.Policies);
         }
         else if (created.Outcome == ApiOutcome.AlreadyExists)
         {
-            GateLog.CreateRaced(_logger, ns, name);
+            GateLog.CreateRaced(logger, ns, name);
         }
 
         return Observation(created);
@@ -186,17 +154,17 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
 
     private async Task<Wrote> WriteStatusAsync(AdmissionAttributes request, ApprovalRequest withUse, CancellationToken cancellationToken)
     {
-        var written = await _store.ReplaceStatusAsync(withUse, cancellationToken);
+        var written = await store.ReplaceStatusAsync(withUse, cancellationToken);
         var (ns, name) = (withUse.Metadata.NamespaceProperty, withUse.Metadata.Name);
         if (written.IsOk)
         {
             // Read-your-writes: the next request must see this use even before the watch delivers it.
             _requests.Upsert(written.Object);
-            GateLog.Consumed(_logger, ns, name, request.Operation, request.ResourceWithSubresource, request.UserInfo.Username, written.Object.Status?.Uses ?? 0);
+            GateLog.Consumed(logger, ns, name, request.Operation, request.ResourceWithSubresource, request.UserInfo.Username, written.Object.Status?.Uses ?? 0);
         }
         else if (written.Outcome == ApiOutcome.Conflict)
         {
-            GateLog.ConsumeRaced(_logger, ns, name, written.Outcome);
+            GateLog.ConsumeRaced(logger, ns, name, written.Outcome);
         }
 
         return Observation(written);
@@ -208,18 +176,18 @@ public sealed class GateHandler : IDeadlineAwareAdmissionHandler
     /// </summary>
     private async Task<(HeldRequestWaiter, GateObservation)> WaitAsync(HeldRequestWaiter? waiter, WaitForChange wait, CancellationToken cancellationToken)
     {
-        var followed = _waiters.Follow(waiter, wait.Namespace, wait.Name);
+        var followed = waiters.Follow(waiter, wait.Namespace, wait.Name);
         if (!ReferenceEquals(followed, waiter)) return (followed, new Woke(true));
         // A pause between two API calls is real time; a hold's end is the clock's (tests move it).
         var changed = wait.Jitter > TimeSpan.Zero
             ? await followed.WaitAsync(Jitter(wait.Jitter), TimeProvider.System, cancellationToken)
-            : await followed.WaitAsync(wait.Until - _time.GetUtcNow(), _time, cancellationToken);
+            : await followed.WaitAsync(wait.Until - time.GetUtcNow(), time, cancellationToken);
         return (followed, new Woke(changed));
     }
 
     private async Task RefreshAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
-        var fresh = await _store.GetAsync(@namespace, name, cancellationToken);
+        var fresh = await store.GetAsync(@namespace, name, cancellationToken);
         if (fresh.IsOk) _requests.Upsert(fresh.Object);
     }
 

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace JitAdmission.Webhook.Gating;
 
 internal static partial class GateLog

@@ -1,5 +1,3 @@
-using JitAdmission.Core.Admission;
-
 namespace JitAdmission.Webhook.Gating;
 
 /// <summary>How the gate treats callers, bound from the configuration section <c>Gate</c> (docs/configuration.md).</summary>

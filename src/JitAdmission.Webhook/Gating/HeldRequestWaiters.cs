@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using JitAdmission.Core.Api;
 using JitAdmission.Core.Approval;
-using JitAdmission.Kubernetes.Caching;
 
 namespace JitAdmission.Webhook.Gating;
 

@@ -1,4 +1,3 @@
-using JitAdmission.Core.Api;
 using JitAdmission.Kubernetes.Api;
 
 namespace JitAdmission.Webhook.Gating;

@@ -1,16 +1,10 @@
 using System.Text;
-using System.Text.Json;
-using JitAdmission.Core.Admission;
-using JitAdmission.Core.Api;
 using JitAdmission.Core.Guard;
 using JitAdmission.Core.Validation;
 using JitAdmission.Kubernetes.Api;
 using JitAdmission.Kubernetes.Audit;
-using JitAdmission.Kubernetes.Caching;
 using JitAdmission.Kubernetes.Runtime;
-using JitAdmission.Core.Matching;
 using JitAdmission.Webhook.Gating;
-using Microsoft.Extensions.Options;
 
 namespace JitAdmission.Webhook.Guard;
 

@@ -1,8 +1,4 @@
-using System.Text.Json;
-using JitAdmission.Core.Admission;
-using JitAdmission.Core.Api;
 using k8s;
-using JitAdmission.Core.Matching;
 
 namespace JitAdmission.Webhook.Guard;
 

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace JitAdmission.Webhook;
 
 internal static partial class WebhookLog

@@ -1,5 +1,4 @@
 using JitAdmission.Core.Gate;
-using JitAdmission.Core.Admission;
 using Prometheus;
 
 namespace JitAdmission.Webhook;

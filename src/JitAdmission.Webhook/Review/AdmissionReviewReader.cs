@@ -1,7 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Text.Json;
-using JitAdmission.Core.Admission;
-using JitAdmission.Core.Matching;
 
 namespace JitAdmission.Webhook.Review;
 
@@ -206,41 +203,35 @@ public static class AdmissionReviewReader
         return true;
     }
 
-    private static bool ReadResource(ref Utf8JsonReader reader, ref ReviewState s)
-    {
-        reader.Read();
-        if (reader.TokenType == JsonTokenType.Null) return true;
-        if (reader.TokenType != JsonTokenType.StartObject) return WrongType(ref reader, ref s, "request.resource", "an object");
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            bool ok;
-            if (reader.ValueTextEquals("group"u8)) ok = ReadString(ref reader, ref s, "request.resource.group", out s.ResourceGroup, Repeats);
-            else if (reader.ValueTextEquals("version"u8)) ok = ReadString(ref reader, ref s, "request.resource.version", out s.ResourceVersion, Repeats);
-            else if (reader.ValueTextEquals("resource"u8)) ok = ReadString(ref reader, ref s, "request.resource.resource", out s.ResourceName, Repeats);
-            else
-            {
-                reader.Read();
-                ok = Skip(ref reader, ref s);
-            }
-
-            if (!ok) return false;
-        }
-
-        return true;
-    }
+    private static bool ReadResource(ref Utf8JsonReader reader, ref ReviewState s) =>
+        ReadGroupVersion(ref reader, ref s, ResourceFields, ref s.ResourceGroup, ref s.ResourceVersion, ref s.ResourceName, out _);
 
     private static bool ReadKind(ref Utf8JsonReader reader, ref ReviewState s)
     {
+        string? group = null, version = null, kind = null;
+        if (!ReadGroupVersion(ref reader, ref s, KindFields, ref group, ref version, ref kind, out var isObject)) return false;
+        if (isObject) s.Kind = new GroupVersionKind(group ?? "", version ?? "", kind ?? "");
+        return true;
+    }
+
+    /// <summary>
+    /// Reads a {group, version, resource or kind} object into the three references, each as its field comes; other fields
+    /// are skipped. A null (<paramref name="isObject"/> false) leaves them as they were.
+    /// </summary>
+    private static bool ReadGroupVersion(
+        ref Utf8JsonReader reader, ref ReviewState s, GroupVersionFields fields, ref string? group, ref string? version, ref string? name, out bool isObject)
+    {
+        isObject = false;
         reader.Read();
         if (reader.TokenType == JsonTokenType.Null) return true;
-        if (reader.TokenType != JsonTokenType.StartObject) return WrongType(ref reader, ref s, "request.kind", "an object");
-        string? group = null, version = null, kind = null;
+        if (reader.TokenType != JsonTokenType.StartObject) return WrongType(ref reader, ref s, fields.Path, "an object");
+        isObject = true;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             bool ok;
-            if (reader.ValueTextEquals("group"u8)) ok = ReadString(ref reader, ref s, "request.kind.group", out group, Repeats);
-            else if (reader.ValueTextEquals("version"u8)) ok = ReadString(ref reader, ref s, "request.kind.version", out version, Repeats);
-            else if (reader.ValueTextEquals("kind"u8)) ok = ReadString(ref reader, ref s, "request.kind.kind", out kind, Repeats);
+            if (reader.ValueTextEquals("group"u8)) ok = ReadString(ref reader, ref s, fields.GroupPath, out group, Repeats);
+            else if (reader.ValueTextEquals("version"u8)) ok = ReadString(ref reader, ref s, fields.VersionPath, out version, Repeats);
+            else if (reader.ValueTextEquals(fields.Name)) ok = ReadString(ref reader, ref s, fields.NamePath, out name, Repeats);
             else
             {
                 reader.Read();
@@ -250,7 +241,6 @@ public static class AdmissionReviewReader
             if (!ok) return false;
         }
 
-        s.Kind = new GroupVersionKind(group ?? "", version ?? "", kind ?? "");
         return true;
     }
 
@@ -381,6 +371,9 @@ public static class AdmissionReviewReader
     /// <summary>For <see cref="ReadString"/>: a value that recurs across reviews, see <see cref="RepeatedStrings"/>.</summary>
     private const bool Repeats = true;
 
+    private static readonly GroupVersionFields ResourceFields = new("request.resource", "resource");
+    private static readonly GroupVersionFields KindFields = new("request.kind", "kind");
+
     private static bool ReadString(ref Utf8JsonReader reader, ref ReviewState s, string path, out string? value, bool repeats = false)
     {
         value = null;
@@ -431,6 +424,16 @@ public static class AdmissionReviewReader
         JsonTokenType.Null => "null",
         _ => token.ToString(),
     };
+
+    /// <summary>The third field of a {group, version, …} object and the paths errors name.</summary>
+    private sealed class GroupVersionFields(string path, string name)
+    {
+        public byte[] Name { get; } = System.Text.Encoding.UTF8.GetBytes(name);
+        public string Path { get; } = path;
+        public string GroupPath { get; } = path + ".group";
+        public string VersionPath { get; } = path + ".version";
+        public string NamePath { get; } = path + "." + name;
+    }
 
     private struct ReviewState
     {

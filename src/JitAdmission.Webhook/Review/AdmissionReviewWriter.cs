@@ -1,7 +1,5 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
-using System.Text.Json;
-using JitAdmission.Core.Admission;
 
 namespace JitAdmission.Webhook.Review;
 

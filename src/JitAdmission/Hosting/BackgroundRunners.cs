@@ -1,7 +1,6 @@
 using JitAdmission.Kubernetes.Certificates;
 using JitAdmission.Kubernetes.Events;
 using JitAdmission.Kubernetes.Leadership;
-using JitAdmission.Kubernetes.Runtime;
 using Microsoft.Extensions.Hosting;
 
 namespace JitAdmission.Hosting;

@@ -1,6 +1,5 @@
 using System.Runtime;
 using JitAdmission.Webhook;
-using Microsoft.Extensions.Logging;
 
 namespace JitAdmission.Hosting;
 

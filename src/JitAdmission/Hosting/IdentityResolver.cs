@@ -1,8 +1,6 @@
 using JitAdmission.Kubernetes.Client;
-using JitAdmission.Kubernetes.Runtime;
 using k8s;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace JitAdmission.Hosting;
 

@@ -1,9 +1,7 @@
-using JitAdmission.Kubernetes.Runtime;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace JitAdmission.Hosting;
 

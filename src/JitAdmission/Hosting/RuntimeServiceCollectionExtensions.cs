@@ -1,18 +1,13 @@
-using System.Net;
+using JitAdmission.Core.Api;
 using JitAdmission.Kubernetes.Api;
 using JitAdmission.Kubernetes.Audit;
+using JitAdmission.Kubernetes.Caching;
 using JitAdmission.Kubernetes.Certificates;
 using JitAdmission.Kubernetes.Client;
 using JitAdmission.Kubernetes.Events;
 using JitAdmission.Kubernetes.Leadership;
-using JitAdmission.Kubernetes.Runtime;
 using JitAdmission.Webhook;
-using k8s;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using k8s.Models;
 
 namespace JitAdmission.Hosting;
 
@@ -29,22 +24,24 @@ public static class RuntimeServiceCollectionExtensions
         services.AddOptions<CertificateOptions>().Bind(configuration.GetSection(CertificateOptions.SectionName));
         services.AddOptions<LeaderElectionOptions>().Bind(configuration.GetSection("LeaderElection"))
             .PostConfigure<OperatorIdentity>((o, identity) => o.Namespace = string.IsNullOrEmpty(o.Namespace) ? identity.Namespace : o.Namespace);
+        services.AddOptions<EventRecorderOptions>().Configure(o => o.Instance = LeaderElection.DefaultIdentity());
         services.PostConfigure<WebhookOptions>(o => DefaultListenUrl(o, configuration));
 
         services.AddSingleton(TimeProvider.System);
+        // A factory: the client is built from a kubeconfig or the pod's credentials, not by a constructor.
         services.AddSingleton(sp => KubernetesClientFactory.Create(sp.GetRequiredService<IOptions<KubernetesClientOptions>>().Value));
-        services.AddSingleton(sp => new JitClient(sp.GetRequiredService<IKubernetes>()));
-        services.AddSingleton(sp => new OperatorIdentity { Namespace = sp.GetRequiredService<IOptions<OperatorOptions>>().Value.ResolveNamespace() });
+        services.AddSingleton<JitClient>();
+        services.AddSingleton<OperatorIdentity>();
         services.AddSingleton<ClusterCaches>();
+        AddCacheReaders(services);
         services.AddSingleton<AuditLog>();
-        services.AddSingleton(sp => new PolicySetProvider(sp.GetRequiredService<ClusterCaches>().Policies));
-        services.AddSingleton(sp => new EventRecorder(
-            sp.GetRequiredService<IKubernetes>(),
-            new EventRecorderOptions { Instance = LeaderElection.DefaultIdentity() },
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<EventRecorder>>()));
+        services.AddSingleton<PolicySetProvider>();
+        services.AddSingleton<EventRecorder>();
+        // Forwarding: the one recorder, which EventRunner sends from.
         services.AddSingleton<IEventRecorder>(sp => sp.GetRequiredService<EventRecorder>());
-        services.AddSingleton(sp => CreateCertificateSource(sp, configuration));
+        services.AddSingleton<CertificateSourceFactory>();
+        // A factory: the configured mode chooses the implementation.
+        services.AddSingleton(sp => sp.GetRequiredService<CertificateSourceFactory>().Create());
         AddLeadership(services, configuration);
 
         // Start order matters: identity first (the guard needs it), then the caches the handlers read.
@@ -54,66 +51,36 @@ public static class RuntimeServiceCollectionExtensions
         services.AddHostedService<CertificateRunner>();
         services.AddHostedService<EventRunner>();
 
-        services.AddReadinessCheck("identity", sp => sp.GetRequiredService<OperatorIdentity>().IsResolved ? null : "operator identity not resolved");
-        services.AddReadinessCheck("caches", sp => sp.GetRequiredService<ClusterCaches>().NotSyncedReason());
-        services.AddReadinessCheck("certificate", sp => sp.GetRequiredService<ICertificateSource>() is SecretCertificateSource { IsReady: false }
+        services.AddReadinessCheck<OperatorIdentity>("identity", identity => identity.IsResolved ? null : "operator identity not resolved");
+        services.AddReadinessCheck<ClusterCaches>("caches", caches => caches.NotSyncedReason());
+        services.AddReadinessCheck<ICertificateSource>("certificate", source => source is SecretCertificateSource { IsReady: false }
             ? "serving certificate not loaded from its Secret yet" : null);
         return services;
+    }
+
+    /// <summary>
+    /// Forwarding: <see cref="ClusterCaches"/> builds the caches together (one string pool, the request indexes); these
+    /// hand them, or what they offer, to the classes that read one of them.
+    /// </summary>
+    private static void AddCacheReaders(IServiceCollection services)
+    {
+        services.AddSingleton<IAdmissionCaches>(sp => sp.GetRequiredService<ClusterCaches>());
+        services.AddSingleton<IResourceCacheReader<ApprovalPolicy>>(sp => sp.GetRequiredService<ClusterCaches>().Policies);
+        services.AddSingleton<IResourceCacheReader<ApprovalRequest>>(sp => sp.GetRequiredService<ClusterCaches>().Requests);
+        services.AddSingleton<IResourceCacheReader<V1Namespace>>(sp => sp.GetRequiredService<ClusterCaches>().Namespaces);
     }
 
     private static void AddLeadership(IServiceCollection services, IConfiguration configuration)
     {
         if (configuration.GetValue("LeaderElection:Enabled", defaultValue: true))
         {
-            services.AddSingleton(sp => new LeaderElection(
-                sp.GetRequiredService<IKubernetes>(),
-                sp.GetRequiredService<IOptions<LeaderElectionOptions>>().Value,
-                sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<LeaderElection>>()));
-            services.AddSingleton<ILeadership>(sp => new LeaseLeadership(sp.GetRequiredService<LeaderElection>()));
+            services.AddSingleton<LeaderElection>();
+            services.AddSingleton<ILeadership, LeaseLeadership>();
             services.AddHostedService<LeaderElectionRunner>();
         }
         else
         {
-            services.AddSingleton<ILeadership>(sp => new SoleLeadership(sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
-        }
-    }
-
-    private static ICertificateSource CreateCertificateSource(IServiceProvider sp, IConfiguration configuration)
-    {
-        var options = sp.GetRequiredService<IOptions<CertificateOptions>>().Value;
-        var clientOptions = sp.GetRequiredService<IOptions<KubernetesClientOptions>>().Value;
-        var inCluster = string.IsNullOrEmpty(clientOptions.Kubeconfig) && KubernetesClientConfiguration.IsInCluster();
-        var mode = options.Resolve(inCluster);
-        var time = sp.GetRequiredService<TimeProvider>();
-        var loggers = sp.GetRequiredService<ILoggerFactory>();
-        HostLog.Certificates(loggers.CreateLogger("JitAdmission.Hosting"), mode);
-        switch (mode)
-        {
-            case CertificateMode.Files:
-                if (string.IsNullOrEmpty(options.CertFile) || string.IsNullOrEmpty(options.KeyFile))
-                    throw new OptionsValidationException(CertificateOptions.SectionName, typeof(CertificateOptions), ["Certificates: Files mode needs --tls-cert-file and --tls-key-file"]);
-                return new FileCertificateSource(options.CertFile, options.KeyFile, options.CaFile, time, logger: loggers.CreateLogger<FileCertificateSource>());
-            case CertificateMode.Secret:
-            {
-                var identity = sp.GetRequiredService<OperatorIdentity>();
-                var secretOptions = new SecretCertificateOptions { Namespace = identity.Namespace, SecretName = options.SecretName };
-                foreach (var name in ServiceDnsNames(configuration, identity.Namespace)) secretOptions.DnsNames.Add(name);
-                // Out of cluster with the chart's Secret: the API server calls --webhook-url, so its host must be in the certificate too.
-                if (WebhookHost(configuration) is { } host)
-                {
-                    if (IPAddress.TryParse(host, out var ip)) secretOptions.IpAddresses.Add(ip);
-                    else if (!secretOptions.DnsNames.Contains(host, StringComparer.OrdinalIgnoreCase)) secretOptions.DnsNames.Add(host);
-                }
-                var leadership = sp.GetRequiredService<ILeadership>();
-                return new SecretCertificateSource(sp.GetRequiredService<IKubernetes>(), secretOptions, () => leadership.IsLeader, time, loggers);
-            }
-
-            default:
-            {
-                var (dns, ips) = LoopbackAndWebhookHost(configuration);
-                return new SelfSignedCertificateSource(dns, ips, time, logger: loggers.CreateLogger<SelfSignedCertificateSource>());
-            }
+            services.AddSingleton<ILeadership, SoleLeadership>();
         }
     }
 
@@ -124,28 +91,4 @@ public static class RuntimeServiceCollectionExtensions
         if (configuration["Webhook:Url"] is { Length: > 0 } url && Uri.TryCreate(url, UriKind.Absolute, out var uri))
             options.ListenUrl = $"https://{uri.Authority}";
     }
-
-    private static IEnumerable<string> ServiceDnsNames(IConfiguration configuration, string @namespace)
-    {
-        var service = configuration["Webhook:ServiceName"];
-        if (string.IsNullOrEmpty(service)) service = "jit-admission";
-        return [service, $"{service}.{@namespace}", $"{service}.{@namespace}.svc", $"{service}.{@namespace}.svc.cluster.local"];
-    }
-
-    private static (List<string> Dns, List<IPAddress> Ips) LoopbackAndWebhookHost(IConfiguration configuration)
-    {
-        List<string> dns = ["localhost"];
-        List<IPAddress> ips = [IPAddress.Loopback, IPAddress.IPv6Loopback];
-        if (WebhookHost(configuration) is { } host)
-        {
-            if (IPAddress.TryParse(host, out var ip)) { if (!ips.Contains(ip)) ips.Add(ip); }
-            else if (!dns.Contains(host, StringComparer.OrdinalIgnoreCase)) dns.Add(host);
-        }
-
-        return (dns, ips);
-    }
-
-    /// <summary>The host of <c>Webhook:Url</c> (an IP address without brackets), or null.</summary>
-    private static string? WebhookHost(IConfiguration configuration) =>
-        configuration["Webhook:Url"] is { Length: > 0 } url && Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.Host.Trim('[', ']') : null;
 }

@@ -4,6 +4,7 @@ using JitAdmission.Controller.Tests.Support;
 using JitAdmission.Core.Api;
 using JitAdmission.Core.Approval;
 using JitAdmission.Kubernetes.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Prometheus;
 using static JitAdmission.Controller.Tests.Support.Objects;
@@ -26,7 +27,8 @@ public sealed class NotificationSenderTests
     };
 
     private NotificationSender Sender(ScriptedHandler handler, NotificationOptions? options = null) =>
-        new(new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan }, options ?? Options, _metrics, _time);
+        new(new OneHttpClient(new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan }), Microsoft.Extensions.Options.Options.Create(options ?? Options), _metrics, _time,
+            NullLogger<NotificationSender>.Instance);
 
     private static ApprovalPolicy Notifying(params string[] urls) =>
         Policy("prod", configure: s => s.Notify.AddRange(urls.Select(u => new NotificationTarget { Url = u })));

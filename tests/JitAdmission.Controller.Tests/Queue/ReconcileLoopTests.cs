@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using JitAdmission.Controller.Queue;
 using JitAdmission.Kubernetes.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace JitAdmission.Controller.Tests.Queue;
@@ -20,7 +21,7 @@ public sealed class ReconcileLoopTests
         {
             if (Interlocked.Increment(ref attempts) <= 2) throw new InvalidOperationException("transient");
             return Task.FromResult<TimeSpan?>(null);
-        });
+        }, NullLogger.Instance);
         await using var run = Running.Start(loop.RunAsync);
 
         queue.Add("k");
@@ -45,7 +46,7 @@ public sealed class ReconcileLoopTests
         {
             Interlocked.Increment(ref attempts);
             return Task.FromResult<TimeSpan?>(TimeSpan.FromSeconds(30));
-        });
+        }, NullLogger.Instance);
         await using var run = Running.Start(loop.RunAsync);
 
         queue.Add("k");
@@ -76,7 +77,7 @@ public sealed class ReconcileLoopTests
             Interlocked.Decrement(ref total);
             running.AddOrUpdate(key, 0, (_, n) => n - 1);
             return null;
-        }, workers: 4);
+        }, NullLogger.Instance, workers: 4);
         await using var run = Running.Start(loop.RunAsync);
 
         queue.Add("a");
@@ -115,7 +116,7 @@ public sealed class ReconcileLoopTests
             }
 
             return null;
-        });
+        }, NullLogger.Instance);
         var run = Running.Start(loop.RunAsync);
         queue.Add("k");
         await started.Task.WaitAsync(TimeSpan.FromSeconds(5));

@@ -155,7 +155,7 @@ public sealed class WorkQueueTests
     [Fact]
     public async Task Delays_longer_than_a_system_timer_can_wait_are_honoured()
     {
-        using var system = new WorkQueue<string>();
+        using var system = new WorkQueue<string>(new WorkQueueOptions(), TimeProvider.System);
         system.AddAfter("in-60-days", TimeSpan.FromDays(60)); // beyond the ~49.7-day limit of one timer wait
         Assert.Equal(1, system.DelayedCount);
 

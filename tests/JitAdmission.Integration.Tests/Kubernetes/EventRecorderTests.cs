@@ -7,6 +7,7 @@ using JitAdmission.Kubernetes.Tests.Support;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Time.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace JitAdmission.Integration.Tests.KubernetesEdge;
 
@@ -43,7 +44,7 @@ public sealed class EventRecorderTests(KubeSandbox sandbox) : IClassFixture<Kube
     public async Task Identical_events_are_aggregated_into_one_with_a_count_and_different_ones_stay_apart()
     {
         var request = await CreateRequestAsync("agg");
-        var recorder = new EventRecorder(_admin, new EventRecorderOptions { Instance = "replica-1" }, _time);
+        var recorder = new EventRecorder(_admin, Microsoft.Extensions.Options.Options.Create(new EventRecorderOptions { Instance = "replica-1" }), _time, NullLogger<EventRecorder>.Instance);
         await using var run = Running.Start(recorder.RunAsync);
 
         recorder.Warning(request, "Expired", "nobody approved within 1h");
@@ -75,7 +76,7 @@ public sealed class EventRecorderTests(KubeSandbox sandbox) : IClassFixture<Kube
     public async Task Events_about_cluster_scoped_objects_go_to_the_configured_namespace()
     {
         var policy = new ApprovalPolicy { Metadata = new V1ObjectMeta { Name = "policy-" + _ns, Uid = Guid.NewGuid().ToString() } };
-        var recorder = new EventRecorder(_admin, new EventRecorderOptions { ClusterScopedNamespace = _ns }, _time);
+        var recorder = new EventRecorder(_admin, Microsoft.Extensions.Options.Options.Create(new EventRecorderOptions { ClusterScopedNamespace = _ns }), _time, NullLogger<EventRecorder>.Instance);
         await using var run = Running.Start(recorder.RunAsync);
 
         recorder.Warning(policy, "InvalidCondition", "CEL: undeclared reference to 'foo'");
@@ -87,7 +88,7 @@ public sealed class EventRecorderTests(KubeSandbox sandbox) : IClassFixture<Kube
     [Fact]
     public async Task Failures_never_reach_the_caller_and_later_events_still_go_out()
     {
-        var recorder = new EventRecorder(_admin, timeProvider: _time);
+        var recorder = new EventRecorder(_admin, Microsoft.Extensions.Options.Options.Create(new EventRecorderOptions()), _time, NullLogger<EventRecorder>.Instance);
         await using var run = Running.Start(recorder.RunAsync);
         var inMissingNamespace = new ApprovalRequest { Metadata = new V1ObjectMeta { Name = "ghost", NamespaceProperty = "no-such-namespace-" + _ns } };
 
@@ -104,7 +105,7 @@ public sealed class EventRecorderTests(KubeSandbox sandbox) : IClassFixture<Kube
     [Fact]
     public void A_full_queue_drops_and_counts_instead_of_blocking()
     {
-        var recorder = new EventRecorder(_admin, new EventRecorderOptions { QueueCapacity = 2 }, _time);
+        var recorder = new EventRecorder(_admin, Microsoft.Extensions.Options.Options.Create(new EventRecorderOptions { QueueCapacity = 2 }), _time, NullLogger<EventRecorder>.Instance);
         var request = new ApprovalRequest { Metadata = new V1ObjectMeta { Name = "r", NamespaceProperty = _ns } };
 
         for (var i = 0; i < 5; i++) recorder.Normal(request, "Burst", $"event {i}");

@@ -3,6 +3,7 @@ using JitAdmission.Integration.Tests.Infrastructure;
 using JitAdmission.Kubernetes.Certificates;
 using JitAdmission.Kubernetes.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace JitAdmission.Integration.Tests.KubernetesEdge;
 
@@ -58,7 +59,7 @@ public sealed class FileCertificateSourceTests : IDisposable
         using var first = Issue("first");
         using var second = Issue("second");
         await WriteAsKubelet(first, "2030_01_01");
-        using var source = new FileCertificateSource(Path("tls.crt"), Path("tls.key"), Path("ca.crt"), _time, pollInterval: TimeSpan.FromHours(1));
+        using var source = new FileCertificateSource(Path("tls.crt"), Path("tls.key"), Path("ca.crt"), _time, NullLogger<FileCertificateSource>.Instance, pollInterval: TimeSpan.FromHours(1));
         var changed = 0;
         source.Changed += (_, _) => Interlocked.Increment(ref changed);
         Assert.Equal(first.Thumbprint, source.Current.Thumbprint);
@@ -77,7 +78,7 @@ public sealed class FileCertificateSourceTests : IDisposable
         using var first = Issue("first");
         using var second = Issue("second");
         WritePlain(first);
-        using var source = new FileCertificateSource(Path("tls.crt"), Path("tls.key"), Path("ca.crt"), _time, pollInterval: TimeSpan.FromSeconds(30), watchFileSystem: false);
+        using var source = new FileCertificateSource(Path("tls.crt"), Path("tls.key"), Path("ca.crt"), _time, NullLogger<FileCertificateSource>.Instance, pollInterval: TimeSpan.FromSeconds(30), watchFileSystem: false);
         var changed = 0;
         source.Changed += (_, _) => changed++;
 
@@ -103,7 +104,7 @@ public sealed class FileCertificateSourceTests : IDisposable
         using var current = Issue("current", TimeSpan.FromDays(30));
         using var shortLived = Issue("short", TimeSpan.FromDays(1));
         WritePlain(current);
-        using var source = new FileCertificateSource(Path("tls.crt"), Path("tls.key"), null, _time, watchFileSystem: false);
+        using var source = new FileCertificateSource(Path("tls.crt"), Path("tls.key"), null, _time, NullLogger<FileCertificateSource>.Instance, watchFileSystem: false);
         Assert.Equal(CertificateFactory.CertificatePem(current), source.CaBundlePem); // no ca.crt given: trust what is served
 
         _time.Advance(TimeSpan.FromDays(2));
@@ -113,6 +114,6 @@ public sealed class FileCertificateSourceTests : IDisposable
         Assert.Equal(current.Thumbprint, source.Current.Thumbprint);
 
         File.WriteAllText(Path("tls.key"), "not a key");
-        Assert.Throws<InvalidOperationException>(() => new FileCertificateSource(Path("tls.crt"), Path("tls.key"), watchFileSystem: false));
+        Assert.Throws<InvalidOperationException>(() => new FileCertificateSource(Path("tls.crt"), Path("tls.key"), null, TimeProvider.System, NullLogger<FileCertificateSource>.Instance, watchFileSystem: false));
     }
 }

@@ -7,6 +7,7 @@ using JitAdmission.Kubernetes.Caching;
 using JitAdmission.Kubernetes.Tests.Support;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace JitAdmission.Integration.Tests.KubernetesEdge;
 
@@ -153,11 +154,11 @@ public sealed class JitClientTests(KubeSandbox sandbox) : IClassFixture<KubeSand
             ],
         };
 
-        var created = await _jit.ApplyValidatingWebhookConfigurationAsync(Desired("validate"), default);
+        var created = await _jit.ValidatingWebhookConfigurations.ApplyAsync(Desired("validate"), default);
         await _admin.AdmissionregistrationV1.PatchValidatingWebhookConfigurationAsync(
             new V1Patch("""{"metadata":{"labels":{"app.kubernetes.io/managed-by":"Helm"}}}""", V1Patch.PatchType.MergePatch), name);
-        var unchanged = await _jit.ApplyValidatingWebhookConfigurationAsync(Desired("validate"), default);
-        var changed = await _jit.ApplyValidatingWebhookConfigurationAsync(Desired("validate2"), default);
+        var unchanged = await _jit.ValidatingWebhookConfigurations.ApplyAsync(Desired("validate"), default);
+        var changed = await _jit.ValidatingWebhookConfigurations.ApplyAsync(Desired("validate2"), default);
 
         Assert.Equal(ApiOutcome.Ok, created.Outcome);
         // Re-applying the same state leaves it as it was. Whether it also writes is the API server's business: one in a
@@ -168,7 +169,7 @@ public sealed class JitClientTests(KubeSandbox sandbox) : IClassFixture<KubeSand
         Assert.Equal(caBundle, changed.Object.Webhooks.Single().ClientConfig.CaBundle);
         Assert.Equal("Helm", changed.Object.Metadata.Labels["app.kubernetes.io/managed-by"]);
 
-        var mutating = await _jit.ApplyMutatingWebhookConfigurationAsync(new V1MutatingWebhookConfiguration
+        var mutating = await _jit.MutatingWebhookConfigurations.ApplyAsync(new V1MutatingWebhookConfiguration
         {
             Metadata = new V1ObjectMeta { Name = name },
             Webhooks =
@@ -185,10 +186,10 @@ public sealed class JitClientTests(KubeSandbox sandbox) : IClassFixture<KubeSand
         }, default);
         Assert.Equal("stamp.jitadmission.io", mutating.Object.Webhooks.Single().Name);
 
-        Assert.True((await _jit.DeleteValidatingWebhookConfigurationAsync(name, default)).Object);
-        Assert.True((await _jit.DeleteMutatingWebhookConfigurationAsync(name, default)).Object);
-        Assert.Equal(ApiOutcome.NotFound, (await _jit.GetValidatingWebhookConfigurationAsync(name, default)).Outcome);
-        Assert.Equal(ApiOutcome.NotFound, (await _jit.DeleteMutatingWebhookConfigurationAsync(name, default)).Outcome);
+        Assert.True((await _jit.ValidatingWebhookConfigurations.DeleteAsync(name, default)).Object);
+        Assert.True((await _jit.MutatingWebhookConfigurations.DeleteAsync(name, default)).Object);
+        Assert.Equal(ApiOutcome.NotFound, (await _jit.ValidatingWebhookConfigurations.GetAsync(name, default)).Outcome);
+        Assert.Equal(ApiOutcome.NotFound, (await _jit.MutatingWebhookConfigurations.DeleteAsync(name, default)).Outcome);
     }
 
     [Fact]
@@ -214,7 +215,8 @@ public sealed class JitClientTests(KubeSandbox sandbox) : IClassFixture<KubeSand
     [Fact]
     public async Task A_request_cache_finds_requests_by_fingerprint_requester_and_object_and_sees_our_status_write_at_once()
     {
-        var cache = new ResourceCache<ApprovalRequest>(_admin, ResourceDescriptor.ApprovalRequests.InNamespace(_ns)).AddStandardIndexes();
+        var cache = new ResourceCache<ApprovalRequest>(_admin, ResourceDescriptor.ApprovalRequests.InNamespace(_ns), TimeProvider.System,
+            NullLogger<ResourceCache<ApprovalRequest>>.Instance).AddStandardIndexes();
         var other = NewRequest("other");
         other.Spec.Fingerprint = new string('b', 64);
         other.Spec.Requester.Username = "bob";

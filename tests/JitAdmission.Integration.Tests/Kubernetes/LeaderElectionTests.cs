@@ -4,11 +4,15 @@ using JitAdmission.Integration.Tests.KubernetesEdge.Support;
 using JitAdmission.Kubernetes.Leadership;
 using JitAdmission.Kubernetes.Tests.Support;
 using k8s;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace JitAdmission.Integration.Tests.KubernetesEdge;
 
 public sealed class LeaderElectionTests(KubeSandbox sandbox) : IClassFixture<KubeSandbox>
 {
+    private static LeaderElection Election(IKubernetes client, LeaderElectionOptions options) =>
+        new(client, Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System, NullLogger<LeaderElection>.Instance);
+
     [Fact]
     public async Task One_of_two_candidates_leads_and_a_graceful_stop_hands_over_well_within_a_lease_duration()
     {
@@ -23,8 +27,8 @@ public sealed class LeaderElectionTests(KubeSandbox sandbox) : IClassFixture<Kub
             RenewDeadline = TimeSpan.FromSeconds(6),
             RetryPeriod = TimeSpan.FromMilliseconds(400),
         };
-        using var a = new LeaderElection(sandbox.AdminClient(), Options("replica-a"));
-        using var b = new LeaderElection(sandbox.AdminClient(), Options("replica-b"));
+        using var a = Election(sandbox.AdminClient(), Options("replica-a"));
+        using var b = Election(sandbox.AdminClient(), Options("replica-b"));
         var started = new List<(string Who, CancellationToken Token)>();
         var stopped = new List<string>();
         foreach (var e in new[] { a, b })
@@ -92,8 +96,8 @@ public sealed class LeaderElectionTests(KubeSandbox sandbox) : IClassFixture<Kub
     public void Inconsistent_durations_are_refused()
     {
         using var client = sandbox.AdminClient();
-        Assert.Throws<ArgumentException>(() => new LeaderElection(client, new LeaderElectionOptions { Namespace = "x", LeaseDuration = TimeSpan.FromSeconds(5), RenewDeadline = TimeSpan.FromSeconds(10) }));
-        Assert.Throws<ArgumentException>(() => new LeaderElection(client, new LeaderElectionOptions { Namespace = "" }));
+        Assert.Throws<ArgumentException>(() => Election(client, new LeaderElectionOptions { Namespace = "x", LeaseDuration = TimeSpan.FromSeconds(5), RenewDeadline = TimeSpan.FromSeconds(10) }));
+        Assert.Throws<ArgumentException>(() => Election(client, new LeaderElectionOptions { Namespace = "" }));
     }
 
     [Fact]

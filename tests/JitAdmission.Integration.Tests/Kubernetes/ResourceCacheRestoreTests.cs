@@ -6,6 +6,7 @@ using JitAdmission.Kubernetes.Caching;
 using JitAdmission.Kubernetes.Tests.Support;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace JitAdmission.Integration.Tests.KubernetesEdge;
 
@@ -32,7 +33,7 @@ public sealed class ResourceCacheRestoreTests(KubeSandbox sandbox) : IClassFixtu
 
         await using var proxy = LoopbackTcpProxy.For(new Uri(sandbox.ServerUrl));
         using var client = new WatchableKubernetes(sandbox.AdminConfig(proxy.UrlFor(new Uri(sandbox.ServerUrl))));
-        var cache = new ResourceCache<Widget>(client, Widget.Descriptor.InNamespace("restore"), new ResourceCacheOptions
+        var cache = new ResourceCache<Widget>(client, Widget.Descriptor.InNamespace("restore"), TimeProvider.System, NullLogger<ResourceCache<Widget>>.Instance, new ResourceCacheOptions
         {
             MinWatchTimeout = TimeSpan.FromSeconds(2),
             InitialBackoff = TimeSpan.FromMilliseconds(200),

@@ -6,6 +6,7 @@ using JitAdmission.Kubernetes.Caching;
 using JitAdmission.Kubernetes.Tests.Support;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace JitAdmission.Integration.Tests.KubernetesEdge;
 
@@ -28,7 +29,7 @@ public sealed class ResourceCacheTests(KubeSandbox sandbox) : IClassFixture<Kube
     }
 
     private ResourceCache<Widget> NewCache(IKubernetes client, ResourceCacheOptions? options = null) =>
-        new(client, Widget.Descriptor.InNamespace(_ns), options);
+        new(client, Widget.Descriptor.InNamespace(_ns), TimeProvider.System, NullLogger<ResourceCache<Widget>>.Instance, options);
 
     [Fact]
     public async Task Sync_loads_every_preexisting_object_across_pages()
@@ -53,8 +54,8 @@ public sealed class ResourceCacheTests(KubeSandbox sandbox) : IClassFixture<Kube
     public async Task A_resource_the_server_does_not_serve_is_reported_as_a_missing_CRD_without_a_stack_trace()
     {
         var logger = new RecordingLogger<ResourceCache<Widget>>();
-        var cache = new ResourceCache<Widget>(_admin, new ResourceDescriptor("nowhere.jitadmission.io", "v1", "gizmos", Namespaced: true),
-            new ResourceCacheOptions { InitialBackoff = TimeSpan.FromMilliseconds(50), MaxBackoff = TimeSpan.FromMilliseconds(100) }, logger: logger);
+        var cache = new ResourceCache<Widget>(_admin, new ResourceDescriptor("nowhere.jitadmission.io", "v1", "gizmos", Namespaced: true), TimeProvider.System, logger,
+            new ResourceCacheOptions { InitialBackoff = TimeSpan.FromMilliseconds(50), MaxBackoff = TimeSpan.FromMilliseconds(100) });
 
         await using (Running.Start(cache.RunAsync))
             await Poll.UntilAsync(() => !logger.Entries.IsEmpty, TimeSpan.FromSeconds(10), "a list failure is logged");
@@ -234,7 +235,8 @@ public sealed class ResourceCacheTests(KubeSandbox sandbox) : IClassFixture<Kube
     [Fact]
     public async Task Built_in_cluster_scoped_resources_are_cached_too()
     {
-        var cache = new ResourceCache<V1Namespace>(_admin, ResourceDescriptor.Namespaces.WithLabelSelector("team=payments"));
+        var cache = new ResourceCache<V1Namespace>(_admin, ResourceDescriptor.Namespaces.WithLabelSelector("team=payments"), TimeProvider.System,
+            NullLogger<ResourceCache<V1Namespace>>.Instance);
         await using var run = Running.Start(cache.RunAsync);
         await cache.WaitForSyncAsync(CancellationToken.None);
         Assert.Empty(cache.List());

@@ -6,6 +6,7 @@ using JitAdmission.Kubernetes.Certificates;
 using JitAdmission.Kubernetes.Tests.Support;
 using k8s;
 using Microsoft.Extensions.Time.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace JitAdmission.Integration.Tests.KubernetesEdge;
 
@@ -56,9 +57,9 @@ public sealed class SecretCertificateSourceTests(KubeSandbox sandbox) : IClassFi
     [Fact]
     public async Task The_first_instance_creates_the_Secret_and_the_next_ones_serve_the_same_certificate()
     {
-        using var a = new SecretCertificateSource(_admin, Options(), () => true, _time);
-        using var b = new SecretCertificateSource(_admin, Options(), () => false, _time);
-        using var c = new SecretCertificateSource(_admin, Options(), () => true, _time);
+        using var a = new SecretCertificateSource(_admin, Options(), () => true, _time, NullLoggerFactory.Instance);
+        using var b = new SecretCertificateSource(_admin, Options(), () => false, _time, NullLoggerFactory.Instance);
+        using var c = new SecretCertificateSource(_admin, Options(), () => true, _time, NullLoggerFactory.Instance);
 
         await Task.WhenAll(a.InitializeAsync(default), c.InitializeAsync(default)); // racing creators
         await b.InitializeAsync(default);
@@ -80,8 +81,8 @@ public sealed class SecretCertificateSourceTests(KubeSandbox sandbox) : IClassFi
     [Fact]
     public async Task The_leader_renews_the_serving_certificate_at_two_thirds_of_its_lifetime_and_every_replica_reloads()
     {
-        using var leader = new SecretCertificateSource(_admin, Options(servingLifetime: TimeSpan.FromDays(30)), () => true, _time);
-        using var follower = new SecretCertificateSource(_admin, Options(servingLifetime: TimeSpan.FromDays(30)), () => false, _time);
+        using var leader = new SecretCertificateSource(_admin, Options(servingLifetime: TimeSpan.FromDays(30)), () => true, _time, NullLoggerFactory.Instance);
+        using var follower = new SecretCertificateSource(_admin, Options(servingLifetime: TimeSpan.FromDays(30)), () => false, _time, NullLoggerFactory.Instance);
         await leader.InitializeAsync(default);
         await follower.InitializeAsync(default);
         var first = leader.Current.Thumbprint;
@@ -108,7 +109,7 @@ public sealed class SecretCertificateSourceTests(KubeSandbox sandbox) : IClassFi
     public async Task A_CA_nearing_its_end_is_rotated_in_two_phases_with_both_CAs_trusted_meanwhile()
     {
         var options = Options(caLifetime: TimeSpan.FromDays(90), servingLifetime: TimeSpan.FromDays(20));
-        using var source = new SecretCertificateSource(_admin, options, () => true, _time);
+        using var source = new SecretCertificateSource(_admin, options, () => true, _time, NullLoggerFactory.Instance);
         await source.InitializeAsync(default);
         var oldCa = Bundle(source).Single();
         await using var run = Running.Start(source.RunAsync);
@@ -133,13 +134,13 @@ public sealed class SecretCertificateSourceTests(KubeSandbox sandbox) : IClassFi
     [Fact]
     public async Task A_damaged_Secret_is_repaired_by_the_leader()
     {
-        using var first = new SecretCertificateSource(_admin, Options(), () => true, _time);
+        using var first = new SecretCertificateSource(_admin, Options(), () => true, _time, NullLoggerFactory.Instance);
         await first.InitializeAsync(default);
         var secret = await _admin.CoreV1.ReadNamespacedSecretAsync("jit-admission-tls", _ns);
         secret.Data["tls.key"] = "garbage"u8.ToArray();
         await _admin.CoreV1.ReplaceNamespacedSecretAsync(secret, "jit-admission-tls", _ns);
 
-        using var second = new SecretCertificateSource(_admin, Options(), () => true, _time);
+        using var second = new SecretCertificateSource(_admin, Options(), () => true, _time, NullLoggerFactory.Instance);
         await second.InitializeAsync(default);
 
         Assert.True(second.Current.HasPrivateKey);

@@ -2,6 +2,7 @@ using JitAdmission.Kubernetes.Caching;
 using JitAdmission.Kubernetes.Tests.Support;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace JitAdmission.Kubernetes.Tests.Caching;
 
@@ -35,7 +36,7 @@ public sealed class ResourceCacheGoneTests
             }
         };
         using var client = api.Client();
-        var cache = new ResourceCache<Widget>(client, Widget.Descriptor.InNamespace("ns"));
+        var cache = new ResourceCache<Widget>(client, Widget.Descriptor.InNamespace("ns"), TimeProvider.System, NullLogger<ResourceCache<Widget>>.Instance);
         cache.AddIndex("color", w => [w.Spec.Color]);
         var log = new EventLog<Widget>();
         using var sub = cache.Subscribe(log.Add);
@@ -59,7 +60,8 @@ public sealed class ResourceCacheGoneTests
         api.OnList = call => call == 1 ? ([Versioned("a", "50")], "50") : ([], "7");
         api.OnWatch = (rv, ctx) => rv == "50" ? ctx.Response.Body.FlushAsync() : FakeWidgetApi.HoldOpenAsync(ctx);
         using var client = api.Client();
-        var cache = new ResourceCache<Widget>(client, Widget.Descriptor.InNamespace("ns"), new ResourceCacheOptions { InitialBackoff = TimeSpan.FromMilliseconds(10) });
+        var cache = new ResourceCache<Widget>(client, Widget.Descriptor.InNamespace("ns"), TimeProvider.System, NullLogger<ResourceCache<Widget>>.Instance,
+            new ResourceCacheOptions { InitialBackoff = TimeSpan.FromMilliseconds(10) });
         var log = new EventLog<Widget>();
         using var sub = cache.Subscribe(log.Add);
 

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using JitAdmission.Kubernetes.Certificates;
 using Microsoft.Extensions.Time.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace JitAdmission.Kubernetes.Tests.Certificates;
 
@@ -66,7 +67,7 @@ public sealed class CertificateFactoryTests
     [Fact]
     public async Task A_TLS_client_trusting_the_CA_bundle_accepts_the_self_signed_source_on_loopback()
     {
-        using var source = SelfSignedCertificateSource.ForLoopback();
+        using var source = SelfSignedCertificateSource.ForLoopback(TimeProvider.System, NullLogger<SelfSignedCertificateSource>.Instance);
         var trusted = CertificateFactory.ParseBundle(source.CaBundlePem).Single();
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -103,7 +104,7 @@ public sealed class CertificateFactoryTests
     [Fact]
     public void The_self_signed_source_reissues_its_serving_certificate_at_two_thirds_of_its_lifetime()
     {
-        using var source = new SelfSignedCertificateSource(["localhost"], [IPAddress.Loopback], _time, servingLifetime: TimeSpan.FromDays(30));
+        using var source = new SelfSignedCertificateSource(["localhost"], [IPAddress.Loopback], _time, NullLogger<SelfSignedCertificateSource>.Instance, servingLifetime: TimeSpan.FromDays(30));
         var first = source.Current;
         var bundle = source.CaBundlePem;
         var changed = 0;

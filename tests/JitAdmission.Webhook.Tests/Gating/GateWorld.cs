@@ -30,16 +30,16 @@ internal sealed class GateWorld : IAdmissionCaches, IDisposable
     public GateWorld(TimeProvider? time = null, string wait = "20s", ApprovalScope scope = ApprovalScope.Exact, GateWorld? sharing = null)
     {
         Time = time ?? new TimerCountingClock(sharing?.Clock ?? new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero)));
-        Policies = new ResourceCache<ApprovalPolicy>(NoApiServer.Client, ResourceDescriptor.ApprovalPolicies);
-        Requests = new ResourceCache<ApprovalRequest>(NoApiServer.Client, ResourceDescriptor.ApprovalRequests).AddStandardIndexes();
+        Policies = NoApiServer.Cache<ApprovalPolicy>(ResourceDescriptor.ApprovalPolicies);
+        Requests = NoApiServer.Cache<ApprovalRequest>(ResourceDescriptor.ApprovalRequests).AddStandardIndexes();
         PolicySet = new PolicySetProvider(Policies);
         Store = sharing?.Store ?? new InMemoryRequestStore(Time);
         Waiters = new HeldRequestWaiters(Requests);
         Registry = Prometheus.Metrics.NewCustomRegistry();
         Metrics = new AdmissionMetrics(Registry, Time);
-        var identity = new OperatorIdentity { Namespace = "jit-system" };
+        var identity = new OperatorIdentity(Microsoft.Extensions.Options.Options.Create(new OperatorOptions { Namespace = "jit-system" }));
         identity.Resolve("system:serviceaccount:jit-system:jit-admission");
-        Audit = new AuditLog(AuditLines, Time);
+        Audit = AuditLog.To(AuditLines, Time);
         Handler = new GateHandler(PolicySet, this, InMemoryClusterContext.Empty.WithNamespace(Namespace), Store, identity, Waiters, Metrics,
             Audit, Options.Create(new GateOptions()), Options.Create(new WebhookOptions()), Time, NullLogger<GateHandler>.Instance);
         Policies.Upsert(Policy(wait, scope));

@@ -22,12 +22,12 @@ internal sealed class GuardWorld : IAdmissionCaches, IDisposable
 
     public GuardWorld()
     {
-        Policies = new ResourceCache<ApprovalPolicy>(NoApiServer.Client, ResourceDescriptor.ApprovalPolicies);
+        Policies = NoApiServer.Cache<ApprovalPolicy>(ResourceDescriptor.ApprovalPolicies);
         PolicySet = new PolicySetProvider(Policies);
-        var identity = new OperatorIdentity { Namespace = "jit-system" };
+        var identity = new OperatorIdentity(Microsoft.Extensions.Options.Options.Create(new OperatorOptions { Namespace = "jit-system" }));
         identity.Resolve(Operator);
-        Requests = new ResourceCache<ApprovalRequest>(NoApiServer.Client, ResourceDescriptor.ApprovalRequests).AddStandardIndexes();
-        Audit = new AuditLog(AuditLines, Time);
+        Requests = NoApiServer.Cache<ApprovalRequest>(ResourceDescriptor.ApprovalRequests).AddStandardIndexes();
+        Audit = AuditLog.To(AuditLines, Time);
         Guard = new GuardHandler(PolicySet, this, new JitClient(NoApiServer.Client), identity, Audit,
             Microsoft.Extensions.Options.Options.Create(Gate), Time);
         Stamp = new StampHandler(Time);

@@ -1,5 +1,8 @@
 using JitAdmission.Core.Api;
+using JitAdmission.Kubernetes.Caching;
 using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace JitAdmission.Webhook.Tests.Infrastructure;
 
@@ -7,4 +10,9 @@ namespace JitAdmission.Webhook.Tests.Infrastructure;
 internal static class NoApiServer
 {
     public static readonly IKubernetes Client = new WatchableKubernetes(new KubernetesClientConfiguration { Host = "https://127.0.0.1:1" });
+
+    /// <summary>A cache on this client, never started: the tests feed it by hand.</summary>
+    public static ResourceCache<T> Cache<T>(ResourceDescriptor descriptor, ResourceCacheOptions? options = null)
+        where T : class, IKubernetesObject<V1ObjectMeta> =>
+        new(Client, descriptor, TimeProvider.System, NullLogger<ResourceCache<T>>.Instance, options);
 }

@@ -24,7 +24,7 @@ public sealed class PolicySetProviderTests
     [Fact]
     public void A_burst_of_policy_events_is_built_once_not_once_per_event()
     {
-        var cache = new ResourceCache<ApprovalPolicy>(NoApiServer.Client, ResourceDescriptor.ApprovalPolicies);
+        var cache = NoApiServer.Cache<ApprovalPolicy>(ResourceDescriptor.ApprovalPolicies);
         for (var i = 0; i < 1000; i++) cache.Upsert(Policy(i));
 
         // Subscribing replays the 1,000 cached policies as 1,000 Added events (as a list does).
@@ -38,7 +38,7 @@ public sealed class PolicySetProviderTests
     [Fact]
     public void A_reader_right_after_a_change_sees_it_without_waiting_for_the_background_pass()
     {
-        var cache = new ResourceCache<ApprovalPolicy>(NoApiServer.Client, ResourceDescriptor.ApprovalPolicies);
+        var cache = NoApiServer.Cache<ApprovalPolicy>(ResourceDescriptor.ApprovalPolicies);
         using var provider = new PolicySetProvider(cache);
         Assert.Empty(provider.Current.All);
 
@@ -54,7 +54,7 @@ public sealed class PolicySetProviderTests
     [Fact]
     public async Task Changed_is_raised_after_a_change_once_the_set_holds_it()
     {
-        var cache = new ResourceCache<ApprovalPolicy>(NoApiServer.Client, ResourceDescriptor.ApprovalPolicies);
+        var cache = NoApiServer.Cache<ApprovalPolicy>(ResourceDescriptor.ApprovalPolicies);
         using var provider = new PolicySetProvider(cache);
         var seen = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         provider.Changed += (_, _) =>

@@ -47,7 +47,7 @@ public sealed class StringSharingTests
     public void Cached_requests_share_their_repeated_strings_and_read_exactly_as_before()
     {
         var pool = new StringPool();
-        var cache = new ResourceCache<ApprovalRequest>(NoApiServer.Client, ResourceDescriptor.ApprovalRequests,
+        var cache = NoApiServer.Cache<ApprovalRequest>(ResourceDescriptor.ApprovalRequests,
             new ResourceCacheOptions { Transform = r => ApprovalRequestSharing.Apply((ApprovalRequest)r, pool) });
         var first = Decode("r1");
         var second = Decode("r2");
