@@ -40,6 +40,7 @@ var app = builder.Build();
 var hostLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("JitAdmission.Hosting");
 HostLog.GarbageCollector(hostLogger);
 HostLog.RequestThreads(hostLogger, inlineIo);
+HostLog.Gate(hostLogger, app.Services.GetRequiredService<IOptions<GateOptions>>().Value, app.Services.GetRequiredService<IOptions<WebhookOptions>>().Value);
 app.MapAdmissionEndpoints(a => a
     .Validating<GateHandler>(WebhookNames.GatePath)
     .Validating<GuardHandler>(WebhookNames.GuardPath)

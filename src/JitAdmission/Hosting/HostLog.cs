@@ -1,5 +1,7 @@
 using System.Runtime;
+using JitAdmission.Core.Admission;
 using JitAdmission.Webhook;
+using JitAdmission.Webhook.Gating;
 
 namespace JitAdmission.Hosting;
 
@@ -37,4 +39,18 @@ internal static partial class HostLog
     public static void RequestThreads(ILogger logger, InlineIoState state) =>
         RequestThreads(logger, state.Requests ? "inline on the socket event threads" : "on the thread pool",
             state.SocketCompletions ? "inline" : "on the thread pool", state.EventThreads);
+
+    [LoggerMessage(7, LogLevel.Information,
+        "gate: never gated: users [{Users}], groups [{Groups}]; callers {Callers}; at most {MaxPending} pending request(s) per requester")]
+    private static partial void Gate(ILogger logger, string users, string groups, string callers, string maxPending);
+
+    /// <summary>Who passes the gate unasked and who may call it, so an operator can check the trust boundary in the log
+    /// (docs/operations.md promises it).</summary>
+    public static void Gate(ILogger logger, GateOptions gate, WebhookOptions webhook)
+    {
+        var trusted = TrustedSubjects.From(gate.TrustedUsers, gate.TrustedGroups);
+        Gate(logger, string.Join(", ", trusted.Users.Order(StringComparer.Ordinal)), string.Join(", ", trusted.Groups.Order(StringComparer.Ordinal)),
+            webhook.ClientCaFile is { Length: > 0 } ca ? $"must present a client certificate signed by {ca}" : "are not authenticated (no client CA; forged reviews can open Pending requests)",
+            gate.MaxPendingPerRequester > 0 ? gate.MaxPendingPerRequester.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unlimited");
+    }
 }

@@ -33,6 +33,10 @@ public sealed class ProgramStartupTests(KubeSandbox sandbox) : IClassFixture<Kub
         if (JitAdmissionBinary.IsNative) Assert.Contains("gen-0 budget up to 6291456 bytes", jit.Output);
         // Request work runs on the socket event threads by default (Webhook:InlineIo), one per CPU.
         Assert.Contains($"request work: inline on the socket event threads, socket completions inline, {Environment.ProcessorCount} socket event thread(s)", jit.Output);
+        // The trust boundary is named: the control plane's controllers and kubelets pass unasked, nobody else.
+        Assert.Contains("gate: never gated: users [system:apiserver, system:kube-controller-manager, system:kube-scheduler, system:serviceaccount:kube-system:attachdetach-controller, ", jit.Output);
+        Assert.Contains("], groups [system:nodes]; callers ", jit.Output);
+        Assert.Contains("; at most 20 pending request(s) per requester", jit.Output);
     }
 
     [Fact]
