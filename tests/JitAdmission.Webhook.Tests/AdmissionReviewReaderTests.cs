@@ -262,6 +262,25 @@ public sealed class AdmissionReviewReaderTests
         if (!accepted) Assert.Equal(AdmissionReviewErrorKind.TooDeep, error!.Kind);
     }
 
+    /// <summary>Only a forged review repeats a field: a second userInfo (claiming system:masters), uid or object is refused,
+    /// not resolved one way or the other (found by AdmissionReviewReaderDifferentialTests).</summary>
+    [Theory]
+    [InlineData("\"userInfo\":{\"username\":\"mallory\",\"groups\":[\"system:masters\"]}", "request.userInfo appears twice")]
+    [InlineData("\"uid\":\"other\"", "request.uid appears twice")]
+    [InlineData("\"object\":{\"kind\",\"x\":1}", "request.object appears twice")]
+    [InlineData("\"resource\":{\"group\":\"\",\"resource\":\"pods\",\"resource\":\"secrets\"}", "request.resource.resource appears twice")]
+    public void Refuses_a_review_that_gives_a_field_it_reads_twice(string repeated, string fragment)
+    {
+        var body = AdmissionReviewBuilder.Update("web").Build();
+        var forged = body.Replace("\"request\":{", "\"request\":{" + repeated + ",", StringComparison.Ordinal);
+
+        var error = ReadError(forged);
+
+        Assert.Equal(AdmissionReviewErrorKind.DuplicateField, error.Kind);
+        Assert.Contains(fragment, error.Message, StringComparison.Ordinal);
+        Assert.Equal("duplicate_field", error.Label);
+    }
+
     [Fact]
     public void Error_labels_are_distinct_snake_case()
     {

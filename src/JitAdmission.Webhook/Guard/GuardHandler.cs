@@ -30,13 +30,13 @@ public sealed class GuardHandler(
             if (GuardedObjects.IsRequestStatus(request)) return Verdict("ApprovalRequest", request.Name, RequestGuard.ValidateStatusChange(request.UserInfo, isOperator));
             if (!GuardedObjects.IsRequest(request)) return AdmissionVerdict.Allow;
 
-            var updated = GuardedObjects.Read<ApprovalRequest>(request.Object) ?? throw new JsonException("the request carries no object");
+            var updated = Whole(GuardedObjects.Read<ApprovalRequest>(request.Object) ?? throw new JsonException("the request carries no object"));
             var named = await PoliciesAsync(updated.Spec.Policies, cancellationToken);
             var now = time.GetUtcNow();
             var errors = request.Operation == Operations.Create
                 ? [.. RequestGuard.ValidateCreate(updated, request.UserInfo, named.GetValueOrDefault, isOperator, now), .. PendingCapErrors(updated, request.UserInfo, isOperator, now)]
                 : RequestGuard.ValidateUpdate(
-                    GuardedObjects.Read<ApprovalRequest>(request.OldObject) ?? throw new JsonException("the update carries no old object"),
+                    Whole(GuardedObjects.Read<ApprovalRequest>(request.OldObject) ?? throw new JsonException("the update carries no old object")),
                     updated, request.UserInfo, named.GetValueOrDefault, isOperator, now);
             return Verdict("ApprovalRequest", request.Name, errors);
         }
@@ -46,6 +46,10 @@ public sealed class GuardHandler(
             return AdmissionVerdict.Deny($"cannot read the {request.Resource.Resource} object: {e.Message}", Outcomes.Deny, 422, "Invalid");
         }
     }
+
+    /// <summary>An ApprovalRequest with every part the guard reads, or the JSON error naming the one that is null.</summary>
+    private static ApprovalRequest Whole(ApprovalRequest read) =>
+        RequestShape.Missing(read) is { } missing ? throw new JsonException($"{missing} is null or missing") : read;
 
     /// <summary>Records are deleted only by jit-admission and the namespace controller; every attempt is an audit line.</summary>
     private AdmissionVerdict GuardDeletion(AdmissionAttributes request, bool isOperator)

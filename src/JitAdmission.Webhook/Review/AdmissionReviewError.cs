@@ -15,6 +15,7 @@ public enum AdmissionReviewErrorKind
     InvalidOperation,
     MissingResource,
     MissingUserInfo,
+    DuplicateField,
 }
 
 /// <summary>A refused AdmissionReview: what was wrong, and the request uid when it could be read.</summary>
@@ -27,5 +28,6 @@ public sealed record AdmissionReviewError(AdmissionReviewErrorKind Kind, string 
     [
         "invalid_json", "not_an_object", "too_deep", "wrong_type", "missing_api_version", "unsupported_api_version",
         "wrong_kind", "missing_request", "missing_uid", "invalid_operation", "missing_resource", "missing_user_info",
+        "duplicate_field",
     ];
 }

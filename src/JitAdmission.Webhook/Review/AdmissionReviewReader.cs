@@ -120,18 +120,20 @@ public static class AdmissionReviewReader
             return false;
         }
 
+        var seen = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("apiVersion"u8))
             {
-                if (!ReadString(ref reader, ref s, "apiVersion", out s.ApiVersion, Repeats)) return false;
+                if (!FirstTime(ref seen, 0, ref s, "apiVersion") || !ReadString(ref reader, ref s, "apiVersion", out s.ApiVersion, Repeats)) return false;
             }
             else if (reader.ValueTextEquals("kind"u8))
             {
-                if (!ReadString(ref reader, ref s, "kind", out s.ReviewKind, Repeats)) return false;
+                if (!FirstTime(ref seen, 1, ref s, "kind") || !ReadString(ref reader, ref s, "kind", out s.ReviewKind, Repeats)) return false;
             }
             else if (reader.ValueTextEquals("request"u8))
             {
+                if (!FirstTime(ref seen, 2, ref s, "request")) return false;
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.Null) continue;
                 if (reader.TokenType != JsonTokenType.StartObject)
@@ -155,21 +157,25 @@ public static class AdmissionReviewReader
 
     private static bool ReadRequest(ref Utf8JsonReader reader, ReadOnlyMemory<byte> utf8, ref ReviewState s)
     {
+        var seen = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             bool ok;
-            if (reader.ValueTextEquals("uid"u8)) ok = ReadString(ref reader, ref s, "request.uid", out s.Uid);
-            else if (reader.ValueTextEquals("operation"u8)) ok = ReadOperation(ref reader, ref s);
-            else if (reader.ValueTextEquals("resource"u8)) ok = ReadResource(ref reader, ref s);
-            else if (reader.ValueTextEquals("subResource"u8)) ok = ReadString(ref reader, ref s, "request.subResource", out s.SubResource, Repeats);
-            else if (reader.ValueTextEquals("kind"u8)) ok = ReadKind(ref reader, ref s);
-            else if (reader.ValueTextEquals("name"u8)) ok = ReadString(ref reader, ref s, "request.name", out s.Name);
-            else if (reader.ValueTextEquals("namespace"u8)) ok = ReadString(ref reader, ref s, "request.namespace", out s.Namespace, Repeats);
-            else if (reader.ValueTextEquals("userInfo"u8)) ok = ReadUserInfo(ref reader, ref s);
-            else if (reader.ValueTextEquals("dryRun"u8)) ok = ReadDryRun(ref reader, ref s);
-            else if (reader.ValueTextEquals("object"u8)) ok = ReadRaw(ref reader, ref s, "request.object", out s.Object);
-            else if (reader.ValueTextEquals("oldObject"u8)) ok = ReadRaw(ref reader, ref s, "request.oldObject", out s.OldObject);
-            else if (reader.ValueTextEquals("options"u8)) ok = ReadRaw(ref reader, ref s, "request.options", out s.Options);
+            if (reader.ValueTextEquals("uid"u8)) ok = FirstTime(ref seen, 0, ref s, "request.uid") && ReadString(ref reader, ref s, "request.uid", out s.Uid);
+            else if (reader.ValueTextEquals("operation"u8)) ok = FirstTime(ref seen, 1, ref s, "request.operation") && ReadOperation(ref reader, ref s);
+            else if (reader.ValueTextEquals("resource"u8)) ok = FirstTime(ref seen, 2, ref s, "request.resource") && ReadResource(ref reader, ref s);
+            else if (reader.ValueTextEquals("subResource"u8))
+                ok = FirstTime(ref seen, 3, ref s, "request.subResource") && ReadString(ref reader, ref s, "request.subResource", out s.SubResource, Repeats);
+            else if (reader.ValueTextEquals("kind"u8)) ok = FirstTime(ref seen, 4, ref s, "request.kind") && ReadKind(ref reader, ref s);
+            else if (reader.ValueTextEquals("name"u8)) ok = FirstTime(ref seen, 5, ref s, "request.name") && ReadString(ref reader, ref s, "request.name", out s.Name);
+            else if (reader.ValueTextEquals("namespace"u8))
+                ok = FirstTime(ref seen, 6, ref s, "request.namespace") && ReadString(ref reader, ref s, "request.namespace", out s.Namespace, Repeats);
+            else if (reader.ValueTextEquals("userInfo"u8)) ok = FirstTime(ref seen, 7, ref s, "request.userInfo") && ReadUserInfo(ref reader, ref s);
+            else if (reader.ValueTextEquals("dryRun"u8)) ok = FirstTime(ref seen, 8, ref s, "request.dryRun") && ReadDryRun(ref reader, ref s);
+            else if (reader.ValueTextEquals("object"u8)) ok = FirstTime(ref seen, 9, ref s, "request.object") && ReadRaw(ref reader, ref s, "request.object", out s.Object);
+            else if (reader.ValueTextEquals("oldObject"u8))
+                ok = FirstTime(ref seen, 10, ref s, "request.oldObject") && ReadRaw(ref reader, ref s, "request.oldObject", out s.OldObject);
+            else if (reader.ValueTextEquals("options"u8)) ok = FirstTime(ref seen, 11, ref s, "request.options") && ReadRaw(ref reader, ref s, "request.options", out s.Options);
             else
             {
                 // requestKind, requestResource, requestSubResource and future fields: not needed for decisions.
@@ -226,12 +232,14 @@ public static class AdmissionReviewReader
         if (reader.TokenType == JsonTokenType.Null) return true;
         if (reader.TokenType != JsonTokenType.StartObject) return WrongType(ref reader, ref s, fields.Path, "an object");
         isObject = true;
+        var seen = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             bool ok;
-            if (reader.ValueTextEquals("group"u8)) ok = ReadString(ref reader, ref s, fields.GroupPath, out group, Repeats);
-            else if (reader.ValueTextEquals("version"u8)) ok = ReadString(ref reader, ref s, fields.VersionPath, out version, Repeats);
-            else if (reader.ValueTextEquals(fields.Name)) ok = ReadString(ref reader, ref s, fields.NamePath, out name, Repeats);
+            if (reader.ValueTextEquals("group"u8)) ok = FirstTime(ref seen, 0, ref s, fields.GroupPath) && ReadString(ref reader, ref s, fields.GroupPath, out group, Repeats);
+            else if (reader.ValueTextEquals("version"u8))
+                ok = FirstTime(ref seen, 1, ref s, fields.VersionPath) && ReadString(ref reader, ref s, fields.VersionPath, out version, Repeats);
+            else if (reader.ValueTextEquals(fields.Name)) ok = FirstTime(ref seen, 2, ref s, fields.NamePath) && ReadString(ref reader, ref s, fields.NamePath, out name, Repeats);
             else
             {
                 reader.Read();
@@ -252,13 +260,16 @@ public static class AdmissionReviewReader
         string? username = null, uid = null;
         IReadOnlyList<string> groups = [];
         IReadOnlyDictionary<string, IReadOnlyList<string>>? extra = null;
+        var seen = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             bool ok;
-            if (reader.ValueTextEquals("username"u8)) ok = ReadString(ref reader, ref s, "request.userInfo.username", out username, Repeats);
-            else if (reader.ValueTextEquals("uid"u8)) ok = ReadString(ref reader, ref s, "request.userInfo.uid", out uid, Repeats);
-            else if (reader.ValueTextEquals("groups"u8)) ok = ReadStringArray(ref reader, ref s, "request.userInfo.groups", out groups, Repeats);
-            else if (reader.ValueTextEquals("extra"u8)) ok = ReadExtra(ref reader, ref s, out extra);
+            if (reader.ValueTextEquals("username"u8))
+                ok = FirstTime(ref seen, 0, ref s, "request.userInfo.username") && ReadString(ref reader, ref s, "request.userInfo.username", out username, Repeats);
+            else if (reader.ValueTextEquals("uid"u8)) ok = FirstTime(ref seen, 1, ref s, "request.userInfo.uid") && ReadString(ref reader, ref s, "request.userInfo.uid", out uid, Repeats);
+            else if (reader.ValueTextEquals("groups"u8))
+                ok = FirstTime(ref seen, 2, ref s, "request.userInfo.groups") && ReadStringArray(ref reader, ref s, "request.userInfo.groups", out groups, Repeats);
+            else if (reader.ValueTextEquals("extra"u8)) ok = FirstTime(ref seen, 3, ref s, "request.userInfo.extra") && ReadExtra(ref reader, ref s, out extra);
             else
             {
                 reader.Read();
@@ -382,6 +393,23 @@ public static class AdmissionReviewReader
         if (reader.TokenType != JsonTokenType.String) return WrongType(ref reader, ref s, path, "a string");
         value = repeats ? RepeatedStrings.Get(ref reader) : reader.GetString();
         return true;
+    }
+
+    /// <summary>
+    /// Marks a field the reader uses as seen; a second copy refuses the review. Only a forged review repeats a field, and
+    /// which copy would count is not something to guess: System.Text.Json keeps the last, Go merges objects.
+    /// </summary>
+    private static bool FirstTime(ref int seen, int field, ref ReviewState s, string path)
+    {
+        var bit = 1 << field;
+        if ((seen & bit) == 0)
+        {
+            seen |= bit;
+            return true;
+        }
+
+        s.Fail(AdmissionReviewErrorKind.DuplicateField, $"{path} appears twice; the API server writes each field once");
+        return false;
     }
 
     /// <summary>Records a type error and moves past the offending value, so later fields (the uid) still get read.</summary>
