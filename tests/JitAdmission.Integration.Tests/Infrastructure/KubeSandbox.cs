@@ -72,55 +72,23 @@ public sealed class KubeSandbox : IAsyncLifetime
     }
 
     /// <summary>
-    /// Stops the API server process and starts it again with the same command line, keeping etcd (and so every
+    /// Crashes the API server (SIGKILL) and starts it again with the same command line, keeping etcd (and so every
     /// object): what clients see when a control-plane node restarts. Sandbox only.
     /// </summary>
-    public async Task RestartApiServerAsync(TimeSpan? downtime = null)
+    public Task RestartApiServerAsync(TimeSpan? downtime = null) => RestartAsync("apiserver", crash: true, downtime);
+
+    /// <summary>
+    /// kube-sandbox's <c>restart</c>: stops the API server, etcd or both (SIGKILL when <paramref name="crash"/>, else
+    /// SIGTERM), waits <paramref name="downtime"/>, starts them again with their data and returns once the API server
+    /// is ready. Sandbox only.
+    /// </summary>
+    public async Task RestartAsync(string parts, bool crash, TimeSpan? downtime = null)
     {
         if (External) throw new InvalidOperationException("cannot restart the API server of an external cluster");
-        var pidFile = Path.Combine(Dir, "apiserver.pid");
-        var pid = int.Parse((await File.ReadAllTextAsync(pidFile)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        var argv = (await File.ReadAllTextAsync($"/proc/{pid}/cmdline")).Split('\0', StringSplitOptions.RemoveEmptyEntries);
-        using (var old = System.Diagnostics.Process.GetProcessById(pid))
-        {
-            old.Kill();
-            await old.WaitForExitAsync();
-        }
-
-        if (downtime is { } d) await Task.Delay(d);
-
-        // Relaunch detached with the same argv, appending to the same log as `up`.
-        var shell = new System.Diagnostics.ProcessStartInfo("bash")
-        {
-            UseShellExecute = false,
-            ArgumentList = { "-c", "exec \"$@\" </dev/null >>\"$LOG\" 2>&1 & echo $!", "restart" },
-            RedirectStandardOutput = true,
-        };
-        foreach (var a in argv) shell.ArgumentList.Add(a);
-        shell.Environment["LOG"] = Path.Combine(Dir, "apiserver.log");
-        using (var p = System.Diagnostics.Process.Start(shell)!)
-        {
-            var newPid = (await p.StandardOutput.ReadToEndAsync()).Trim();
-            await p.WaitForExitAsync();
-            await File.WriteAllTextAsync(pidFile, newPid + "\n");
-        }
-
-        using var http = new HttpClient(new HttpClientHandler
-        {
-            ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator,
-        });
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                if ((await http.GetAsync(new Uri(ServerUrl + "/readyz"))).IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException) { }
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException("the API server did not become ready after a restart");
+        List<string> args = [Dir, parts, "--down", (downtime ?? TimeSpan.Zero).TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)];
+        if (crash) args.Add("--kill");
+        var restarted = await ProcessRunner.RunAsync(Path.Combine(_sandboxHome!, "restart"), args, timeout: TimeSpan.FromSeconds(90));
+        if (!restarted.Succeeded) throw new InvalidOperationException($"kube-sandbox restart failed: {restarted}");
     }
 
     public IKubernetes AdminClient() => new WatchableKubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(AdminKubeconfig));

@@ -1,0 +1,22 @@
+using System.Globalization;
+
+namespace JitAdmission.Integration.Tests.Faults;
+
+/// <summary>
+/// How hard the fault scenarios push: <c>make test</c> runs each once with few contenders; <c>make faults</c> sets
+/// JIT_FAULT_ROUNDS (5, or 20 with FAULT_ROUNDS=20), JIT_FAULT_CONTENDERS (100) and JIT_FAULT_REPORT (the report file).
+/// Timings are random (JIT_FAULT_SEED, printed in the report, replays them).
+/// </summary>
+internal static class FaultSettings
+{
+    public static int Rounds { get; } = Int("JIT_FAULT_ROUNDS", 1);
+
+    public static int Contenders { get; } = Int("JIT_FAULT_CONTENDERS", 20);
+
+    public static int Seed { get; } = Int("JIT_FAULT_SEED", Environment.TickCount & 0x7fffffff);
+
+    public static string? ReportFile { get; } = Environment.GetEnvironmentVariable("JIT_FAULT_REPORT") is { Length: > 0 } f ? f : null;
+
+    private static int Int(string name, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : fallback;
+}

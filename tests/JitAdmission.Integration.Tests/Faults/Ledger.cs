@@ -1,0 +1,46 @@
+using JitAdmission.Core.Api;
+using JitAdmission.Integration.Tests.EndToEnd;
+using k8s;
+
+namespace JitAdmission.Integration.Tests.Faults;
+
+/// <summary>
+/// The invariants every fault scenario ends with, read from the API server (not from any log): each approval used at
+/// most as often as it may be, each use recorded once with its admission uid, no use without an approving review,
+/// and each stored ConfigMap of the scenario covered by one use.
+/// </summary>
+internal static class Ledger
+{
+    public const string UsesBounded = "uses ≤ maxUses";
+    public const string UsesRecorded = "each use recorded once";
+    public const string UsesApproved = "no use without an approval";
+    public const string StoredCovered = "stored changes = uses";
+
+    /// <summary>Checks the namespace's ApprovalRequests and ConfigMaps named <paramref name="prefix"/>*; returns the uses.</summary>
+    public static async Task<int> CheckAsync(JitCluster cluster, string @namespace, string prefix, FaultTally tally, bool creates)
+    {
+        var requests = await cluster.RequestsAsync(@namespace);
+        var uses = 0;
+        foreach (var request in requests)
+        {
+            var status = request.Status;
+            if (status is null || status.Uses == 0) continue;
+            var name = request.Metadata.Name;
+            uses += status.Uses;
+            if (status.MaxUses > 0) Assert.True(status.Uses <= status.MaxUses, $"{name} used {status.Uses} times, at most {status.MaxUses} allowed");
+            // Usage keeps a bounded history; within it no admission is counted twice.
+            Assert.True(status.Usage.Count == Math.Min(status.Uses, JitAdmission.Core.Approval.ApprovalUse.UsageHistory), $"{name}: {status.Uses} uses but {status.Usage.Count} usage records");
+            Assert.True(status.Usage.Select(u => u.AdmissionUid).Distinct(StringComparer.Ordinal).Count() == status.Usage.Count, $"{name}: an admission counted twice");
+            Assert.True(request.Spec.Reviews.Any(r => r.Decision == ReviewDecision.Approve) || request.Spec.BreakGlass,
+                $"{name} was used without an approving review");
+        }
+
+        var stored = (await cluster.Admin.CoreV1.ListNamespacedConfigMapAsync(@namespace)).Items
+            .Count(c => c.Metadata.Name.StartsWith(prefix, StringComparison.Ordinal));
+        // Creates: every stored ConfigMap took one use. Patches of one ConfigMap: it exists once, changed by the uses.
+        if (creates) Assert.True(stored == uses, $"{stored} ConfigMaps stored, {uses} uses recorded");
+        foreach (var invariant in creates ? new[] { UsesBounded, UsesRecorded, UsesApproved, StoredCovered } : [UsesBounded, UsesRecorded, UsesApproved])
+            if (!tally.Invariants.Contains(invariant)) tally.Invariants.Add(invariant);
+        return uses;
+    }
+}
