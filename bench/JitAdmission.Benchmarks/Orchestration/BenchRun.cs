@@ -98,7 +98,8 @@ public sealed partial class BenchRun(BenchOptions options)
         _report.Memory.StartBreakdown = ProcStats.Breakdown(_jit.Pid);
         _report.Method.JitAdmission = $"the real binary ({Path.GetRelativePath(options.RepoRoot, options.Jit)}) out of cluster against a kube-sandbox API server: "
             + "--kubeconfig admin --webhook-url https://127.0.0.1:PORT; "
-            + (options.JitEnvironment.Count == 0 ? "default configuration" : "environment " + string.Join(", ", options.JitEnvironment.Select(e => $"{e.Key}={e.Value}")))
+            + $"default configuration except {WebhookServer.NoPendingCap.Key}={WebhookServer.NoPendingCap.Value} (no cap on pending requests per requester: the memory phase makes 500 per requester)"
+            + (options.JitEnvironment.Count == 0 ? "" : "; environment " + string.Join(", ", options.JitEnvironment.Select(e => $"{e.Key}={e.Value}")))
             + " (logs to stdout, drained by the orchestrator as a container runtime would)";
         Log($"jit-admission pid {_jit.Pid} at {_jit.BaseUrl}; baseline pid {_baseline.Pid} at {_baseline.BaseUrl}; driver {_report.Method.Driver}");
     }
