@@ -45,13 +45,14 @@ fuzz: build
 ## runs each scenario once with 20 contenders and the fuzz tests at 20,000 cases.
 FAULT_ROUNDS ?= 5
 FAULT_CONTENDERS ?= 100
+FAULT_SECONDS ?= 20
 FAULT_FUZZ_CASES ?= 200000
 faults: build publish
 	@set -e; dir=faults/results/$$(date -u +%Y%m%d-%H%M%S); mkdir -p $$dir; seed=$${JIT_FAULT_SEED:-$$RANDOM}; \
-	{ echo "# Fault scenarios: $$(date -u +%FT%TZ), $$(git describe --always --dirty), seed $$seed, $(FAULT_ROUNDS) rounds, $(FAULT_CONTENDERS) contenders"; echo; \
+	{ echo "# Fault scenarios: $$(date -u +%FT%TZ), $$(git describe --always --dirty), seed $$seed, $(FAULT_ROUNDS) rounds, $(FAULT_CONTENDERS) contenders, $(FAULT_SECONDS) s sustained"; echo; \
 	  echo "| Scenario | Rounds | Load | Injected | Allowed | Denied | Failed | Approvals used | Invariants checked (API server) | Violations |"; \
 	  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"; } > $$dir/report.md; \
-	JIT_FAULT_ROUNDS=$(FAULT_ROUNDS) JIT_FAULT_CONTENDERS=$(FAULT_CONTENDERS) JIT_FAULT_SEED=$$seed JIT_FAULT_REPORT=$(abspath .)/$$dir/report.md \
+	JIT_FAULT_ROUNDS=$(FAULT_ROUNDS) JIT_FAULT_CONTENDERS=$(FAULT_CONTENDERS) JIT_FAULT_SECONDS=$(FAULT_SECONDS) JIT_FAULT_SEED=$$seed JIT_FAULT_REPORT=$(abspath .)/$$dir/report.md \
 	  JIT_ADMISSION_BINARY=$(abspath $(PUBLISH_DIR))/jit-admission $(TEST_RUN) tests/JitAdmission.Integration.Tests --filter "FullyQualifiedName~.Faults."; \
 	$(MAKE) -s fuzz FUZZ_CASES=$(FAULT_FUZZ_CASES) FUZZ_SEED=$$seed; \
 	{ echo; echo "Fuzz: $(FAULT_FUZZ_CASES) AdmissionReview bodies and $(FAULT_FUZZ_CASES) ApprovalRequest patches from seed $$seed: passed."; } >> $$dir/report.md; \

@@ -57,19 +57,7 @@ public sealed class FaultScenarioTests(JitCluster cluster) : IClassFixture<JitCl
             using var calls = new GatedCalls(cluster, await cluster.NamespaceAsync("grant"));
             await calls.PolicyAsync("CREATE", scope: "Grant", maxUses: 5);
             await calls.WaitUntilGatedAsync();
-            cluster.Require(await cluster.Piped("alice", $$"""
-                apiVersion: jitadmission.io/v1alpha1
-                kind: ApprovalRequest
-                metadata: {name: alice-batch, namespace: {{calls.Namespace}}}
-                spec:
-                  policies: [{{calls.Namespace}}]
-                  requester: {username: alice, groups: [devs]}
-                  action: {operation: CREATE, group: "", resource: configmaps, namespace: {{calls.Namespace}}}
-                  scope: Grant
-                  reason: seed the settings
-                """, "create", "-f", "-"));
-            await calls.ApproveAsync("alice-batch");
-            await calls.WaitApprovedAsync("alice-batch");
+            await calls.GrantAsync("alice-batch");
             var outcomes = await Task.WhenAll(Enumerable.Range(0, n).Select(i => Task.Run(() => calls.CreateAsync($"cm-{i}"))));
 
             foreach (var outcome in outcomes) tally.Count(outcome);
@@ -77,6 +65,37 @@ public sealed class FaultScenarioTests(JitCluster cluster) : IClassFixture<JitCl
             Assert.Equal(0, outcomes.Count(o => o == CallOutcome.Failed));
             Assert.Equal(5, (await cluster.RequestAsync(calls.Namespace, "alice-batch")).Status!.Uses);
             tally.Uses += await Ledger.CheckAsync(cluster, calls.Namespace, "cm-", tally, creates: true);
+            tally.Rounds++;
+        }
+
+        FaultReport.Write(tally);
+    }
+
+    [Fact]
+    public async Task One_grant_used_by_sixteen_connections_for_a_while_counts_every_use_once()
+    {
+        const int Connections = 16;
+        var tally = new FaultTally("one Grant, 16 connections, sustained", $"{Connections} connections creating ConfigMaps for {FaultSettings.Seconds} s per round, 2 replicas");
+        for (var round = 0; round < FaultSettings.Rounds; round++)
+        {
+            using var calls = new GatedCalls(cluster, await cluster.NamespaceAsync("busy"));
+            await calls.PolicyAsync("CREATE", scope: "Grant");
+            await calls.WaitUntilGatedAsync();
+            await calls.GrantAsync("alice-busy");
+            var until = DateTime.UtcNow.AddSeconds(FaultSettings.Seconds);
+            var perConnection = await Task.WhenAll(Enumerable.Range(0, Connections).Select(c => Task.Run(async () =>
+            {
+                var outcomes = new List<CallOutcome>();
+                for (var i = 0; DateTime.UtcNow < until; i++) outcomes.Add(await calls.CreateAsync($"cm-{c}-{i}"));
+                return outcomes;
+            })));
+            var all = perConnection.SelectMany(o => o).ToList();
+
+            foreach (var outcome in all) tally.Count(outcome);
+            Assert.True(all.All(o => o == CallOutcome.Allowed), $"{all.Count(o => o != CallOutcome.Allowed)} of {all.Count} not allowed: {calls.LastFailure}");
+            var uses = await Ledger.CheckAsync(cluster, calls.Namespace, "cm-", tally, creates: true);
+            Assert.Equal(all.Count, uses);
+            tally.Uses += uses;
             tally.Rounds++;
         }
 

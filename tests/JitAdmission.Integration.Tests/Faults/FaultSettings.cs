@@ -4,7 +4,7 @@ namespace JitAdmission.Integration.Tests.Faults;
 
 /// <summary>
 /// How hard the fault scenarios push: <c>make test</c> runs each once with few contenders; <c>make faults</c> sets
-/// JIT_FAULT_ROUNDS (5, or 20 with FAULT_ROUNDS=20), JIT_FAULT_CONTENDERS (100) and JIT_FAULT_REPORT (the report file).
+/// JIT_FAULT_ROUNDS (5, or 20 with FAULT_ROUNDS=20), JIT_FAULT_CONTENDERS (100), JIT_FAULT_SECONDS (20) and JIT_FAULT_REPORT (the report file).
 /// Timings are random (JIT_FAULT_SEED, printed in the report, replays them).
 /// </summary>
 internal static class FaultSettings
@@ -12,6 +12,9 @@ internal static class FaultSettings
     public static int Rounds { get; } = Int("JIT_FAULT_ROUNDS", 1);
 
     public static int Contenders { get; } = Int("JIT_FAULT_CONTENDERS", 20);
+
+    /// <summary>How long the sustained-load scenarios run, in seconds (make faults: 20).</summary>
+    public static int Seconds { get; } = Int("JIT_FAULT_SECONDS", 3);
 
     public static int Seed { get; } = Int("JIT_FAULT_SEED", Environment.TickCount & 0x7fffffff);
 

@@ -42,6 +42,24 @@ internal sealed class GatedCalls(JitCluster cluster, string @namespace) : IDispo
               approval: {approvers: [{name: sre, groups: [sre]}], scope: {{scope}}, wait: {{wait}}, validFor: 10m{{(maxUses is { } m ? $", maxUses: {m}" : "")}}}
             """);
 
+    /// <summary>alice's Grant for CREATE of ConfigMaps in the namespace, made ahead of time, approved by bob.</summary>
+    public async Task GrantAsync(string name)
+    {
+        cluster.Require(await cluster.Piped("alice", $$"""
+            apiVersion: jitadmission.io/v1alpha1
+            kind: ApprovalRequest
+            metadata: {name: {{name}}, namespace: {{Namespace}}}
+            spec:
+              policies: [{{Namespace}}]
+              requester: {username: alice, groups: [devs]}
+              action: {operation: CREATE, group: "", resource: configmaps, namespace: {{Namespace}}}
+              scope: Grant
+              reason: seed the settings
+            """, "create", "-f", "-"));
+        await ApproveAsync(name);
+        await WaitApprovedAsync(name);
+    }
+
     /// <summary>Waits until a dry run of <paramref name="name"/>'s create answers as gated.</summary>
     public Task WaitUntilGatedAsync(string name = "probe") =>
         JitCluster.WaitUntilGatedAsync(() => cluster.As("alice", "create", "configmap", name, "-n", Namespace, "--dry-run=server"));
@@ -55,7 +73,10 @@ internal sealed class GatedCalls(JitCluster cluster, string @namespace) : IDispo
         OutcomeOf(() => _alice.CoreV1.PatchNamespacedConfigMapAsync(
             new V1Patch($$$"""{"data":{"mode":"{{{mode}}}"}}""", V1Patch.PatchType.MergePatch), name, Namespace, cancellationToken: cancellationToken));
 
-    private static async Task<CallOutcome> OutcomeOf(Func<Task> call)
+    /// <summary>What the last failed call said, for failure messages.</summary>
+    public string LastFailure { get; private set; } = "";
+
+    private async Task<CallOutcome> OutcomeOf(Func<Task> call)
     {
         try
         {
@@ -72,6 +93,7 @@ internal sealed class GatedCalls(JitCluster cluster, string @namespace) : IDispo
         }
         catch (Exception e) when (e is HttpOperationException or HttpRequestException or TaskCanceledException or IOException)
         {
+            LastFailure = e is HttpOperationException h ? $"{(int)h.Response.StatusCode} {h.Response.Content}" : e.Message;
             return CallOutcome.Failed;
         }
     }
