@@ -54,9 +54,7 @@ public sealed class FaultScenarioTests(JitCluster cluster) : IClassFixture<JitCl
         var tally = new FaultTally("Grant maxUses 5, concurrent creates", $"{n} CREATEs of distinct ConfigMaps at once per round, 2 replicas");
         for (var round = 0; round < FaultSettings.Rounds; round++)
         {
-            using var calls = new GatedCalls(cluster, await cluster.NamespaceAsync("grant"));
-            await calls.PolicyAsync("CREATE", scope: "Grant", maxUses: 5);
-            await calls.WaitUntilGatedAsync();
+            using var calls = await GatedCalls.CreatesGatedAsync(cluster, "grant", scope: "Grant", maxUses: 5);
             await calls.GrantAsync("alice-batch");
             var outcomes = await Task.WhenAll(Enumerable.Range(0, n).Select(i => Task.Run(() => calls.CreateAsync($"cm-{i}"))));
 
@@ -78,9 +76,7 @@ public sealed class FaultScenarioTests(JitCluster cluster) : IClassFixture<JitCl
         var tally = new FaultTally("one Grant, 16 connections, sustained", $"{Connections} connections creating ConfigMaps for {FaultSettings.Seconds} s per round, 2 replicas");
         for (var round = 0; round < FaultSettings.Rounds; round++)
         {
-            using var calls = new GatedCalls(cluster, await cluster.NamespaceAsync("busy"));
-            await calls.PolicyAsync("CREATE", scope: "Grant");
-            await calls.WaitUntilGatedAsync();
+            using var calls = await GatedCalls.CreatesGatedAsync(cluster, "busy", scope: "Grant");
             await calls.GrantAsync("alice-busy");
             var until = DateTime.UtcNow.AddSeconds(FaultSettings.Seconds);
             var perConnection = await Task.WhenAll(Enumerable.Range(0, Connections).Select(c => Task.Run(async () =>
@@ -108,9 +104,7 @@ public sealed class FaultScenarioTests(JitCluster cluster) : IClassFixture<JitCl
         var tally = new FaultTally("API server / etcd restart mid-hold", "1 held CREATE per round, approved after the restart");
         for (var round = 0; round < FaultSettings.Rounds; round++)
         {
-            using var calls = new GatedCalls(cluster, await cluster.NamespaceAsync("restart"));
-            await calls.PolicyAsync("CREATE", wait: "20s");
-            await calls.WaitUntilGatedAsync();
+            using var calls = await GatedCalls.CreatesGatedAsync(cluster, "restart", wait: "20s");
 
             var held = calls.CreateAsync("held");
             var request = (await cluster.FirstRequestAsync(calls.Namespace)).Metadata.Name;
@@ -142,9 +136,7 @@ public sealed class FaultScenarioTests(JitCluster cluster) : IClassFixture<JitCl
         var tally = new FaultTally("replica SIGKILL while holding calls", $"{Held} held CREATEs per round across 2 replicas, one replica killed");
         for (var round = 0; round < FaultSettings.Rounds; round++)
         {
-            using var calls = new GatedCalls(cluster, await cluster.NamespaceAsync("kill"));
-            await calls.PolicyAsync("CREATE", wait: "20s");
-            await calls.WaitUntilGatedAsync();
+            using var calls = await GatedCalls.CreatesGatedAsync(cluster, "kill", wait: "20s");
 
             var held = Enumerable.Range(0, Held).Select(i => calls.CreateAsync($"held-{i}")).ToList();
             await cluster.FirstRequestAsync(calls.Namespace, Held);

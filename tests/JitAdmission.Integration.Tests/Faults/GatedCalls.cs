@@ -31,6 +31,15 @@ internal sealed class GatedCalls(JitCluster cluster, string @namespace) : IDispo
 
     public string Namespace { get; } = @namespace;
 
+    /// <summary>A fresh namespace where alice's ConfigMap creates are gated (and the gate enforces it already).</summary>
+    public static async Task<GatedCalls> CreatesGatedAsync(JitCluster cluster, string prefix, string scope = "Exact", string wait = "0s", int? maxUses = null)
+    {
+        var calls = new GatedCalls(cluster, await cluster.NamespaceAsync(prefix));
+        await calls.PolicyAsync("CREATE", scope, wait, maxUses);
+        await calls.WaitUntilGatedAsync();
+        return calls;
+    }
+
     /// <summary>A policy gating <paramref name="operation"/> of ConfigMaps in the namespace, approved by sre.</summary>
     public Task PolicyAsync(string operation, string scope = "Exact", string wait = "0s", int? maxUses = null) =>
         cluster.ApplyAsync($$"""
