@@ -29,6 +29,14 @@ public static class GateMachine
     /// </summary>
     public static readonly TimeSpan LostUseJitter = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>
+    /// A held request is read from the API server at least this often, and a "not approved yet" answer is never given
+    /// from an older copy: the watch that feeds the cache can stall silently (connection open, no events) or lag, and
+    /// an approval must not stay invisible until the watch is renewed. A call that created the request or read it
+    /// itself counts as having checked it then.
+    /// </summary>
+    public static readonly TimeSpan HeldRecheck = TimeSpan.FromSeconds(5);
+
     public const string NotLoaded = "jit-admission is starting and has not loaded the policies and approvals yet";
 
     /// <summary>The first step of a call.</summary>
@@ -51,12 +59,12 @@ public static class GateMachine
         return (state.Stage, seen, state.Plan) switch
         {
             (GateStage.Creating, Wrote w, CreatePlan plan) => Created(state, plan, w, view),
-            (GateStage.RecordingBreakGlass, Wrote w, BreakGlassPlan plan) => Recorded(state, plan, w),
+            (GateStage.RecordingBreakGlass, Wrote w, BreakGlassPlan plan) => Recorded(state, plan, w, view),
             (GateStage.Using, Wrote w, ConsumePlan plan) => Used(state, plan, w, view),
             (GateStage.Holding, Woke, HoldPlan) => Hold(state, view),
             (GateStage.AwaitingWinner, Woke, ConsumePlan plan) => IsNewer(plan.Approval, state.StaleVersion, view)
                 ? PlanRound(state, view)
-                : Read(state, plan.Approval, TimeSpan.Zero),
+                : Read(state, plan.Approval, TimeSpan.Zero, view),
             (GateStage.Reading, Observed, _) => PlanRound(state, view),
             _ => Fail(state, $"the gate saw {seen.GetType().Name} while {state.Stage}"),
         };
@@ -132,7 +140,7 @@ public static class GateMachine
     {
         var justApproved = state.Held && !state.LostUse;
         state = state with { LostUse = true };
-        if (!justApproved) return Read(state, plan.Approval, LostUseJitter);
+        if (!justApproved) return Read(state, plan.Approval, LostUseJitter, view);
         var stale = plan.Approval.Metadata.ResourceVersion;
         if (IsNewer(plan.Approval, stale, view)) return PlanRound(state, view);
         var (ns, name) = (plan.Approval.Metadata.NamespaceProperty, plan.Approval.Metadata.Name);
@@ -154,20 +162,20 @@ public static class GateMachine
                     Warnings = plan.Warnings,
                     AdvisoryPolicies = plan.AdvisoryPolicies,
                 };
-                return Hold(state with { Plan = hold }, view);
+                return Hold(state with { Plan = hold, Checked = new CheckedRequest(Key(created), view.Now) }, view);
             case WriteOutcome.AlreadyExists:
                 // Another replica (or an earlier try) created it first: read it, then decide again with it.
-                return Read(state, plan.Request, TimeSpan.Zero);
+                return Read(state, plan.Request, TimeSpan.Zero, view);
             default:
                 return Fail(state, $"cannot create ApprovalRequest {request.Name} in namespace {request.NamespaceProperty}: {wrote.Message}");
         }
     }
 
-    private static GateStep Recorded(GateState state, BreakGlassPlan plan, Wrote wrote) =>
+    private static GateStep Recorded(GateState state, BreakGlassPlan plan, Wrote wrote, GateView view) =>
         wrote.Outcome switch
         {
             WriteOutcome.Ok => Answer(state, GateVerdicts.BreakGlassAllowed(plan, wrote.Object!)),
-            WriteOutcome.AlreadyExists => Read(state, plan.Record, TimeSpan.Zero),
+            WriteOutcome.AlreadyExists => Read(state, plan.Record, TimeSpan.Zero, view),
             // The record is the price of going ahead without approval: no record, no break-glass.
             _ => Fail(state, $"cannot record the break-glass request {plan.Record.Metadata.Name}: {wrote.Message}"),
         };
@@ -195,18 +203,27 @@ public static class GateMachine
         if (evaluation.IsFinished) return Answer(state, GateVerdicts.Expired(request, plan, current, evaluation), HoldResult.Denied);
 
         var now = view.Now;
+        var checkedAt = state.Checked is { } seen && seen.Key == Key(current) ? seen.At : (DateTimeOffset?)null;
+        var recheck = (checkedAt ?? call.Started) + HeldRecheck;
         if (now >= end)
         {
+            // "Not approved" only from a copy this call checked lately: the cache may lag behind an approval.
+            if (checkedAt is null || now - checkedAt > HeldRecheck) return Read(state, current, TimeSpan.Zero, view);
             var held = end > call.Started ? TimeSpan.FromSeconds(Math.Round((now - call.Started).TotalSeconds)) : TimeSpan.Zero;
             return Answer(state, GateVerdicts.NotApproved(request, plan, current, evaluation, held, now), HoldResult.TimedOut);
         }
 
+        if (now >= recheck) return Read(state, current, TimeSpan.Zero, view);
         var wake = evaluation.NextDeadline is { } deadline && deadline < end ? deadline : end;
-        return new GateStep(state, new WaitForChange(ns, name, wake));
+        return new GateStep(state, new WaitForChange(ns, name, recheck < wake ? recheck : wake));
     }
 
-    private static GateStep Read(GateState state, ApprovalRequest request, TimeSpan jitter) =>
-        new(state with { Stage = GateStage.Reading }, new ReadRequest(request.Metadata.NamespaceProperty, request.Metadata.Name, jitter));
+    /// <summary>Read <paramref name="request"/> from the API server into the cache (for a held request, that checks it).</summary>
+    private static GateStep Read(GateState state, ApprovalRequest request, TimeSpan jitter, GateView view) =>
+        new(state with { Stage = GateStage.Reading, Checked = new CheckedRequest(Key(request), view.Now) },
+            new ReadRequest(request.Metadata.NamespaceProperty, request.Metadata.Name, jitter));
+
+    private static string Key(ApprovalRequest request) => $"{request.Metadata.NamespaceProperty}/{request.Metadata.Name}";
 
     /// <summary>The answer; for a call that held, how its hold ended (an allow after a hold is an approval).</summary>
     private static GateStep Answer(GateState state, AdmissionVerdict verdict, HoldResult? ended = null)

@@ -40,6 +40,12 @@ public sealed record GateState
     /// <summary>A use was lost to a concurrent writer at least once.</summary>
     public bool LostUse { get; init; }
 
+    /// <summary>The held request this call last saw fresh from the API server (created or read it), and when.</summary>
+    public CheckedRequest? Checked { get; init; }
+
     /// <summary>While <see cref="GateStage.AwaitingWinner"/>: the resourceVersion the lost use was written against.</summary>
     public string? StaleVersion { get; init; }
 }
+
+/// <summary>A request (namespace/name) the call created or read from the API server itself, at <see cref="At"/>.</summary>
+public sealed record CheckedRequest(string Key, DateTimeOffset At);

@@ -1,3 +1,6 @@
+using JitAdmission.Kubernetes.Client;
+using Microsoft.Extensions.Options;
+
 namespace JitAdmission.Kubernetes.Runtime;
 
 /// <summary>
@@ -9,15 +12,26 @@ namespace JitAdmission.Kubernetes.Runtime;
 /// </summary>
 public sealed class ClusterCaches : IAdmissionCaches
 {
-    public ClusterCaches(IKubernetes client, TimeProvider time, ILoggerFactory loggerFactory)
+    public ClusterCaches(IKubernetes client, TimeProvider time, ILoggerFactory loggerFactory, IOptions<KubernetesClientOptions>? options = null)
     {
+        var clientOptions = options?.Value ?? new KubernetesClientOptions();
+        ResourceCacheOptions Options(bool strip = true, Action<object>? transform = null) => new()
+        {
+            StripManagedFields = strip,
+            Transform = transform,
+            MinWatchTimeout = clientOptions.WatchTimeout,
+            WatchGrace = clientOptions.WatchGrace,
+            MaxBackoff = clientOptions.MaxRetryDelay,
+        };
+
         Policies = new ResourceCache<ApprovalPolicy>(client, ResourceDescriptor.ApprovalPolicies, time,
-            loggerFactory.CreateLogger<ResourceCache<ApprovalPolicy>>(), new ResourceCacheOptions { StripManagedFields = true });
+            loggerFactory.CreateLogger<ResourceCache<ApprovalPolicy>>(), Options());
         var shared = new StringPool();
-        var requestOptions = new ResourceCacheOptions { StripManagedFields = true, Transform = r => ApprovalRequestSharing.Apply((ApprovalRequest)r, shared) };
         Requests = new ResourceCache<ApprovalRequest>(client, ResourceDescriptor.ApprovalRequests, time,
-            loggerFactory.CreateLogger<ResourceCache<ApprovalRequest>>(), requestOptions).AddStandardIndexes();
-        Namespaces = new ResourceCache<V1Namespace>(client, ResourceDescriptor.Namespaces, time, loggerFactory.CreateLogger<ResourceCache<V1Namespace>>());
+            loggerFactory.CreateLogger<ResourceCache<ApprovalRequest>>(), Options(transform: r => ApprovalRequestSharing.Apply((ApprovalRequest)r, shared)))
+            .AddStandardIndexes();
+        Namespaces = new ResourceCache<V1Namespace>(client, ResourceDescriptor.Namespaces, time, loggerFactory.CreateLogger<ResourceCache<V1Namespace>>(),
+            Options(strip: false));
     }
 
     public ResourceCache<ApprovalPolicy> Policies { get; }

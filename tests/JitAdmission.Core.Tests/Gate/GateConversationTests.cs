@@ -32,8 +32,38 @@ public class GateConversationTests
         [
             Expect("create", c => c.StoreCreated()),
             Expect("wait", c => new Woke(true)),
-            Expect("wait until +10s", c => c.Advance(10)),
+            Expect("wait until +5s", c => c.Advance(5)),
+            Expect("read now", c => c.SeeUnseen()), // a check every HeldRecheck: the cache may lag
+            Expect("wait until +10s", c => c.Advance(5)),
             Expect("deny hold 'is still not approved after waiting 10s' hold=TimedOut denial=NeedsApproval"),
+        ]),
+        ["an approval the watch never delivers (a stalled watch): the held call's own check finds it and uses it"] = (null,
+        [
+            Expect("create", c => c.StoreCreated()),
+            Expect("wait", c => new Woke(true)),
+            Expect("wait until +5s", c => c.ApproveUnseen(after: 5)),
+            Expect("read now", c => c.SeeUnseen()),
+            Expect("write", c => c.StoreWritten()),
+            Expect("allow consume hold=Approved"),
+        ]),
+        ["a retry without a wait that finds its request Pending in the cache reads it before saying no"] = (w =>
+            {
+                w.Policy(s => s.Approval.Wait = "0s");
+                w.ExistingFor();
+            },
+        [
+            Expect("read now", c => c.SeeUnseen()),
+            Expect("deny hold 'needs approval (policy p)' hold=none denial=NeedsApproval"),
+        ]),
+        ["a retry without a wait whose approval the cache missed: the read finds it, the change goes through"] = (w =>
+            {
+                w.Policy(s => s.Approval.Wait = "0s");
+                w.ExistingFor();
+            },
+        [
+            Expect("read now", c => c.ApproveUnseen(after: 0)),
+            Expect("write", c => c.StoreWritten()),
+            Expect("allow consume hold=none"),
         ]),
         ["the hold ends a margin before the transport's deadline when that comes first"] = (w => w.Budget = TimeSpan.FromSeconds(6),
         [
@@ -83,7 +113,9 @@ public class GateConversationTests
             Expect("wait", c => c.SpendElsewhere()),
             Expect("create -2", c => c.StoreCreated()),
             Expect("wait", c => new Woke(true)),
-            Expect("wait until +10s", c => c.Advance(10)),
+            Expect("wait until +5s", c => c.Advance(5)),
+            Expect("read now", c => c.SeeUnseen()),
+            Expect("wait until +10s", c => c.Advance(5)),
             Expect("deny hold 'was already used' hold=TimedOut"),
         ]),
         ["a use lost to the controller's write the cache already holds: decided again from the cache, no read"] = (null,
@@ -303,6 +335,17 @@ public class GateConversationTests
             held.Spec.Reviews.Add(decision == ReviewDecision.Approve ? ApprovedByBob() : DeniedByBob());
             Store(held);
             return new Woke(true);
+        }
+
+        /// <summary>bob approves after <paramref name="after"/> seconds, but the cache never hears of it (its watch stalled).</summary>
+        public GateObservation ApproveUnseen(int after)
+        {
+            // A copy: the cached object (and its spec) must not change.
+            var json = System.Text.Json.JsonSerializer.Serialize(Held(), ApiJsonContext.Default.ApprovalRequest);
+            _unseen = System.Text.Json.JsonSerializer.Deserialize(json, ApiJsonContext.Default.ApprovalRequest)!;
+            _unseen.Spec.Reviews.Add(ApprovedByBob());
+            _world.Now = _world.Now.AddSeconds(after);
+            return Effect is ReadRequest ? SeeUnseen() : new Woke(false);
         }
 
         public Woke Delete()

@@ -62,14 +62,22 @@ public class PolicySetTests
         many.Candidates("", "secrets", "", "CREATE");
         Set.Candidates("", "secrets", "", "CREATE");
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 10_000; i++)
+        // The least of three runs: a one-off allocation by the runtime (a tier-up while the loop runs) is not ours; an
+        // allocation per lookup shows in every run.
+        var least = long.MaxValue;
+        for (var run = 0; run < 3; run++)
         {
-            many.Candidates("", "secrets", "", "CREATE");
-            Set.Candidates("", "secrets", "", "CREATE");
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 10_000; i++)
+            {
+                many.Candidates("", "secrets", "", "CREATE");
+                Set.Candidates("", "secrets", "", "CREATE");
+            }
+
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, least);
     }
 
     [Fact]

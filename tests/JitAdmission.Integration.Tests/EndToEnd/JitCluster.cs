@@ -1,6 +1,7 @@
 using JitAdmission.Core.Api;
 using JitAdmission.Integration.Tests.Crds;
 using JitAdmission.Integration.Tests.Infrastructure;
+using JitAdmission.Integration.Tests.Infrastructure.Proxy;
 using JitAdmission.Kubernetes.Tests.Support;
 using k8s;
 
@@ -16,7 +17,7 @@ namespace JitAdmission.Integration.Tests.EndToEnd;
 /// gated like anyone. Setup writes go through the sandbox's own admin (system:masters), as an installer's would. Shared
 /// by every end-to-end test (they run one after the other, each in its own namespace with its own policies).
 /// </summary>
-public sealed class JitCluster : IAsyncLifetime
+public class JitCluster : IAsyncLifetime
 {
     public const string OperatorNamespace = "jit-e2e";
     public const string Release = "jit-admission";
@@ -30,6 +31,20 @@ public sealed class JitCluster : IAsyncLifetime
     public JitAdmissionProcess Jit => Charted.Replicas[0] ?? throw new InvalidOperationException("replica 0 is stopped");
 
     private readonly Dictionary<string, string> _users = new(StringComparer.Ordinal);
+    private readonly bool _throughFaultProxy;
+
+    public JitCluster()
+    {
+    }
+
+    /// <summary>With <paramref name="throughFaultProxy"/>, the replicas reach the API server through <see cref="ApiProxy"/>.</summary>
+    protected JitCluster(bool throughFaultProxy) => _throughFaultProxy = throughFaultProxy;
+
+    /// <summary>The fault-injecting proxy on the replicas' API path (fault scenarios), or null.</summary>
+    public FaultyApiProxy? ApiProxy { get; private set; }
+
+    /// <summary>Extra arguments for every replica (fault scenarios shorten the watch renewal).</summary>
+    protected virtual IEnumerable<string> ReplicaArgs => [];
 
     public async Task InitializeAsync()
     {
@@ -52,7 +67,9 @@ public sealed class JitCluster : IAsyncLifetime
         Charted = await ChartedJitAdmission.InstallAsync(Sandbox, Release, OperatorNamespace, replicas: 2,
             // alice makes more pending requests over the whole suite than one person would keep open; the cap itself is
             // tested where it is the subject (ForgedCallsWithoutClientAuthTests).
-            setValues: ["rbac.approvers.groups={sre,security}", "gate.maxPendingPerRequester=500"]);
+            setValues: ["rbac.approvers.groups={sre,security}", "gate.maxPendingPerRequester=500"],
+            extraArgs: (_, _) => ReplicaArgs,
+            routeApi: _throughFaultProxy ? ThroughProxyAsync : null);
         _users["alice"] = await Sandbox.UserKubeconfigAsync("alice", "devs");
         _users["bob"] = await Sandbox.UserKubeconfigAsync("bob", "sre");
         _users["carol"] = await Sandbox.UserKubeconfigAsync("carol", "security");
@@ -60,9 +77,16 @@ public sealed class JitCluster : IAsyncLifetime
         await Sandbox.BindAsync("cluster-admin", "root");
     }
 
+    private async Task<string> ThroughProxyAsync(string kubeconfig)
+    {
+        ApiProxy = await FaultyApiProxy.StartAsync(kubeconfig, new Uri(Sandbox.ServerUrl), Sandbox.WebhookCertFile, Sandbox.WebhookKeyFile);
+        return ApiProxy.KubeconfigThrough(kubeconfig);
+    }
+
     public async Task DisposeAsync()
     {
         if (Charted is not null) await Charted.DisposeAsync();
+        if (ApiProxy is not null) await ApiProxy.DisposeAsync();
         Admin?.Dispose();
         await Sandbox.DisposeAsync();
     }

@@ -15,6 +15,17 @@ internal sealed class FaultTally(string scenario, string load)
     public int Uses { get; set; }
     public List<string> Invariants { get; } = [];
 
+    /// <summary>A figure worth reporting beside the injected faults (the slowest call, memory), or empty.</summary>
+    public string Note { get; set; } = "";
+
+    /// <summary>The longest a scenario's faults left some replica's caches behind the API server (FaultCluster.SettleAsync).</summary>
+    public TimeSpan SlowestRecovery { get; private set; }
+
+    public void Recovered(TimeSpan took)
+    {
+        if (took > SlowestRecovery) SlowestRecovery = took;
+    }
+
     public void Count(CallOutcome outcome)
     {
         switch (outcome)
@@ -38,6 +49,9 @@ internal static class FaultReport
     {
         if (FaultSettings.ReportFile is not { } file) return;
         var injected = string.Join("; ", t.Injected.GroupBy(i => i, StringComparer.Ordinal).Select(g => g.Count() == 1 ? g.Key : $"{g.Key} ×{g.Count()}"));
+        var notes = string.Join("; ", new[] { t.Note, t.SlowestRecovery > TimeSpan.Zero ? $"every replica caught up within {t.SlowestRecovery.TotalSeconds:0.0} s" : "" }
+            .Where(n => n.Length > 0));
+        if (notes.Length > 0) injected = injected.Length == 0 ? notes : $"{injected} ({notes})";
         var row = string.Create(CultureInfo.InvariantCulture,
             $"| {t.Scenario} | {t.Rounds} | {t.Load} | {injected} | {t.Allowed} | {t.Denied} | {t.Failed} | {t.Uses} | {string.Join("; ", t.Invariants)} | 0 |\n");
         lock (Gate) File.AppendAllText(file, row);

@@ -10,7 +10,7 @@ namespace JitAdmission.Integration.Tests.Faults;
 /// random timing and ends with the <see cref="Ledger"/> invariants read from the API server. <c>make test</c> runs one
 /// round each; <c>make faults</c> more, with a report (docs/reliability.md).
 /// </summary>
-public sealed class FaultScenarioTests(JitCluster cluster) : IClassFixture<JitCluster>
+public sealed partial class FaultScenarioTests(FaultCluster cluster) : IClassFixture<FaultCluster>
 {
     private readonly Random _random = new(FaultSettings.Seed);
 
@@ -122,6 +122,7 @@ public sealed class FaultScenarioTests(JitCluster cluster) : IClassFixture<JitCl
             if (first != CallOutcome.Allowed) await GatedCalls.RetryUntilAllowedAsync(() => calls.CreateAsync("held"), tally, TimeSpan.FromSeconds(60));
 
             await calls.AssertUsedAfterApprovalAsync("held", request);
+            tally.Recovered(await cluster.SettleAsync());
             tally.Uses += await Ledger.CheckAsync(cluster, calls.Namespace, "held", tally, creates: true);
             tally.Rounds++;
         }
@@ -159,6 +160,7 @@ public sealed class FaultScenarioTests(JitCluster cluster) : IClassFixture<JitCl
 
             foreach (var request in requests) await calls.AssertUsedAfterApprovalAsync(request.Spec.Action.Name!, request.Metadata.Name);
 
+            tally.Recovered(await cluster.SettleAsync());
             tally.Uses += await Ledger.CheckAsync(cluster, calls.Namespace, "held-", tally, creates: true);
             Assert.All(await cluster.RequestsAsync(calls.Namespace), r => Assert.True(r.Status?.Uses <= 1, $"{r.Metadata.Name} used {r.Status?.Uses} times"));
             tally.Rounds++;

@@ -16,6 +16,12 @@ internal static class FaultSettings
     /// <summary>How long the sustained-load scenarios run, in seconds (make faults: 20).</summary>
     public static int Seconds { get; } = Int("JIT_FAULT_SECONDS", 3);
 
+    /// <summary>Leader hand-overs in a row (make faults: 10, or 100 with FAULT_HANDOVERS=100).</summary>
+    public static int HandOvers { get; } = Int("JIT_FAULT_HANDOVERS", 1);
+
+    /// <summary>Pending requests the pressure scenario fills the cluster with (make faults: 10,000; a burst of a tenth follows).</summary>
+    public static int Pending { get; } = Int("JIT_FAULT_PENDING", 200);
+
     public static int Seed { get; } = Int("JIT_FAULT_SEED", Environment.TickCount & 0x7fffffff);
 
     public static string? ReportFile { get; } = Environment.GetEnvironmentVariable("JIT_FAULT_REPORT") is { Length: > 0 } f ? f : null;

@@ -25,9 +25,10 @@ internal enum CallOutcome
 /// Gated traffic for the fault scenarios: alice's calls through the API server with her own client certificate,
 /// bob's approvals with kubectl, and the ledger read back from the API server as the sandbox's admin.
 /// </summary>
-internal sealed class GatedCalls(JitCluster cluster, string @namespace) : IDisposable
+internal sealed class GatedCalls(JitCluster cluster, string @namespace, string? kubeconfig = null) : IDisposable
 {
-    private readonly IKubernetes _alice = KubeSandbox.ClientFor(cluster.KubeconfigOf("alice"));
+    // alice's calls unless another requester's kubeconfig is given.
+    private readonly IKubernetes _alice = KubeSandbox.ClientFor(kubeconfig ?? cluster.KubeconfigOf("alice"));
 
     public string Namespace { get; } = @namespace;
 
@@ -73,24 +74,28 @@ internal sealed class GatedCalls(JitCluster cluster, string @namespace) : IDispo
     public Task WaitUntilGatedAsync(string name = "probe") =>
         JitCluster.WaitUntilGatedAsync(() => cluster.As("alice", "create", "configmap", name, "-n", Namespace, "--dry-run=server"));
 
-    public Task<CallOutcome> CreateAsync(string name, CancellationToken cancellationToken = default) =>
+    public async Task<CallOutcome> CreateAsync(string name, CancellationToken cancellationToken = default) =>
+        (await CreateExplainedAsync(name, cancellationToken)).Outcome;
+
+    /// <summary>A create, with what the API server said when it refused it.</summary>
+    public Task<(CallOutcome Outcome, string Message)> CreateExplainedAsync(string name, CancellationToken cancellationToken = default) =>
         OutcomeOf(() => _alice.CoreV1.CreateNamespacedConfigMapAsync(
             new V1ConfigMap { Metadata = new V1ObjectMeta { Name = name }, Data = new Dictionary<string, string> { ["mode"] = "maintenance" } },
             Namespace, cancellationToken: cancellationToken));
 
-    public Task<CallOutcome> PatchAsync(string name, string mode, CancellationToken cancellationToken = default) =>
-        OutcomeOf(() => _alice.CoreV1.PatchNamespacedConfigMapAsync(
-            new V1Patch($$$"""{"data":{"mode":"{{{mode}}}"}}""", V1Patch.PatchType.MergePatch), name, Namespace, cancellationToken: cancellationToken));
+    public async Task<CallOutcome> PatchAsync(string name, string mode, CancellationToken cancellationToken = default) =>
+        (await OutcomeOf(() => _alice.CoreV1.PatchNamespacedConfigMapAsync(
+            new V1Patch($$$"""{"data":{"mode":"{{{mode}}}"}}""", V1Patch.PatchType.MergePatch), name, Namespace, cancellationToken: cancellationToken))).Outcome;
 
     /// <summary>What the last failed call said, for failure messages.</summary>
     public string LastFailure { get; private set; } = "";
 
-    private async Task<CallOutcome> OutcomeOf(Func<Task> call)
+    private async Task<(CallOutcome Outcome, string Message)> OutcomeOf(Func<Task> call)
     {
         try
         {
             await call();
-            return CallOutcome.Allowed;
+            return (CallOutcome.Allowed, "");
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Forbidden
             // The Status body is JSON: the quotes around the webhook's name are escaped there.
@@ -98,12 +103,12 @@ internal sealed class GatedCalls(JitCluster cluster, string @namespace) : IDispo
             && e.Response.Content.Contains("denied the request", StringComparison.Ordinal)
             && !e.Response.Content.Contains("could not decide", StringComparison.Ordinal))
         {
-            return CallOutcome.Denied;
+            return (CallOutcome.Denied, e.Response.Content);
         }
         catch (Exception e) when (e is HttpOperationException or HttpRequestException or TaskCanceledException or IOException)
         {
             LastFailure = e is HttpOperationException h ? $"{(int)h.Response.StatusCode} {h.Response.Content}" : e.Message;
-            return CallOutcome.Failed;
+            return (CallOutcome.Failed, LastFailure);
         }
     }
 

@@ -16,6 +16,12 @@ internal static class Ledger
     public const string UsesApproved = "no use without an approval";
     public const string StoredCovered = "stored changes = uses";
 
+    public const string NoneUnrecorded = "stored ≤ uses ≤ stored + failed calls";
+
+    /// <summary>The ConfigMaps named <paramref name="prefix"/>* the API server holds in the namespace.</summary>
+    public static async Task<int> StoredAsync(JitCluster cluster, string @namespace, string prefix) =>
+        (await cluster.Admin.CoreV1.ListNamespacedConfigMapAsync(@namespace)).Items.Count(c => c.Metadata.Name.StartsWith(prefix, StringComparison.Ordinal));
+
     /// <summary>Checks the namespace's ApprovalRequests and ConfigMaps named <paramref name="prefix"/>*; returns the uses.</summary>
     public static async Task<int> CheckAsync(JitCluster cluster, string @namespace, string prefix, FaultTally tally, bool creates)
     {
@@ -35,8 +41,7 @@ internal static class Ledger
                 $"{name} was used without an approving review");
         }
 
-        var stored = (await cluster.Admin.CoreV1.ListNamespacedConfigMapAsync(@namespace)).Items
-            .Count(c => c.Metadata.Name.StartsWith(prefix, StringComparison.Ordinal));
+        var stored = await StoredAsync(cluster, @namespace, prefix);
         // Creates: every stored ConfigMap took one use. Patches of one ConfigMap: it exists once, changed by the uses.
         if (creates) Assert.True(stored == uses, $"{stored} ConfigMaps stored, {uses} uses recorded");
         foreach (var invariant in creates ? new[] { UsesBounded, UsesRecorded, UsesApproved, StoredCovered } : [UsesBounded, UsesRecorded, UsesApproved])

@@ -24,6 +24,7 @@ public sealed class ChartedJitAdmission : IAsyncDisposable
     private string _kubeconfig = "";
     private string? _clientCaFile;
     private Func<int, int, IEnumerable<string>>? _extraArgs;
+    private Func<string, Task<string>>? _routeApi;
 
     private ChartedJitAdmission(KubeSandbox sandbox, string release, string @namespace)
     {
@@ -55,9 +56,9 @@ public sealed class ChartedJitAdmission : IAsyncDisposable
     /// </summary>
     public static async Task<ChartedJitAdmission> InstallAsync(
         KubeSandbox sandbox, string release, string @namespace, int replicas = 2, bool clientAuth = true, IEnumerable<string>? setValues = null,
-        Func<int, int, IEnumerable<string>>? extraArgs = null)
+        Func<int, int, IEnumerable<string>>? extraArgs = null, Func<string, Task<string>>? routeApi = null)
     {
-        var charted = new ChartedJitAdmission(sandbox, release, @namespace) { _extraArgs = extraArgs };
+        var charted = new ChartedJitAdmission(sandbox, release, @namespace) { _extraArgs = extraArgs, _routeApi = routeApi };
         try
         {
             await charted.InstallChartAsync(clientAuth, setValues ?? []);
@@ -126,6 +127,8 @@ public sealed class ChartedJitAdmission : IAsyncDisposable
         var serviceAccount = Text(Manifest.PodSpec["serviceAccountName"])!;
         ServiceAccount = $"system:serviceaccount:{Namespace}:{serviceAccount}";
         _kubeconfig = await Sandbox.ServiceAccountKubeconfigAsync(Namespace, serviceAccount);
+        // The fault scenarios put a fault-injecting proxy between the replicas and the API server (same identity).
+        if (_routeApi is not null) _kubeconfig = await _routeApi(_kubeconfig);
         _args = Manifest.Args;
     }
 
