@@ -6,8 +6,8 @@ internal sealed record ResourceType(string Group, string Version, string Resourc
 /// <summary>
 /// The built-in resource types, so that a test can say <c>resource: pods/eviction</c> or give a Deployment without
 /// naming the API group, as kubectl users do; there is no API server to ask offline. Other types (custom resources) are
-/// guessed from the object's apiVersion and kind as Kubernetes guesses (<c>Widget</c> → <c>widgets</c>), or named in
-/// the case with <c>resource</c> and <c>apiVersion</c>.
+/// guessed from the object's apiVersion and kind (<c>Widget</c> → <c>widgets</c>), or named in the case with
+/// <c>resource</c> and <c>apiVersion</c> when the guess is wrong.
 /// </summary>
 internal static class BuiltinResources
 {
@@ -58,7 +58,10 @@ internal static class BuiltinResources
         return slash < 0 ? ("", apiVersion) : (apiVersion[..slash], apiVersion[(slash + 1)..]);
     }
 
-    /// <summary>meta.UnsafeGuessKindToResource: lower case, then "s", "es" after an s, "ies" for a final y.</summary>
+    /// <summary>
+    /// Kubernetes' guess (meta.UnsafeGuessKindToResource: lower case, then "s", "es" after an s, "ies" for a final y),
+    /// except that a vowel before the y keeps it (Gateway → gateways), as CRD authors write plurals.
+    /// </summary>
     public static string GuessResource(string kind)
     {
         ArgumentNullException.ThrowIfNull(kind);
@@ -67,7 +70,7 @@ internal static class BuiltinResources
         return singular[^1] switch
         {
             's' => singular + "es",
-            'y' => singular[..^1] + "ies",
+            'y' when singular.Length < 2 || singular[^2] is not ('a' or 'e' or 'i' or 'o' or 'u') => singular[..^1] + "ies",
             _ => singular + "s",
         };
     }

@@ -61,7 +61,7 @@ internal static class CaseRequest
 
         var name = spec.Name ?? Metadata(main, "name") ?? "";
         if (name.Length == 0 && (operation != Operations.Create || subResource.Length > 0))
-            throw fail("name", $"{operation} {type.Resource}{(subResource.Length > 0 ? "/" + subResource : "")} needs the object's name (metadata.name or name)");
+            throw fail("objectName", $"{operation} {type.Resource}{(subResource.Length > 0 ? "/" + subResource : "")} needs the object's name (its metadata.name, or objectName)");
         var isNamespace = type.Group.Length == 0 && type.Resource == "namespaces";
         // Cluster-scoped objects have no namespace; namespaced ones without one land in "default", as kubectl's do.
         var ns = isNamespace ? name : !type.Namespaced ? "" : spec.Namespace ?? Metadata(main, "namespace") ?? "default";

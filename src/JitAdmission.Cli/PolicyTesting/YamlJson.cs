@@ -24,7 +24,7 @@ internal static class YamlJson
         }
         catch (YamlException e)
         {
-            throw TestInput.Error($"{source}: not valid YAML: {e.Message}");
+            throw TestInput.Error($"{source}: line {e.Start.Line}, column {e.Start.Column}: not valid YAML: {e.Message}");
         }
 
         var documents = new List<JsonNode>();
