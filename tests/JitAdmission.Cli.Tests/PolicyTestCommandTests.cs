@@ -143,6 +143,19 @@ public sealed class PolicyTestCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Message_text_is_looked_for_in_what_the_webhook_says_and_shown_when_missing()
+    {
+        var (code, output, _) = await RunSuite(ProdDeploys,
+            Case("found", [.. DeleteWeb, "expect: {messageContains: \"DELETE deployments prod/web needs approval (policy prod-deploys)\"}"])
+            + Case("missing", [.. DeleteWeb, "expect: {messageContains: \"break-glass\"}"]));
+
+        Assert.Equal(ExitCodes.Error, code);
+        Assert.Matches(@"PASS\s+found", output);
+        Assert.Contains("\n  messageContains: \"break-glass\" is in neither the message nor a warning, which are:\n    DELETE deployments prod/web needs approval", output, StringComparison.Ordinal);
+        Assert.Contains("\n    An approver runs: kubectl jit approve deployments-web-", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Json_output_gives_machines_the_request_the_result_and_the_differences()
     {
         var (code, output, _) = await RunSuite(ProdDeploys, Case("alice deletes web in prod", [.. DeleteWeb, "expect: {gated: false}"]), "-o", "json");

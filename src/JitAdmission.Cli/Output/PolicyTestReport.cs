@@ -57,7 +57,12 @@ internal static class PolicyTestReport
         var (testCase, result) = (run.Case, run.Result);
         text.Append('\n').Append(run.Passed ? "PASS " : "FAIL ").Append(Escape(testCase.Name)).Append('\n');
         foreach (var d in run.Differences)
-            text.Append("  ").Append(d.Field).Append(": expected ").Append(Escape(d.Expected)).Append(", got ").Append(Escape(d.Actual)).Append('\n');
+        {
+            text.Append("  ").Append(d.Field).Append(d.Field == "messageContains"
+                ? $": \"{Escape(d.Expected)}\" is in neither the message nor a warning, which are:\n    {Indent(d.Actual)}\n"
+                : $": expected {Escape(d.Expected)}, got {Escape(d.Actual)}\n");
+        }
+
         var request = testCase.Request;
         text.Append("  request: ").Append(Escape(Request(request)))
             .Append(" (groups ").Append(Escape(string.Join(", ", request.UserInfo.Groups))).Append(") at ")
@@ -65,7 +70,9 @@ internal static class PolicyTestReport
         text.Append("  cluster: ").Append(testCase.ClusterObjects.Count == 0 ? "(no objects)" : Escape(string.Join(", ", testCase.ClusterObjects))).Append('\n');
         text.Append("  outcome: ").Append(result.Outcome).Append('\n');
         if (result.Note is { } note) text.Append("  note: ").Append(Escape(note)).Append('\n');
-        foreach (var e in result.Evaluations)
+        // Policies for other resources or operations are many and say little: one line names them all.
+        var elsewhere = result.Evaluations.Where(e => e.Outcome == PolicyOutcome.NotMatched && e.Stage == MatchStage.Resource).Select(e => e.Policy.Name).ToList();
+        foreach (var e in result.Evaluations.Where(e => !(e.Outcome == PolicyOutcome.NotMatched && e.Stage == MatchStage.Resource)))
         {
             text.Append("  policy ").Append(Escape(e.Policy.Name)).Append(" (").Append(e.Policy.Enforcement).Append("): ").Append(Verdict(e)).Append('\n');
             // The webhook reads namespaces from its caches; offline they exist only if the test file gives them.
@@ -73,7 +80,9 @@ internal static class PolicyTestReport
                 text.Append("    hint: add the Namespace, with its labels, under cluster (in the test file or the case)\n");
         }
 
-        if (result.Message is { } message) text.Append("  message: ").Append(Escape(message.ReplaceLineEndings("\n    "))).Append('\n');
+        if (elsewhere.Count > 0)
+            text.Append("  not for this resource and operation: ").Append(Escape(string.Join(", ", elsewhere))).Append('\n');
+        if (result.Message is { } message) text.Append("  message: ").Append(Indent(message)).Append('\n');
         foreach (var warning in result.Warnings) text.Append("  warning: ").Append(Escape(warning)).Append('\n');
     }
 
@@ -92,6 +101,8 @@ internal static class PolicyTestReport
             _ => $"cannot be evaluated ({evaluation.Stage}: {Escape(evaluation.Reason)})",
         };
     }
+
+    private static string Indent(string text) => Escape(text.ReplaceLineEndings("\n    "));
 
     // Names, messages and reasons come from the files under test: never raw control characters.
     private static string Escape(string text) => TerminalText.Escape(text, multiline: true);

@@ -23,7 +23,7 @@ internal sealed record CaseExpectation
     /// <summary>Every approver entry the request would need, as the webhook names them ("incident-stricter-approval/sre" when several policies stack).</summary>
     public IReadOnlyList<ExpectedApprover>? Approvers { get; init; }
 
-    /// <summary>Text that the denial message or one of the warnings contains.</summary>
+    /// <summary>Text that the webhook's message (a denial, or what approval is needed) or one of its warnings contains.</summary>
     public string? MessageContains { get; init; }
 
     public bool IsEmpty =>

@@ -19,7 +19,7 @@ internal sealed record CaseResult
     /// <summary>The approver entries the request would need (every gating policy's, each satisfied on its own).</summary>
     public IReadOnlyList<ApproverEntry> Approvers { get; init; } = [];
 
-    /// <summary>The denial message kubectl would show (Denied only).</summary>
+    /// <summary>The webhook's message kubectl would show: why it is denied, or what approval it needs; null when allowed.</summary>
     public string? Message { get; init; }
 
     public IReadOnlyList<string> Warnings { get; init; } = [];

@@ -36,7 +36,9 @@ internal static class CaseRunner
         return plan switch
         {
             DecidedPlan decided => Decided(decided.Verdict, policies, evaluations) with { Note = note },
-            CreatePlan create => Gated(CaseOutcome.NeedsApproval, create.Gate, create.AdvisoryPolicies, create.Request.Spec.Scope, create.Warnings, policies, evaluations),
+            // The message kubectl shows when the change is held (before any wait): the policies' messages, the request, the approvers.
+            CreatePlan create => Gated(CaseOutcome.NeedsApproval, create.Gate, create.AdvisoryPolicies, create.Request.Spec.Scope, create.Warnings, policies, evaluations)
+                with { Message = AdmissionMessages.NeedsApproval(request, create.Gate.Policies, create.Request, AdmissionEngine.Evaluate(create.Request, policies, testCase.Now), testCase.Now) },
             BreakGlassPlan breakGlass => Gated(CaseOutcome.BreakGlass, breakGlass.Gate, breakGlass.AdvisoryPolicies, breakGlass.Record.Spec.Scope,
                 [.. breakGlass.Warnings, AdmissionMessages.BreakGlassWarning(breakGlass.Record, breakGlass.Gate.Policies)], policies, evaluations),
             // Holding on, or using, an approval needs one to exist; a test starts from none.

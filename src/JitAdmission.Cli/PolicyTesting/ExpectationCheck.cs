@@ -27,8 +27,8 @@ internal static class ExpectationCheck
             && !(result.Message ?? "").Contains(text, StringComparison.Ordinal)
             && !result.Warnings.Any(w => w.Contains(text, StringComparison.Ordinal)))
         {
-            differences.Add(new Difference("messageContains", text,
-                result.Message ?? (result.Warnings.Count > 0 ? string.Join(" | ", result.Warnings) : "no message and no warning")));
+            string[] said = [.. result.Message is { } message ? [message] : Array.Empty<string>(), .. result.Warnings];
+            differences.Add(new Difference("messageContains", text, said.Length > 0 ? string.Join("\n", said) : "(no message and no warning)"));
         }
 
         return differences;
