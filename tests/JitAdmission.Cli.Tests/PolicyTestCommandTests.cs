@@ -212,6 +212,8 @@ public sealed class PolicyTestCommandTests : IDisposable
     [InlineData("expect: {gated: true}\n  object: {apiVersion: apps/v1, kind: Deployment, metadata: {name: web}}",
         "cases[0] (x).object: DELETE has no new object: give the object being deleted as oldObject")]
     [InlineData("expect: {gated: true}\n  time: \"2025-06-04T10:00:00\"", "cases[0] (x).time: \"2025-06-04T10:00:00\" is not an RFC 3339 time with a zone")]
+    [InlineData("expect: {gated: true}\n  cluster: [{apiVersion: v1, kind: ConfigMap, metadata: {name: state, namespace: ops}, data: {active: yes}}]",
+        "cases[0] (x).cluster[0]: ConfigMap state cannot be read: ")]
     [InlineData("expect: {gated: true}\n  cluster: [{apiVersion: v1, kind: Secret, metadata: {name: s, namespace: prod}}]",
         "cases[0] (x).cluster[0]: Secret s: cluster objects are Namespaces and ConfigMaps")]
     public async Task A_case_that_cannot_be_run_as_written_exits_2_naming_the_field(string rest, string message)

@@ -51,8 +51,9 @@ internal static class CaseReader
                 return inline;
             case JsonValue value when value.TryGetValue<string>(out var entry):
                 var at = $"{section.Source}: {section.At(key)}";
-                var files = ManifestFiles.Expand(directory, entry, at);
-                var objects = files.Count == 1 ? ManifestFiles.Objects(files[0], ManifestFiles.Display(files[0])) : [];
+                var file = Path.GetFullPath(Path.Combine(directory, entry));
+                if (Directory.Exists(file)) throw TestInput.Error($"{at}: \"{entry}\" is a directory: name the file holding the object");
+                var objects = ManifestFiles.Objects(ManifestFiles.Expand(directory, entry, at)[0], ManifestFiles.Display(file));
                 return objects.Count == 1 ? objects[0] : throw TestInput.Error($"{at}: \"{entry}\" must hold exactly one object, not {objects.Count}");
             default:
                 throw section.Fail(section.At(key), "expected the object inline or the file holding it");

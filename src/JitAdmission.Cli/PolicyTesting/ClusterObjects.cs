@@ -35,7 +35,7 @@ internal sealed class ClusterObjects
             throw TestInput.Error($"{source}: {kind ?? "an object without kind"} {name}: cluster objects are Namespaces and ConfigMaps (v1), the objects policies read");
         if (string.IsNullOrEmpty(name)) throw TestInput.Error($"{source}: a {kind} needs metadata.name");
         if (kind == "ConfigMap" && string.IsNullOrEmpty(ns)) throw TestInput.Error($"{source}: ConfigMap {name} needs metadata.namespace");
-        var entry = new Entry(kind!, kind == "Namespace" ? "" : ns!, name, obj.ToJsonString());
+        var entry = new Entry(kind!, kind == "Namespace" ? "" : ns!, name, AsCached(obj, kind!, name, source));
         return new ClusterObjects(_objects.SetItem($"{entry.Kind}/{entry.Namespace}/{entry.Name}", entry));
     }
 
@@ -61,6 +61,26 @@ internal sealed class ClusterObjects
     /// <summary>"Namespace prod, ConfigMap ops/incident-state": what a case ran against, for the report.</summary>
     public IReadOnlyList<string> Describe() =>
         [.. _objects.Values.Select(e => e.Namespace.Length == 0 ? $"{e.Kind} {e.Name}" : $"{e.Kind} {e.Namespace}/{e.Name}")];
+
+    /// <summary>
+    /// The object as the webhook's caches serve it: read into the Kubernetes type and written back (unknown fields gone).
+    /// A value the API server would refuse is an error here too, e.g. <c>active: yes</c> in a ConfigMap, which kubectl
+    /// sends as a boolean where only strings are allowed.
+    /// </summary>
+    private static string AsCached(JsonObject obj, string kind, string name, string source)
+    {
+        try
+        {
+            var json = obj.ToJsonString();
+            return kind == "Namespace"
+                ? KubernetesJson.Serialize(KubernetesJson.Deserialize<V1Namespace>(json))
+                : KubernetesJson.Serialize(KubernetesJson.Deserialize<V1ConfigMap>(json));
+        }
+        catch (JsonException e)
+        {
+            throw TestInput.Error($"{source}: {kind} {name} cannot be read: {e.Message}" + (kind == "ConfigMap" ? " (ConfigMap data values are strings: quote them)" : ""));
+        }
+    }
 
     private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 }
