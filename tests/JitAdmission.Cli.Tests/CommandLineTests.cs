@@ -21,6 +21,8 @@ public class CommandLineTests
     [InlineData("list", "--bogus")]
     [InlineData("list", "-o", "toml")]
     [InlineData("approve")]
+    [InlineData("test")]
+    [InlineData("test", "dir", "-o", "yaml")]
     [InlineData("wait", "x", "--timeout", "soon")]
     [InlineData("request", "--reason", "x")]
     [InlineData("request", "--policy", "p", "--reason", "  ")]
@@ -42,6 +44,7 @@ public class CommandLineTests
     [InlineData("--help")]
     [InlineData("approve", "--help")]
     [InlineData("request", "-h")]
+    [InlineData("test", "--help")]
     public async Task Help_is_written_for_kubectl_jit(params string[] args)
     {
         var (code, output, _) = await Run(args);
@@ -57,7 +60,7 @@ public class CommandLineTests
         var (code, output, _) = await Run();
 
         Assert.Equal(ExitCodes.Success, code);
-        foreach (var command in (string[])["list", "describe", "approve", "deny", "request", "wait", "apply", "version"])
+        foreach (var command in (string[])["list", "describe", "approve", "deny", "request", "wait", "apply", "test", "version"])
             Assert.Contains($"\n  {command}", output, StringComparison.Ordinal);
     }
 

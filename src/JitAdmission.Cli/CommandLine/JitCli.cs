@@ -13,7 +13,7 @@ internal static class JitCli
         var common = new CommonOptions();
         var root = new RootCommand(
             "Just-in-time approvals for risky Kubernetes changes (jit-admission): list, describe, approve and deny approval "
-            + "requests, ask for approval ahead of time, and apply changes that need approval.\n"
+            + "requests, ask for approval ahead of time, apply changes that need approval, and test policies offline.\n"
             + "Exit codes: 0 ok/approved, 1 error, 2 usage, 3 denied, 4 expired, 5 timed out, 6 approval used up, 7 pending approval.");
         common.AddTo(root);
         root.Subcommands.Add(ListCommand.Create(common, context));
@@ -23,6 +23,7 @@ internal static class JitCli
         root.Subcommands.Add(RequestCommand.Create(common, context));
         root.Subcommands.Add(WaitCommand.Create(common, context));
         root.Subcommands.Add(ApplyCommand.Create(common, context));
+        root.Subcommands.Add(TestCommand.Create(context));
         root.Subcommands.Add(VersionCommand.Create(context));
         // "kubectl jit" alone prints the help, as kubectl does.
         root.SetAction(parse => ShowHelp(parse, context));
