@@ -34,7 +34,7 @@ public sealed class ApprovalRequestMetrics
         ArgumentNullException.ThrowIfNull(registry);
         var factory = Metrics.WithCustomRegistry(registry);
         _requests = factory.CreateCounter("jitadmission_approval_requests_total",
-            "ApprovalRequests by the state the controller announced (each state once per request: pending, approved, denied, expired, consumed, breakglass, reviewed, review_rejected), per named policy.",
+            "ApprovalRequests by the states they went through, each once per request (pending or breakglass: opened; approved, denied, expired, consumed, reviewed, review_rejected), per named policy.",
             new CounterConfiguration { LabelNames = ["outcome", "policy"] });
         _expiries = factory.CreateCounter("jitadmission_approval_expiries_total",
             "ApprovalRequests that expired, per named policy, by kind: pending (never approved), unused (approved, never used), used (approved, used, window ended).",
@@ -63,7 +63,7 @@ public sealed class ApprovalRequestMetrics
         var policies = request.Spec.Policies.Where(p => !string.IsNullOrEmpty(p)).Distinct(StringComparer.Ordinal).ToList();
         var created = TimeText.FromApi(request.Metadata.CreationTimestamp);
 
-        foreach (var announcement in announcements)
+        foreach (var announcement in Transitions(request, previous, announcements))
         {
             var outcome = OutcomeLabel(announcement);
             foreach (var policy in policies) _requests.WithLabels(outcome, policy).Inc();
@@ -83,6 +83,18 @@ public sealed class ApprovalRequestMetrics
             _firstReview.Observe(Seconds(origin, reviewed));
         if (DecisionAt(previous, announcements, evaluation) is var (decision, at))
             _decision.WithLabels(decision).Observe(Seconds(origin, at));
+    }
+
+    /// <summary>
+    /// The states the request went through: the announcements, preceded by the state every request starts in (Pending,
+    /// or BreakGlass) when this is its first announcement and that state was never announced on its own (a request reviewed
+    /// before the controller first saw it), so that pending and breakglass count every request once.
+    /// </summary>
+    private static IReadOnlyList<string> Transitions(ApprovalRequest request, string? previous, IReadOnlyList<string> announcements)
+    {
+        if (previous is not null) return announcements;
+        var first = request.Spec.BreakGlass ? ApprovalAnnouncements.BreakGlass : ApprovalAnnouncements.Pending;
+        return announcements.Contains(first) ? announcements : [first, .. announcements];
     }
 
     /// <summary>The outcome label of an announcement: its name in lower case, words joined by '_'.</summary>
