@@ -121,6 +121,24 @@ public sealed class ApprovalRequestMetricsTests
     }
 
     [Fact]
+    public void An_approval_whose_window_ended_while_no_controller_ran_still_counts_its_decision_once()
+    {
+        var policy = Policy("prod", validFor: "15m");
+        var request = Request("shop", "r1", T0, "prod");
+        Reconcile(request, policy);
+        request.Spec.Reviews.Add(Approve("bob", T0 + TimeSpan.FromMinutes(2), "sre"));
+        _time.Advance(TimeSpan.FromMinutes(40));
+
+        Assert.Equal([ApprovalAnnouncements.Expired], Reconcile(request, policy).Announcements);
+        Reconcile(request, policy);
+
+        Assert.Equal((1, 120), (Value(ApprovedCount), Value(ApprovedSum)));
+        Assert.Equal((1, 120), (Value(FirstReviewCount), Value(FirstReviewSum)));
+        Assert.Equal(1, Value(Expiries("unused")));
+        Assert.Equal(0, Value(Outcome("approved")));
+    }
+
+    [Fact]
     public void A_used_grant_whose_window_ends_expires_as_used()
     {
         var policy = Policy("prod", validFor: "15m", configure: s => s.Approval.MaxUses = 0);
