@@ -30,10 +30,12 @@ public static class ControllerServiceCollectionExtensions
         // Forwarding: the one sender, which NotificationRunner delivers from.
         services.AddSingleton<INotifier>(sp => sp.GetRequiredService<NotificationSender>());
 
+        services.AddSingleton<ApprovalRequestMetrics>();
         services.AddSingleton<ApprovalRequestReconciler>();
         services.AddSingleton<ApprovalPolicyReconciler>();
         services.AddSingleton<CrdUpgrader>();
         services.AddSingleton<ControllerTerm>();
+        services.AddSingleton<LeaderMetrics>();
 
         // Hosted services stop in reverse order. The notification runner goes first in the list so that it stops last:
         // its shutdown grace for deliveries in flight must not delay the Lease release, which makes a SIGTERM hand-over fast.

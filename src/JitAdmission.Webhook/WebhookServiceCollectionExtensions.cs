@@ -12,7 +12,8 @@ public static class WebhookServiceCollectionExtensions
     /// Registers the admission transport: <see cref="WebhookOptions"/> from the <c>Webhook</c> section (validated
     /// at start), <see cref="AdmissionMetrics"/>, and a <see cref="TimeProvider"/> and <see cref="CollectorRegistry"/>
     /// unless already registered (register <see cref="Metrics.DefaultRegistry"/> first to expose process metrics
-    /// too). The serving certificate comes from an <c>ICertificateSource</c> registered elsewhere.
+    /// too). The serving certificate comes from an <c>ICertificateSource</c> registered elsewhere; its expiry is reported
+    /// by <see cref="ServingCertificateMetrics"/>.
     /// </summary>
     public static IServiceCollection AddAdmissionWebhook(this IServiceCollection services, IConfiguration configuration)
     {
@@ -23,6 +24,7 @@ public static class WebhookServiceCollectionExtensions
         // A factory: Prometheus makes registries, the container cannot.
         services.TryAddSingleton(_ => Metrics.NewCustomRegistry());
         services.TryAddSingleton<AdmissionMetrics>();
+        services.TryAddSingleton<ServingCertificateMetrics>();
         services.TryAddSingleton<ClientAuthentication>();
         services.TryAddSingleton<AdmissionEndpointFactory>();
         return services;

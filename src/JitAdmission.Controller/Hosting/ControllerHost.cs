@@ -7,7 +7,8 @@ namespace JitAdmission.Controller.Hosting;
 /// term's token, and when the term ends waits again. The state lives in the API server and the caches, so a
 /// hand-over loses nothing: the next leader replays everything.
 /// </summary>
-public sealed class ControllerHost(ILeadership leadership, ControllerTerm term, CrdUpgrader crds, TimeProvider time, ILogger<ControllerHost> logger) : BackgroundService
+public sealed class ControllerHost(
+    ILeadership leadership, ControllerTerm term, CrdUpgrader crds, LeaderMetrics metrics, TimeProvider time, ILogger<ControllerHost> logger) : BackgroundService
 {
     private static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(1);
 
@@ -27,6 +28,7 @@ public sealed class ControllerHost(ILeadership leadership, ControllerTerm term, 
 
             using var both = CancellationTokenSource.CreateLinkedTokenSource(leading, stoppingToken);
             ControllerHostLog.TermStarted(logger);
+            metrics.TermStarted();
             try
             {
                 await crds.EnsureAsync(both.Token);
@@ -45,10 +47,12 @@ public sealed class ControllerHost(ILeadership leadership, ControllerTerm term, 
                 }
                 catch (OperationCanceledException)
                 {
+                    metrics.TermEnded();
                     return;
                 }
             }
 
+            metrics.TermEnded();
             ControllerHostLog.TermEnded(logger);
         }
     }

@@ -11,10 +11,12 @@ namespace JitAdmission.Controller.Requests;
 /// (Event, notifications), deletes finished requests after the retention, and asks to be called again at the next
 /// deadline. Reads come from the caches; a conflict re-reads the object from the API server. A fresh approval that a
 /// call in this process is held on is left to that call for a moment: its use writes the same status, one write sooner.
+/// The announcements of a write are counted in <see cref="ApprovalRequestMetrics"/> only once the write succeeded, so
+/// each transition is counted once however often the request is reconciled.
 /// </summary>
 public sealed class ApprovalRequestReconciler(
     ClusterCaches caches, JitClient client, IEventRecorder events, INotifier notifier, AuditLog audit, IHeldCalls heldCalls,
-    IOptions<OperatorOptions> options, TimeProvider time, ILogger<ApprovalRequestReconciler> logger)
+    ApprovalRequestMetrics metrics, IOptions<OperatorOptions> options, TimeProvider time, ILogger<ApprovalRequestReconciler> logger)
 {
     private readonly ResourceCache<ApprovalRequest> _requests = caches.Requests;
     private readonly ResourceCache<ApprovalPolicy> _policies = caches.Policies;
@@ -44,9 +46,11 @@ public sealed class ApprovalRequestReconciler(
             var (written, requeueAfter) = await StatusWrites.WriteAsync(_requests, $"ApprovalRequest {key}",
                 () => client.ReplaceRequestStatusAsync(update, cancellationToken), () => client.GetRequestAsync(ns, name, cancellationToken));
             if (written is null) return requeueAfter;
+            var previous = ApprovalAnnouncements.Recorded(request.Status);
             request = written;
             ApprovalRequestReconcilerLog.StatusWritten(logger, key, plan.Evaluation.Phase, plan.Evaluation.Progress);
             foreach (var announcement in plan.Announcements) Announce(request, plan, announcement, policies);
+            metrics.Record(request, previous, plan.Announcements, plan.Evaluation);
         }
 
         if (plan.IsDueForDeletion(now))

@@ -21,6 +21,8 @@ public static class AdmissionEndpointRouteBuilderExtensions
 
         var options = endpoints.ServiceProvider.GetRequiredService<IOptions<WebhookOptions>>().Value;
         var registry = endpoints.ServiceProvider.GetRequiredService<CollectorRegistry>();
+        // Created with /metrics, so the certificate's expiry is there from the first scrape (it follows reloads itself).
+        endpoints.ServiceProvider.GetRequiredService<ServingCertificateMetrics>();
         var metrics = endpoints.MapMetrics("/metrics", registry);
         if (options.MetricsListenUrl is { Length: > 0 } url && ListenAddress.TryParse(url, "http", out var address, out _))
             metrics.RequireHost("*:" + address.Port.ToString(CultureInfo.InvariantCulture));

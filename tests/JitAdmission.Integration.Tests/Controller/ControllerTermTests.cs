@@ -43,7 +43,7 @@ public sealed class ControllerTermTests(KubeSandbox sandbox) : IClassFixture<Kub
         _running.Add(Running.Start(caches.RunAsync));
         var client = new JitClient(_admin);
         var requests = new ApprovalRequestReconciler(caches, client, _events, _notifier, AuditLog.To(Stream.Null, _time), _held,
-            Options.Create(new OperatorOptions { Retention = Retention }), _time, NullLogger<ApprovalRequestReconciler>.Instance);
+            new ApprovalRequestMetrics(Prometheus.Metrics.NewCustomRegistry()), Options.Create(new OperatorOptions { Retention = Retention }), _time, NullLogger<ApprovalRequestReconciler>.Instance);
         var policies = new ApprovalPolicyReconciler(caches, null, client, _events, _time, NullLogger<ApprovalPolicyReconciler>.Instance);
         var term = new ControllerTerm(caches, requests, policies, Options.Create(new ControllerOptions()), _time, NullLogger<ControllerTerm>.Instance);
         _running.Add(Running.Start(term.RunAsync));

@@ -22,8 +22,8 @@ public sealed class TestCertificates : IDisposable
 
     public X509Certificate2 Ca { get; }
 
-    /// <summary>A serving certificate signed by <see cref="Ca"/>; <paramref name="commonName"/> tells issues apart.</summary>
-    public X509Certificate2 IssueServer(string commonName)
+    /// <summary>A serving certificate signed by <see cref="Ca"/>, valid for 12 hours unless <paramref name="until"/>; <paramref name="commonName"/> tells issues apart.</summary>
+    public X509Certificate2 IssueServer(string commonName, DateTimeOffset? until = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
@@ -37,7 +37,7 @@ public sealed class TestCertificates : IDisposable
         var now = DateTimeOffset.UtcNow;
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7f;
-        using var signed = request.Create(Ca, now.AddMinutes(-5), now.AddHours(12), serial);
+        using var signed = request.Create(Ca, now.AddMinutes(-5), until ?? now.AddHours(12), serial);
         return signed.CopyWithPrivateKey(key);
     }
 
