@@ -40,19 +40,23 @@ fuzz: build
 	JIT_FUZZ_CASES=$(FUZZ_CASES) JIT_FUZZ_SEED=$(FUZZ_SEED) $(TEST_RUN) tests/JitAdmission.Core.Tests --filter "FullyQualifiedName~RequestGuardFuzzTests"
 
 ## The fault scenarios (tests/JitAdmission.Integration.Tests/Faults: contention across replicas, API server/etcd
-## crashes and replica kills mid-hold) for FAULT_ROUNDS rounds with FAULT_CONTENDERS concurrent calls, then the fuzz
-## tests at FAULT_FUZZ_CASES cases; a report in faults/results/<UTC time>/report.md (docs/reliability.md). make test
-## runs each scenario once with 20 contenders and the fuzz tests at 20,000 cases.
+## crashes, replica and leader kills, a slow or failing API path, stalled and expired watches, certificate rotation and
+## a wrong caBundle, resource pressure) for FAULT_ROUNDS rounds with FAULT_CONTENDERS concurrent calls, FAULT_HANDOVERS
+## leader hand-overs and FAULT_PENDING pending requests, then the fuzz tests at FAULT_FUZZ_CASES cases; a report in
+## faults/results/<UTC time>/report.md (docs/reliability.md). make test runs each scenario once, small.
+## The long setting: make faults FAULT_ROUNDS=20 FAULT_HANDOVERS=100.
 FAULT_ROUNDS ?= 5
 FAULT_CONTENDERS ?= 100
 FAULT_SECONDS ?= 20
+FAULT_HANDOVERS ?= 10
+FAULT_PENDING ?= 10000
 FAULT_FUZZ_CASES ?= 200000
 faults: build publish
 	@set -e; dir=faults/results/$$(date -u +%Y%m%d-%H%M%S); mkdir -p $$dir; seed=$${JIT_FAULT_SEED:-$$RANDOM}; \
-	{ echo "# Fault scenarios: $$(date -u +%FT%TZ), $$(git describe --always --dirty), seed $$seed, $(FAULT_ROUNDS) rounds, $(FAULT_CONTENDERS) contenders, $(FAULT_SECONDS) s sustained"; echo; \
+	{ echo "# Fault scenarios: $$(date -u +%FT%TZ), $$(git describe --always --dirty), seed $$seed, $(FAULT_ROUNDS) rounds, $(FAULT_CONTENDERS) contenders, $(FAULT_SECONDS) s sustained, $(FAULT_HANDOVERS) hand-overs, $(FAULT_PENDING) pending"; echo; \
 	  echo "| Scenario | Rounds | Load | Injected | Allowed | Denied | Failed | Approvals used | Invariants checked (API server) | Violations |"; \
 	  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"; } > $$dir/report.md; \
-	JIT_FAULT_ROUNDS=$(FAULT_ROUNDS) JIT_FAULT_CONTENDERS=$(FAULT_CONTENDERS) JIT_FAULT_SECONDS=$(FAULT_SECONDS) JIT_FAULT_SEED=$$seed JIT_FAULT_REPORT=$(abspath .)/$$dir/report.md \
+	JIT_FAULT_ROUNDS=$(FAULT_ROUNDS) JIT_FAULT_CONTENDERS=$(FAULT_CONTENDERS) JIT_FAULT_SECONDS=$(FAULT_SECONDS) JIT_FAULT_HANDOVERS=$(FAULT_HANDOVERS) JIT_FAULT_PENDING=$(FAULT_PENDING) JIT_FAULT_SEED=$$seed JIT_FAULT_REPORT=$(abspath .)/$$dir/report.md \
 	  JIT_ADMISSION_BINARY=$(abspath $(PUBLISH_DIR))/jit-admission $(TEST_RUN) tests/JitAdmission.Integration.Tests --filter "FullyQualifiedName~.Faults."; \
 	$(MAKE) -s fuzz FUZZ_CASES=$(FAULT_FUZZ_CASES) FUZZ_SEED=$$seed; \
 	{ echo; echo "Fuzz: $(FAULT_FUZZ_CASES) AdmissionReview bodies and $(FAULT_FUZZ_CASES) ApprovalRequest patches from seed $$seed: passed."; } >> $$dir/report.md; \

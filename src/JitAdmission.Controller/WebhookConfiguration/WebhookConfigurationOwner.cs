@@ -1,5 +1,6 @@
 using JitAdmission.Controller.Queue;
 using JitAdmission.Kubernetes.Certificates;
+using JitAdmission.Kubernetes.Events;
 using k8s;
 
 namespace JitAdmission.Controller.WebhookConfiguration;
@@ -22,6 +23,8 @@ public sealed class WebhookConfigurationOwner(
     IOptions<WebhookConfigurationOptions> options,
     IOptions<OperatorOptions> operatorOptions,
     IHostApplicationLifetime lifetime,
+    IEventRecorder events,
+    WebhookTrustMetrics trust,
     TimeProvider time,
     ILoggerFactory loggers) : BackgroundService
 {
@@ -98,14 +101,17 @@ public sealed class WebhookConfigurationOwner(
             _options, target, policies.Current.All.Select(p => p.Policy), operatorOptions.Value.ExcludedNamespaces);
         var gateRules = validating.Webhooks[0].Rules.Count;
         var mutating = DesiredWebhookConfigurations.Mutating(_options, target);
-        await EnsureAsync(jit.ValidatingWebhookConfigurations, validating, WebhookDrift.Differs, WebhookDrift.Merge, gateRules, cancellationToken);
-        await EnsureAsync(jit.MutatingWebhookConfigurations, mutating, WebhookDrift.Differs, WebhookDrift.Merge, gateRules, cancellationToken);
+        await EnsureAsync(jit.ValidatingWebhookConfigurations, validating, WebhookDrift.Differs, WebhookDrift.Merge, gateRules,
+            c => (c.Webhooks ?? []).Select(w => (w.Name, w.ClientConfig?.CaBundle)), cancellationToken);
+        await EnsureAsync(jit.MutatingWebhookConfigurations, mutating, WebhookDrift.Differs, WebhookDrift.Merge, gateRules,
+            c => (c.Webhooks ?? []).Select(w => (w.Name, w.ClientConfig?.CaBundle)), cancellationToken);
         return Resync;
     }
 
     /// <summary>Creates the configuration when it is missing and replaces it when it differs from the desired one.</summary>
     private async Task EnsureAsync<T>(
-        WebhookConfigurationCalls<T> calls, T desired, Func<T, T?, bool> differs, Func<T, T, T> merge, int gateRules, CancellationToken cancellationToken)
+        WebhookConfigurationCalls<T> calls, T desired, Func<T, T?, bool> differs, Func<T, T, T> merge, int gateRules,
+        Func<T, IEnumerable<(string Name, byte[]? CaBundle)>> bundles, CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var name = _options.ConfigurationName;
@@ -117,9 +123,29 @@ public sealed class WebhookConfigurationOwner(
         }
         else if (differs(desired, current))
         {
+            ReportWrongBundle(calls.Kind, current, bundles(current));
             // A full replace (not an apply): fields someone else set on our webhooks must go, and only a replace does that.
             Require(await calls.ReplaceAsync(merge(current, desired), cancellationToken), "update");
             WebhookConfigurationLog.Updated(_logger, calls.Kind, name, gateRules);
+        }
+    }
+
+    /// <summary>
+    /// A caBundle of ours that is set but does not verify the certificate we serve means the API server refuses every
+    /// call to that webhook until the replace below: say so (Event, metric, log), beyond the routine update.
+    /// </summary>
+    private void ReportWrongBundle<T>(string kind, T current, IEnumerable<(string Name, byte[]? CaBundle)> bundles)
+        where T : IKubernetesObject<V1ObjectMeta>
+    {
+        var now = time.GetUtcNow();
+        foreach (var (name, bundle) in bundles)
+        {
+            if (name is not (WebhookNames.Gate or WebhookNames.Guard or WebhookNames.Stamp) || bundle is not { Length: > 0 }) continue;
+            if (CaBundleTrust.Problem(certificates.Current, bundle, now) is not { } problem) continue;
+            WebhookConfigurationLog.Repairing(_logger, kind, current.Metadata.Name, $"{name}: {problem}");
+            events.Record(current, EventTypes.Warning, "CaBundleRepaired", $"The caBundle of {name} did not verify the serving certificate, so the API server could not call it; restored. {problem}");
+            trust.Repaired(kind);
+            return;
         }
     }
 

@@ -16,6 +16,10 @@ public static class WebhookConfigurationServiceCollectionExtensions
         services.AddOptions<WebhookConfigurationOptions>().Bind(configuration.GetSection(WebhookConfigurationOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhookConfigurationOptions>, WebhookConfigurationOptionsValidator>());
         services.AddHostedService<WebhookConfigurationOwner>();
+        services.AddSingleton<WebhookTrustMetrics>();
+        // Every replica checks that the API server can verify it; readiness reports an expired certificate.
+        services.AddSingleton<WebhookTrustMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookTrustMonitor>());
         return services;
     }
 }

@@ -39,6 +39,10 @@ public sealed class SecretCertificateSource : ICertificateSource, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         if (string.IsNullOrEmpty(options.Namespace)) throw new ArgumentException("SecretCertificateOptions.Namespace is required");
         if (options.DnsNames.Count == 0 && options.IpAddresses.Count == 0) throw new ArgumentException("SecretCertificateOptions needs DNS names or IP addresses");
+        // Certificates are back-dated by the clock skew allowance, so a shorter life would be due for renewal at once.
+        if (options.ServingLifetime < MinServingLifetime || options.ServingLifetime >= options.CaLifetime)
+            throw new ArgumentException($"Certificates:ServingLifetime must be at least {MinServingLifetime} and shorter than the CA's {options.CaLifetime}; it is {options.ServingLifetime}");
+        if (options.CheckInterval <= TimeSpan.Zero) throw new ArgumentException($"Certificates:CheckInterval must be positive; it is {options.CheckInterval}");
         _client = new JitClient(client);
         _options = options;
         _isLeader = isLeader;
@@ -48,6 +52,9 @@ public sealed class SecretCertificateSource : ICertificateSource, IDisposable
         _logger = loggerFactory.CreateLogger<SecretCertificateSource>();
         _secret = $"{options.Namespace}/{options.SecretName}";
     }
+
+    /// <summary>The shortest serving lifetime that is not due at once (certificates are back-dated by <see cref="CertificateFactory.ClockSkew"/>).</summary>
+    public static readonly TimeSpan MinServingLifetime = TimeSpan.FromMinutes(3);
 
     /// <summary>True once a serving certificate is loaded (after <see cref="InitializeAsync"/>).</summary>
     public bool IsReady

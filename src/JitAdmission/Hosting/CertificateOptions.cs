@@ -1,3 +1,5 @@
+using JitAdmission.Kubernetes.Certificates;
+
 namespace JitAdmission.Hosting;
 
 public enum CertificateMode
@@ -19,6 +21,12 @@ public sealed class CertificateOptions
     public string? KeyFile { get; set; }
     public string? CaFile { get; set; }
     public string SecretName { get; set; } = "jit-admission-tls";
+
+    /// <summary>Secret mode: how long a serving certificate the leader issues is valid; it is replaced at two thirds of it.</summary>
+    public TimeSpan ServingLifetime { get; set; } = new SecretCertificateOptions().ServingLifetime;
+
+    /// <summary>Secret mode: how often the leader checks whether a certificate is due (a Secret edited away is restored then).</summary>
+    public TimeSpan CheckInterval { get; set; } = new SecretCertificateOptions().CheckInterval;
 
     public CertificateMode Resolve(bool inCluster) => Mode switch
     {

@@ -38,7 +38,13 @@ internal sealed class CertificateSourceFactory(
             case CertificateMode.Secret:
             {
                 var identity = services.GetRequiredService<OperatorIdentity>();
-                var secretOptions = new SecretCertificateOptions { Namespace = identity.Namespace, SecretName = settings.SecretName };
+                var secretOptions = new SecretCertificateOptions
+                {
+                    Namespace = identity.Namespace,
+                    SecretName = settings.SecretName,
+                    ServingLifetime = settings.ServingLifetime,
+                    CheckInterval = settings.CheckInterval,
+                };
                 foreach (var name in ServiceDnsNames(identity.Namespace)) secretOptions.DnsNames.Add(name);
                 // Out of cluster with the chart's Secret: the API server calls --webhook-url, so its host must be in the certificate too.
                 if (WebhookHost() is { } host)

@@ -53,8 +53,14 @@ public static class RuntimeServiceCollectionExtensions
 
         services.AddReadinessCheck<OperatorIdentity>("identity", identity => identity.IsResolved ? null : "operator identity not resolved");
         services.AddReadinessCheck<ClusterCaches>("caches", caches => caches.NotSyncedReason());
-        services.AddReadinessCheck<ICertificateSource>("certificate", source => source is SecretCertificateSource { IsReady: false }
-            ? "serving certificate not loaded from its Secret yet" : null);
+        services.AddReadinessCheck<ICertificateSource>("certificate", source => source switch
+        {
+            SecretCertificateSource { IsReady: false } => "serving certificate not loaded from its Secret yet",
+            // The API server refuses an expired certificate: this replica cannot serve a call, and must say so.
+            _ when source.Current.NotAfter.ToUniversalTime() <= DateTime.UtcNow =>
+                $"the serving certificate expired at {source.Current.NotAfter.ToUniversalTime():u} and was not renewed",
+            _ => null,
+        });
         return services;
     }
 

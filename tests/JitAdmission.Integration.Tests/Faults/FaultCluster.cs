@@ -17,7 +17,15 @@ public sealed class FaultCluster() : JitCluster(throughFaultProxy: true)
     public static readonly TimeSpan WatchTimeout = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan WatchGrace = TimeSpan.FromSeconds(2);
 
-    protected override IEnumerable<string> ReplicaArgs => ["--Kubernetes:WatchTimeout=00:00:05", "--Kubernetes:WatchGrace=00:00:02"];
+    /// <summary>
+    /// Also: serving certificates that live 3 minutes (the shortest allowed), so the leader re-issues one every 20 s
+    /// or so during the whole suite, and checks every second (the rotation scenario re-issues one on demand).
+    /// </summary>
+    protected override IEnumerable<string> ReplicaArgs =>
+    [
+        "--Kubernetes:WatchTimeout=00:00:05", "--Kubernetes:WatchGrace=00:00:02",
+        "--Certificates:ServingLifetime=00:03:00", "--Certificates:CheckInterval=00:00:01",
+    ];
 
     /// <summary>
     /// Waits until every replica has caught up with the API server after a fault, and returns how long that took: a

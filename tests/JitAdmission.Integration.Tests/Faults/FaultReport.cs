@@ -49,7 +49,7 @@ internal static class FaultReport
     {
         if (FaultSettings.ReportFile is not { } file) return;
         var injected = string.Join("; ", t.Injected.GroupBy(i => i, StringComparer.Ordinal).Select(g => g.Count() == 1 ? g.Key : $"{g.Key} ×{g.Count()}"));
-        var notes = string.Join("; ", new[] { t.Note, t.SlowestRecovery > TimeSpan.Zero ? $"every replica caught up within {t.SlowestRecovery.TotalSeconds:0.0} s" : "" }
+        var notes = string.Join("; ", new[] { t.Note, t.SlowestRecovery > TimeSpan.Zero ? $"a new policy and Grant worked on every replica within {t.SlowestRecovery.TotalSeconds:0.0} s" : "" }
             .Where(n => n.Length > 0));
         if (notes.Length > 0) injected = injected.Length == 0 ? notes : $"{injected} ({notes})";
         var row = string.Create(CultureInfo.InvariantCulture,

@@ -1,3 +1,4 @@
+using JitAdmission.Controller.WebhookConfiguration;
 using JitAdmission.Controller.Hosting;
 using JitAdmission.Controller.Notifications;
 using JitAdmission.Controller.Requests;
@@ -51,11 +52,16 @@ public static class ExposedMetrics
             .AddSingleton<NotificationMetrics>()
             .AddSingleton<ApprovalRequestMetrics>()
             .AddSingleton<IResourceCacheReader<ApprovalRequest>, NoRequests>()
-            .AddSingleton<LeaderMetrics>());
+            .AddSingleton<LeaderMetrics>()
+            .AddSingleton<WebhookTrustMetrics>());
         // Singletons are made on first use; the executable makes these when its controller starts.
         host.App.Services.GetRequiredService<NotificationMetrics>();
         host.App.Services.GetRequiredService<ApprovalRequestMetrics>();
         host.App.Services.GetRequiredService<LeaderMetrics>();
+        // Absent until the first check or repair, as in the executable.
+        var trust = host.App.Services.GetRequiredService<WebhookTrustMetrics>();
+        trust.Trusted(true);
+        trust.Repaired("ValidatingWebhookConfiguration");
         return await host.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
     }
 
