@@ -62,10 +62,22 @@ public sealed class ControllerTerm
         foreach (var request in RequestsByPolicy.Naming(_caches.Requests, name)) requests.Add(ObjectKeys.For(request));
     }
 
+    private static bool ChangedSinceReconciled(ApprovalRequest request) =>
+        request.Status?.ObservedGeneration is { } observed && observed < request.Metadata.Generation;
+
     private static void OnRequest(ResourceEvent<ApprovalRequest> e, WorkQueue<string> requests, WorkQueue<string> policies)
     {
-        // A deleted request needs no reconcile: its pending timer, if any, finds nothing and stops.
-        if (e.Type != ResourceEventType.Deleted) requests.Add(ObjectKeys.For(e.Object));
+        // A deleted request needs no reconcile: its pending timer, if any, finds nothing and stops. A changed spec (a
+        // review) goes first: someone waits for it, while new requests (thousands, under pressure) can wait their turn.
+        // So does a request reviewed since it was last reconciled, when a new leader replays the cache.
+        if (e.Type != ResourceEventType.Deleted)
+        {
+            var urgent = e.Type == ResourceEventType.Updated
+                ? e.OldObject?.Metadata.Generation != e.NewObject?.Metadata.Generation
+                : ChangedSinceReconciled(e.Object);
+            if (urgent) requests.AddUrgent(ObjectKeys.For(e.Object));
+            else requests.Add(ObjectKeys.For(e.Object));
+        }
         // Policy counts follow request phases.
         var phaseChanged = e.Type != ResourceEventType.Updated || e.OldObject?.Status?.Phase != e.NewObject?.Status?.Phase;
         if (!phaseChanged) return;

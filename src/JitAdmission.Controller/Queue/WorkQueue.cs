@@ -5,7 +5,8 @@ namespace JitAdmission.Controller.Queue;
 /// added; a key added while it is being processed is processed again after <see cref="Done"/>, never concurrently.
 /// Failed keys come back after a per-key exponential delay (<see cref="AddRateLimited"/>, reset by
 /// <see cref="Forget"/>); <see cref="AddAfter"/> delays a key on the <see cref="TimeProvider"/>, the earliest
-/// deadline winning.
+/// deadline winning. <see cref="AddUrgent"/> puts a key ahead of every key added the ordinary way: a change someone
+/// is waiting for (a review) must not queue behind thousands of new requests.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "A work queue is what controllers call it (client-go, controller-runtime).")]
 public sealed class WorkQueue<TKey> : IDisposable
@@ -16,7 +17,11 @@ public sealed class WorkQueue<TKey> : IDisposable
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
     private readonly WorkQueueOptions _options;
+    // Keys to hand out, urgent ones first. A key can sit in both (or twice in one) after AddUrgent of a queued key or a
+    // re-add after it was handed out: an entry counts only while its key is dirty and not in process (Ready).
     private readonly Queue<TKey> _queue = new();
+    private readonly Queue<TKey> _urgent = new();
+    private readonly HashSet<TKey> _urgentKeys = [];
     private readonly HashSet<TKey> _dirty = [];
     private readonly HashSet<TKey> _processing = [];
     private readonly LinkedList<TaskCompletionSource<bool>> _waiters = new();
@@ -39,7 +44,7 @@ public sealed class WorkQueue<TKey> : IDisposable
     {
         get
         {
-            lock (_gate) return _queue.Count;
+            lock (_gate) return _dirty.Count(k => !_processing.Contains(k));
         }
     }
 
@@ -66,6 +71,25 @@ public sealed class WorkQueue<TKey> : IDisposable
         lock (_gate)
         {
             wake = AddLocked(key);
+        }
+
+        wake?.TrySetResult(true);
+    }
+
+    /// <summary>Adds the key ahead of every key added with <see cref="Add"/> (also when it is queued already).</summary>
+    public void AddUrgent(TKey key)
+    {
+        TaskCompletionSource<bool>? wake = null;
+        lock (_gate)
+        {
+            if (_shuttingDown) return;
+            var added = _dirty.Add(key);
+            _urgentKeys.Add(key);
+            if (!_processing.Contains(key))
+            {
+                _urgent.Enqueue(key);
+                if (added) wake = TakeWaiterLocked();
+            }
         }
 
         wake?.TrySetResult(true);
@@ -118,10 +142,11 @@ public sealed class WorkQueue<TKey> : IDisposable
             LinkedListNode<TaskCompletionSource<bool>> node;
             lock (_gate)
             {
-                if (_queue.TryDequeue(out var key))
+                if (TryTakeLocked(out var key))
                 {
                     _processing.Add(key);
                     _dirty.Remove(key);
+                    _urgentKeys.Remove(key);
                     return (true, key);
                 }
 
@@ -157,7 +182,7 @@ public sealed class WorkQueue<TKey> : IDisposable
             _processing.Remove(key);
             if (_dirty.Contains(key))
             {
-                _queue.Enqueue(key);
+                (_urgentKeys.Contains(key) ? _urgent : _queue).Enqueue(key);
                 wake = TakeWaiterLocked();
             }
         }
@@ -199,6 +224,14 @@ public sealed class WorkQueue<TKey> : IDisposable
         }
     }
 
+    private bool TryTakeLocked(out TKey key)
+    {
+        while (_urgent.TryDequeue(out key!) || _queue.TryDequeue(out key!))
+            if (_dirty.Contains(key) && !_processing.Contains(key)) return true;
+        key = default!;
+        return false;
+    }
+
     private TaskCompletionSource<bool>? AddLocked(TKey key)
     {
         if (_shuttingDown || !_dirty.Add(key)) return null;
@@ -220,7 +253,7 @@ public sealed class WorkQueue<TKey> : IDisposable
         TaskCompletionSource<bool>? wake;
         lock (_gate)
         {
-            wake = _queue.Count > 0 ? TakeWaiterLocked() : null;
+            wake = _queue.Count + _urgent.Count > 0 ? TakeWaiterLocked() : null;
         }
 
         wake?.TrySetResult(true);

@@ -33,6 +33,39 @@ public sealed class WorkQueueTests
     }
 
     [Fact]
+    public async Task An_urgent_key_goes_ahead_of_a_thousand_ordinary_ones_and_is_handed_out_once()
+    {
+        using var q = NewQueue();
+        for (var i = 0; i < 1000; i++) q.Add($"new-{i}");
+        q.Add("reviewed");
+        q.AddUrgent("reviewed"); // queued already: moved ahead, not doubled
+        q.AddUrgent("approved");
+
+        Assert.Equal(1002, q.Count);
+        Assert.Equal("reviewed", await Next(q));
+        Assert.Equal("approved", await Next(q));
+        var rest = new List<string>();
+        for (var i = 0; i < 1000; i++) rest.Add(await Next(q));
+        Assert.Equal(Enumerable.Range(0, 1000).Select(i => $"new-{i}"), rest);
+        Assert.Equal(0, q.Count);
+    }
+
+    [Fact]
+    public async Task An_urgent_key_added_while_processing_comes_back_first_after_done()
+    {
+        using var q = NewQueue();
+        q.Add("a");
+        Assert.Equal("a", await Next(q));
+        q.Add("b");
+        q.AddUrgent("a");
+        Assert.Equal(1, q.Count); // "a" waits for Done
+
+        q.Done("a");
+        Assert.Equal("a", await Next(q));
+        Assert.Equal("b", await Next(q));
+    }
+
+    [Fact]
     public async Task A_key_added_while_processing_is_handed_out_again_only_after_done()
     {
         using var q = NewQueue();

@@ -106,6 +106,7 @@ public sealed partial class FaultScenarioTests(FaultCluster cluster) : IClassFix
         {
             using var calls = await GatedCalls.CreatesGatedAsync(cluster, "restart", wait: "20s");
 
+            var holding = System.Diagnostics.Stopwatch.StartNew();
             var held = calls.CreateAsync("held");
             var request = (await cluster.FirstRequestAsync(calls.Namespace)).Metadata.Name;
             await Task.Delay(Between(0, 2));
@@ -119,6 +120,7 @@ public sealed partial class FaultScenarioTests(FaultCluster cluster) : IClassFix
             await calls.ApproveAsync(request);
             var first = await held;
             tally.Count(first);
+            AssertAnsweredInTime(holding.Elapsed);
             if (first != CallOutcome.Allowed) await GatedCalls.RetryUntilAllowedAsync(() => calls.CreateAsync("held"), tally, TimeSpan.FromSeconds(60));
 
             await calls.AssertUsedAfterApprovalAsync("held", request);
@@ -139,6 +141,7 @@ public sealed partial class FaultScenarioTests(FaultCluster cluster) : IClassFix
         {
             using var calls = await GatedCalls.CreatesGatedAsync(cluster, "kill", wait: "20s");
 
+            var holding = System.Diagnostics.Stopwatch.StartNew();
             var held = Enumerable.Range(0, Held).Select(i => calls.CreateAsync($"held-{i}")).ToList();
             await cluster.FirstRequestAsync(calls.Namespace, Held);
             await Task.Delay(Between(0, 1.5));
@@ -152,6 +155,7 @@ public sealed partial class FaultScenarioTests(FaultCluster cluster) : IClassFix
             await cluster.Charted.RestartAsync(victim);
             var outcomes = await Task.WhenAll(held);
             foreach (var outcome in outcomes) tally.Count(outcome);
+            AssertAnsweredInTime(holding.Elapsed);
             for (var i = 0; i < Held; i++)
             {
                 var name = $"held-{i}";
@@ -168,4 +172,11 @@ public sealed partial class FaultScenarioTests(FaultCluster cluster) : IClassFix
 
         FaultReport.Write(tally);
     }
+
+    /// <summary>
+    /// Every call got its answer (or its failure) by the API server's deadline for the webhook: a held call on a live
+    /// replica is answered before it, and one on a killed replica fails then at the latest.
+    /// </summary>
+    private static void AssertAnsweredInTime(TimeSpan took) =>
+        Assert.True(took < WebhookTimeout + TimeSpan.FromSeconds(2), $"a held call took {took}, past the webhook's {WebhookTimeout} deadline");
 }

@@ -16,6 +16,7 @@ internal static class Ledger
     public const string UsesApproved = "no use without an approval";
     public const string StoredCovered = "stored changes = uses";
 
+    public const string PhaseConsistent = "phase consistent with reviews; every review stamped";
     public const string NoneUnrecorded = "stored ≤ uses ≤ stored + failed calls";
 
     /// <summary>The ConfigMaps named <paramref name="prefix"/>* the API server holds in the namespace.</summary>
@@ -29,6 +30,18 @@ internal static class Ledger
         var uses = 0;
         foreach (var request in requests)
         {
+            // The review history is complete (the webhook stamped who, with which groups, when), and the phase agrees
+            // with it: nothing is Approved, Consumed or Denied without a review that says so.
+            var reviews = request.Spec.Reviews;
+            Assert.All(reviews, r => Assert.True(r.Reviewer.Length > 0 && r.Time is not null && r.Groups is not null,
+                $"{request.Metadata.Name}: a review of {r.Reviewer} without its stamp"));
+            var phase = request.Status?.Phase;
+            if (phase is RequestPhase.Approved or RequestPhase.Consumed)
+                Assert.True(request.Spec.BreakGlass || reviews.Any(r => r.Decision == ReviewDecision.Approve), $"{request.Metadata.Name} is {phase} without an approval");
+            if (phase is RequestPhase.Denied)
+                Assert.True(reviews.Any(r => r.Decision == ReviewDecision.Deny), $"{request.Metadata.Name} is Denied without a denial");
+            if (phase is RequestPhase.BreakGlass) Assert.True(request.Spec.BreakGlass, $"{request.Metadata.Name} is BreakGlass but not a break-glass record");
+
             var status = request.Status;
             if (status is null || status.Uses == 0) continue;
             var name = request.Metadata.Name;
@@ -44,7 +57,7 @@ internal static class Ledger
         var stored = await StoredAsync(cluster, @namespace, prefix);
         // Creates: every stored ConfigMap took one use. Patches of one ConfigMap: it exists once, changed by the uses.
         if (creates) Assert.True(stored == uses, $"{stored} ConfigMaps stored, {uses} uses recorded");
-        foreach (var invariant in creates ? new[] { UsesBounded, UsesRecorded, UsesApproved, StoredCovered } : [UsesBounded, UsesRecorded, UsesApproved])
+        foreach (var invariant in creates ? new[] { UsesBounded, UsesRecorded, UsesApproved, PhaseConsistent, StoredCovered } : [UsesBounded, UsesRecorded, UsesApproved, PhaseConsistent])
             if (!tally.Invariants.Contains(invariant)) tally.Invariants.Add(invariant);
         return uses;
     }
