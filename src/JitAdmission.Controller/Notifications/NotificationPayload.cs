@@ -11,7 +11,8 @@ namespace JitAdmission.Controller.Notifications;
 /// </summary>
 public static partial class NotificationPayload
 {
-    public static string Build(ApprovalRequest request, ApprovalEvaluation evaluation, string announcement)
+    /// <param name="now">When it is sent, for relative times ("expires in 9m"); without it, absolute times only.</param>
+    public static string Build(ApprovalRequest request, ApprovalEvaluation evaluation, string announcement, DateTimeOffset? now = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(evaluation);
@@ -19,7 +20,7 @@ public static partial class NotificationPayload
         var ns = request.Metadata.NamespaceProperty ?? "";
         var approve = AdmissionMessages.ApproveCommand(name, ns);
         var body = new Body(
-            Text(request, evaluation, announcement, approve),
+            Text(request, evaluation, announcement, approve, now),
             announcement,
             new RequestInfo(
                 name,
@@ -41,7 +42,7 @@ public static partial class NotificationPayload
     }
 
     /// <summary>The message people read. Slack treats &amp;, &lt; and &gt; as markup (&lt;!channel&gt; pings everyone), so they are escaped.</summary>
-    public static string Text(ApprovalRequest request, ApprovalEvaluation evaluation, string announcement, string approveCommand)
+    public static string Text(ApprovalRequest request, ApprovalEvaluation evaluation, string announcement, string approveCommand, DateTimeOffset? now = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(evaluation);
@@ -63,6 +64,10 @@ public static partial class NotificationPayload
                 text.Append($"Break-glass: {who} used break-glass to {what} ({id})");
                 AppendReason(text, spec);
                 text.Append($"\nReview needed ({evaluation.RequirementsText}): `{approveCommand}`");
+                break;
+            case ApprovalExpiry.Expiring:
+                text.Append($"Expiring: {what} by {who} ({id})\n{ApprovalExpiry.Describe(evaluation, now)}");
+                if (evaluation.Phase == RequestPhase.Pending) text.Append($"\nApprove: `{approveCommand}`");
                 break;
             default:
                 text.Append($"{Headline(announcement)}: {what} by {who} ({id})\n{evaluation.MessageFor(announcement)}");

@@ -54,16 +54,20 @@ public sealed class NotificationSender : INotifier, IDisposable
         try
         {
             ArgumentNullException.ThrowIfNull(request);
-            var targets = NotificationTargets.For(policies, ApprovalAnnouncements.PhaseOf(announcement));
+            ArgumentNullException.ThrowIfNull(evaluation);
+            // Expiring is about the state that runs out: routes filter it by that phase, and it is made once per phase.
+            var expiring = announcement == ApprovalExpiry.Expiring;
+            var phase = expiring ? evaluation.Phase : ApprovalAnnouncements.PhaseOf(announcement);
+            var targets = NotificationTargets.For(policies, phase);
             if (targets.Count == 0) return;
             var uid = request.Metadata.Uid ?? key;
-            if (!_sent.Add(uid + "\u001f" + announcement))
+            if (!_sent.Add(uid + "\u001f" + announcement + (expiring ? "\u001f" + phase : "")))
             {
                 _metrics.Count(NotificationMetrics.Duplicate);
                 return;
             }
 
-            var notification = new Notification(uid, key, announcement, targets, NotificationPayload.Build(request, evaluation, announcement));
+            var notification = new Notification(uid, key, announcement, targets, NotificationPayload.Build(request, evaluation, announcement, _time.GetUtcNow()));
             if (_queue.Writer.TryWrite(notification)) return;
             foreach (var _ in targets) _metrics.Count(NotificationMetrics.Dropped);
             NotificationLog.Dropped(_logger, announcement, key);
