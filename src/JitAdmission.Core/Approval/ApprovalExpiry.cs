@@ -94,16 +94,34 @@ public static class ApprovalExpiry
         ArgumentNullException.ThrowIfNull(evaluation);
         if (evaluation.Phase == RequestPhase.Approved && evaluation.ValidUntil is { } until)
             return $"the approval by {string.Join(", ", evaluation.ApprovedBy)} ends {When(until, now)}; {UsesLeft(evaluation)}";
-        return $"expires {When(evaluation.ExpiresAt, now)} unless approved; waits for "
-            + ApproverText.Outstanding(evaluation.Requirements, evaluation.Effective);
+        return $"expires {When(evaluation.ExpiresAt, now)} unless approved; {Waiting(evaluation)}";
+    }
+
+    /// <summary>
+    /// What a pending request waits on: "waits for 1 of sre (group sre, user carol)", or why nothing it waits for can
+    /// come ("cannot be approved: policy "prod" no longer exists").
+    /// </summary>
+    public static string Waiting(ApprovalEvaluation evaluation)
+    {
+        ArgumentNullException.ThrowIfNull(evaluation);
+        var blockers = evaluation.Blockers;
+        return blockers.Count > 0
+            ? "cannot be approved: " + string.Join("; ", blockers)
+            : "waits for " + ApproverText.Outstanding(evaluation.Requirements, evaluation.Effective);
     }
 
     /// <summary>"1 use left", "3 uses left", or "any number of uses".</summary>
     public static string UsesLeft(ApprovalEvaluation evaluation)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
-        if (evaluation.MaxUses <= 0) return "any number of uses";
-        var left = Math.Max(0, evaluation.MaxUses - evaluation.Uses);
+        return UsesLeft(evaluation.MaxUses, evaluation.Uses);
+    }
+
+    /// <summary><see cref="UsesLeft(ApprovalEvaluation)"/> from a status' figures (maxUses 0: unlimited).</summary>
+    public static string UsesLeft(int maxUses, int uses)
+    {
+        if (maxUses <= 0) return "any number of uses";
+        var left = Math.Max(0, maxUses - uses);
         return left == 1 ? "1 use left" : $"{left} uses left";
     }
 
