@@ -12,7 +12,10 @@ namespace JitAdmission.Controller.Notifications;
 public static partial class NotificationPayload
 {
     /// <param name="now">When it is sent, for relative times ("expires in 9m"); without it, absolute times only.</param>
-    public static string Build(ApprovalRequest request, ApprovalEvaluation evaluation, string announcement, DateTimeOffset? now = null)
+    /// <param name="requesterHandle">The requester's chat handle (see <see cref="RequesterHandles"/>), for a route that
+    /// addresses them: the message starts with it.</param>
+    public static string Build(
+        ApprovalRequest request, ApprovalEvaluation evaluation, string announcement, DateTimeOffset? now = null, string? requesterHandle = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(evaluation);
@@ -20,7 +23,7 @@ public static partial class NotificationPayload
         var ns = request.Metadata.NamespaceProperty ?? "";
         var approve = AdmissionMessages.ApproveCommand(name, ns);
         var body = new Body(
-            Text(request, evaluation, announcement, approve, now),
+            Addressed(Text(request, evaluation, announcement, approve, now), requesterHandle),
             announcement,
             new RequestInfo(
                 name,
@@ -36,7 +39,8 @@ public static partial class NotificationPayload
                 evaluation.RequirementsText,
                 TimeText.Absolute(evaluation.ExpiresAt),
                 evaluation.ValidUntil is { } until ? TimeText.Absolute(until) : null,
-                evaluation.StatusMessage),
+                evaluation.StatusMessage,
+                requesterHandle),
             approve);
         return JsonSerializer.Serialize(body, PayloadJson.Default.Body);
     }
@@ -77,6 +81,13 @@ public static partial class NotificationPayload
         return Escape(text.ToString());
     }
 
+    /// <summary>
+    /// The message with the handle in front. Added after escaping: the handle is a checked mention from admins' data
+    /// (a Slack "&lt;@U…&gt;" must stay markup to notify), while everything else in the text stays escaped.
+    /// </summary>
+    private static string Addressed(string text, string? handle) =>
+        handle is not null && RequesterHandles.IsSafe(handle) ? $"{handle} {text}" : text;
+
     private static string Headline(string announcement) => announcement switch
     {
         ApprovalAnnouncements.Consumed => "Used",
@@ -104,5 +115,5 @@ public static partial class NotificationPayload
     private sealed record RequestInfo(
         string Name, string Namespace, string? Uid, string Phase, string Action, string? TargetNamespace, string Requester,
         string? Reason, IReadOnlyList<string> Policies, string Approvals, string Requirements, string ExpiresAt,
-        string? ValidUntil, string Message);
+        string? ValidUntil, string Message, string? RequesterHandle);
 }
