@@ -88,6 +88,25 @@ public sealed class RequesterHandleTests
     }
 
     [Fact]
+    public async Task A_requester_without_a_handle_gets_the_plain_message_on_an_addressing_route()
+    {
+        var handler = ScriptedHandler.FailingFirst(0);
+        using var sender = new NotificationSender(
+            new OneHttpClient(new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan }), Microsoft.Extensions.Options.Options.Create(new NotificationOptions()),
+            _metrics, _time, NullLogger<NotificationSender>.Instance, new Mapping(new() { ["bob"] = "@bob" }));
+        await using var run = Running.Start(sender.RunAsync);
+        var policy = Policy("prod", configure: s => s.Notify.Add(new NotificationTarget { Url = "https://hooks.example/requesters", MentionRequester = true }));
+        var request = Request("shop", "r1", T0, "prod");
+
+        sender.Notify(request, ApprovalEvaluator.Evaluate(request, [policy], T0), ApprovalAnnouncements.Pending, [policy]);
+
+        await Poll.UntilAsync(() => handler.Received.Count == 1);
+        using var json = JsonDocument.Parse(handler.Received[0].Body);
+        Assert.StartsWith("Approval needed: alice wants", json.RootElement.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.False(json.RootElement.GetProperty("request").TryGetProperty("requesterHandle", out _));
+    }
+
+    [Fact]
     public void An_addressing_route_follows_its_event_filter()
     {
         var policy = Policy("prod", configure: s => s.Notify.Add(new NotificationTarget { Url = "https://hooks.example/r", MentionRequester = true, Events = [RequestPhase.Denied] }));
