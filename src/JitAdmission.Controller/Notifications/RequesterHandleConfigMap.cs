@@ -12,11 +12,11 @@ public sealed class RequesterHandleConfigMap : IRequesterHandles
     private readonly ResourceCache<V1ConfigMap> _cache;
     private readonly string _namespace;
 
-    public RequesterHandleConfigMap(IKubernetes client, IOptions<OperatorOptions> options, TimeProvider time, ILoggerFactory loggers)
+    public RequesterHandleConfigMap(IKubernetes client, OperatorIdentity identity, TimeProvider time, ILoggerFactory loggers)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(loggers);
-        _namespace = options.Value.ResolveNamespace();
+        _namespace = identity.Namespace;
         var descriptor = ResourceDescriptor.ConfigMaps.InNamespace(_namespace).WithFieldSelector($"metadata.name={RequesterHandles.ConfigMapName}");
         _cache = new ResourceCache<V1ConfigMap>(client, descriptor, time, loggers.CreateLogger<ResourceCache<V1ConfigMap>>());
     }
