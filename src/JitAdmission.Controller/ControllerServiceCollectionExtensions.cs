@@ -26,6 +26,8 @@ public static class ControllerServiceCollectionExtensions
         // logging would write full webhook URLs, which carry secrets (Slack's do): the sender logs scheme and host only.
         services.AddHttpClient(NotificationSender.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
         services.AddSingleton<NotificationMetrics>();
+        services.AddSingleton<RequesterHandleConfigMap>();
+        services.AddSingleton<IRequesterHandles>(sp => sp.GetRequiredService<RequesterHandleConfigMap>());
         services.AddSingleton<NotificationSender>();
         // Forwarding: the one sender, which NotificationRunner delivers from.
         services.AddSingleton<INotifier>(sp => sp.GetRequiredService<NotificationSender>());

@@ -6,7 +6,7 @@ internal static class ListCommand
     public static Command Create(CommonOptions common, CliContext context)
     {
         var allNamespaces = Flag.Of<bool>("--all-namespaces", "List the requests in every namespace", null, "-A");
-        var mine = Flag.Of<bool>("--mine", "Only the requests you made");
+        var mine = Flag.Of<bool>("--mine", "Only the requests you made, each with what it waits on and from whom");
         var pending = Flag.Of<bool>("--pending", "Only pending requests");
         var toReview = Flag.Of<bool>("--to-review",
             "Only requests waiting for a review you may give: you are an eligible approver, it is not your own, and you have not reviewed it");
@@ -56,7 +56,7 @@ internal static class ListCommand
                 return ExitCodes.Success;
             }
 
-            await context.Out.WriteAsync(RequestTable.Render(sorted, now, withNamespace: all, wide: format == OutputFormat.Wide));
+            await context.Out.WriteAsync(RequestTable.Render(sorted, now, withNamespace: all, wide: format == OutputFormat.Wide, standing: parse.GetValue(mine)));
             return ExitCodes.Success;
         });
         return command;

@@ -3,12 +3,14 @@ namespace JitAdmission.Cli.Output;
 /// <summary>The table of <c>kubectl jit list</c>.</summary>
 internal static class RequestTable
 {
-    public static string Render(IReadOnlyList<RequestView> views, DateTimeOffset now, bool withNamespace, bool wide)
+    /// <param name="standing">For the requester's own requests (<c>--mine</c>): one STATUS column saying what each waits on
+    /// and from whom, or what was decided, and the time left, instead of REQUESTER, APPROVALS and EXPIRES.</param>
+    public static string Render(IReadOnlyList<RequestView> views, DateTimeOffset now, bool withNamespace, bool wide, bool standing = false)
     {
         ArgumentNullException.ThrowIfNull(views);
         var headers = new List<string>();
         if (withNamespace) headers.Add("NAMESPACE");
-        headers.AddRange(["NAME", "PHASE", "ACTION", "REQUESTER", "APPROVALS", "EXPIRES", "AGE"]);
+        headers.AddRange(standing ? ["NAME", "PHASE", "ACTION", "STATUS", "AGE"] : ["NAME", "PHASE", "ACTION", "REQUESTER", "APPROVALS", "EXPIRES", "AGE"]);
         if (wide) headers.AddRange(["SCOPE", "POLICIES", "REASON"]);
 
         var table = new TextTable(headers);
@@ -16,15 +18,17 @@ internal static class RequestTable
         {
             var cells = new List<string>();
             if (withNamespace) cells.Add(view.Fetched.Namespace);
-            cells.AddRange([
-                view.Fetched.Name,
-                view.DisplayPhase.ToString(),
-                view.Action,
-                view.Request.Spec.Requester.Username,
-                view.Approvals,
-                Expires(view, now),
-                RelativeTime.Age(view.Created, now),
-            ]);
+            cells.AddRange(standing
+                ? [view.Fetched.Name, view.DisplayPhase.ToString(), view.Action, RequestStanding.Describe(view, now), RelativeTime.Age(view.Created, now)]
+                : [
+                    view.Fetched.Name,
+                    view.DisplayPhase.ToString(),
+                    view.Action,
+                    view.Request.Spec.Requester.Username,
+                    view.Approvals,
+                    Expires(view, now),
+                    RelativeTime.Age(view.Created, now),
+                ]);
             if (wide)
             {
                 var spec = view.Request.Spec;

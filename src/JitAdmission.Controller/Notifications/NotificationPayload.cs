@@ -11,7 +11,11 @@ namespace JitAdmission.Controller.Notifications;
 /// </summary>
 public static partial class NotificationPayload
 {
-    public static string Build(ApprovalRequest request, ApprovalEvaluation evaluation, string announcement)
+    /// <param name="now">When it is sent, for relative times ("expires in 9m"); without it, absolute times only.</param>
+    /// <param name="requesterHandle">The requester's chat handle (see <see cref="RequesterHandles"/>), for a route that
+    /// addresses them: the message starts with it.</param>
+    public static string Build(
+        ApprovalRequest request, ApprovalEvaluation evaluation, string announcement, DateTimeOffset? now = null, string? requesterHandle = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(evaluation);
@@ -19,7 +23,7 @@ public static partial class NotificationPayload
         var ns = request.Metadata.NamespaceProperty ?? "";
         var approve = AdmissionMessages.ApproveCommand(name, ns);
         var body = new Body(
-            Text(request, evaluation, announcement, approve),
+            Addressed(Text(request, evaluation, announcement, approve, now), requesterHandle),
             announcement,
             new RequestInfo(
                 name,
@@ -35,13 +39,14 @@ public static partial class NotificationPayload
                 evaluation.RequirementsText,
                 TimeText.Absolute(evaluation.ExpiresAt),
                 evaluation.ValidUntil is { } until ? TimeText.Absolute(until) : null,
-                evaluation.StatusMessage),
+                evaluation.StatusMessage,
+                requesterHandle),
             approve);
         return JsonSerializer.Serialize(body, PayloadJson.Default.Body);
     }
 
     /// <summary>The message people read. Slack treats &amp;, &lt; and &gt; as markup (&lt;!channel&gt; pings everyone), so they are escaped.</summary>
-    public static string Text(ApprovalRequest request, ApprovalEvaluation evaluation, string announcement, string approveCommand)
+    public static string Text(ApprovalRequest request, ApprovalEvaluation evaluation, string announcement, string approveCommand, DateTimeOffset? now = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(evaluation);
@@ -64,6 +69,10 @@ public static partial class NotificationPayload
                 AppendReason(text, spec);
                 text.Append($"\nReview needed ({evaluation.RequirementsText}): `{approveCommand}`");
                 break;
+            case ApprovalExpiry.Expiring:
+                text.Append($"Expiring: {what} by {who} ({id})\n{ApprovalExpiry.Describe(evaluation, now)}");
+                if (evaluation.Phase == RequestPhase.Pending) text.Append($"\nApprove: `{approveCommand}`");
+                break;
             default:
                 text.Append($"{Headline(announcement)}: {what} by {who} ({id})\n{evaluation.MessageFor(announcement)}");
                 break;
@@ -71,6 +80,13 @@ public static partial class NotificationPayload
 
         return Escape(text.ToString());
     }
+
+    /// <summary>
+    /// The message with the handle in front. Added after escaping: the handle is a checked mention from admins' data
+    /// (a Slack "&lt;@U…&gt;" must stay markup to notify), while everything else in the text stays escaped.
+    /// </summary>
+    private static string Addressed(string text, string? handle) =>
+        handle is not null && RequesterHandles.IsSafe(handle) ? $"{handle} {text}" : text;
 
     private static string Headline(string announcement) => announcement switch
     {
@@ -99,5 +115,5 @@ public static partial class NotificationPayload
     private sealed record RequestInfo(
         string Name, string Namespace, string? Uid, string Phase, string Action, string? TargetNamespace, string Requester,
         string? Reason, IReadOnlyList<string> Policies, string Approvals, string Requirements, string ExpiresAt,
-        string? ValidUntil, string Message);
+        string? ValidUntil, string Message, string? RequesterHandle);
 }

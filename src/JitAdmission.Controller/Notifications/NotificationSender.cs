@@ -27,9 +27,14 @@ public sealed class NotificationSender : INotifier, IDisposable
     private readonly Lock _gate = new();
     private readonly HashSet<Task> _inFlight = [];
 
+    private readonly IRequesterHandles? _handles;
+
+    /// <param name="handles">Requesters' chat handles for routes with <c>mentionRequester</c>; without, they get the plain message.</param>
     public NotificationSender(
-        IHttpClientFactory clients, IOptions<NotificationOptions> options, NotificationMetrics metrics, TimeProvider time, ILogger<NotificationSender> logger)
+        IHttpClientFactory clients, IOptions<NotificationOptions> options, NotificationMetrics metrics, TimeProvider time, ILogger<NotificationSender> logger,
+        IRequesterHandles? handles = null)
     {
+        _handles = handles;
         ArgumentNullException.ThrowIfNull(clients);
         ArgumentNullException.ThrowIfNull(options);
         _http = clients.CreateClient(HttpClientName);
@@ -54,16 +59,25 @@ public sealed class NotificationSender : INotifier, IDisposable
         try
         {
             ArgumentNullException.ThrowIfNull(request);
-            var targets = NotificationTargets.For(policies, ApprovalAnnouncements.PhaseOf(announcement));
+            ArgumentNullException.ThrowIfNull(evaluation);
+            // Expiring is about the state that runs out: routes filter it by that phase, and it is made once per phase.
+            var expiring = announcement == ApprovalExpiry.Expiring;
+            var phase = expiring ? evaluation.Phase : ApprovalAnnouncements.PhaseOf(announcement);
+            var targets = NotificationTargets.For(policies, phase);
             if (targets.Count == 0) return;
             var uid = request.Metadata.Uid ?? key;
-            if (!_sent.Add(uid + "\u001f" + announcement))
+            if (!_sent.Add(uid + "\u001f" + announcement + (expiring ? "\u001f" + phase : "")))
             {
                 _metrics.Count(NotificationMetrics.Duplicate);
                 return;
             }
 
-            var notification = new Notification(uid, key, announcement, targets, NotificationPayload.Build(request, evaluation, announcement));
+            var now = _time.GetUtcNow();
+            var addressed = NotificationTargets.Addressing(policies, phase);
+            var handle = addressed.Count > 0 ? _handles?.For(request.Spec.Requester.Username) : null;
+            var notification = new Notification(uid, key, announcement, targets, NotificationPayload.Build(request, evaluation, announcement, now),
+                handle is null ? null : addressed,
+                handle is null ? null : NotificationPayload.Build(request, evaluation, announcement, now, handle));
             if (_queue.Writer.TryWrite(notification)) return;
             foreach (var _ in targets) _metrics.Count(NotificationMetrics.Dropped);
             NotificationLog.Dropped(_logger, announcement, key);
@@ -184,7 +198,7 @@ public sealed class NotificationSender : INotifier, IDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            using var content = new StringContent(n.Body, Encoding.UTF8, "application/json");
+            using var content = new StringContent(n.BodyFor(target), Encoding.UTF8, "application/json");
             using var response = await _http.PostAsync(target, content, linked.Token);
             if (response.IsSuccessStatusCode) return (true, false, "", null);
             var code = (int)response.StatusCode;

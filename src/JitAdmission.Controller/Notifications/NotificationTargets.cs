@@ -18,4 +18,18 @@ public static class NotificationTargets
 
         return targets;
     }
+
+    /// <summary>The targets of <see cref="For"/> that address the requester: some entry for that URL says <c>mentionRequester</c>.</summary>
+    public static IReadOnlySet<Uri> Addressing(IEnumerable<ApprovalPolicy> policies, RequestPhase phase)
+    {
+        ArgumentNullException.ThrowIfNull(policies);
+        var addressing = new HashSet<Uri>();
+        foreach (var target in policies.SelectMany(p => p.Spec.Notify))
+        {
+            if (!target.MentionRequester || (target.Events.Count > 0 && !target.Events.Contains(phase))) continue;
+            if (Uri.TryCreate(target.Url, UriKind.Absolute, out var uri)) addressing.Add(uri);
+        }
+
+        return addressing;
+    }
 }

@@ -21,6 +21,7 @@ public sealed class ApprovalRequestReconciler(
     private readonly ResourceCache<ApprovalRequest> _requests = caches.Requests;
     private readonly ResourceCache<ApprovalPolicy> _policies = caches.Policies;
     private readonly TimeSpan _retention = options.Value.Retention;
+    private readonly TimeSpan _expiringNotice = options.Value.ExpiringNotice;
 
     public async Task<TimeSpan?> ReconcileAsync(string key, CancellationToken cancellationToken)
     {
@@ -31,7 +32,7 @@ public sealed class ApprovalRequestReconciler(
 
         var policies = NamedPolicies(request);
         var now = time.GetUtcNow();
-        var plan = RequestReconcilePlan.For(request, policies, now, _retention);
+        var plan = RequestReconcilePlan.For(request, policies, now, _retention, _expiringNotice);
         if (plan.StatusToWrite is { } status)
         {
             if (plan.FirstUseLeftUntil is { } until && heldCalls.AnyFor(ns, name))
@@ -50,6 +51,8 @@ public sealed class ApprovalRequestReconciler(
             request = written;
             ApprovalRequestReconcilerLog.StatusWritten(logger, key, plan.Evaluation.Phase, plan.Evaluation.Progress);
             foreach (var announcement in plan.Announcements) Announce(request, plan, announcement, policies);
+            // Not a transition: announced like one, but kept out of the metrics, which count states.
+            if (plan.Expiring) Announce(request, plan, ApprovalExpiry.Expiring, policies);
             metrics.Record(request, previous, plan.Announcements, plan.Evaluation);
         }
 
@@ -79,9 +82,10 @@ public sealed class ApprovalRequestReconciler(
 
     private void Announce(ApprovalRequest request, RequestReconcilePlan plan, string announcement, IReadOnlyList<ApprovalPolicy> policies)
     {
-        var (type, reason, message) = RequestEvents.For(announcement, request, plan.Evaluation);
+        var (type, reason, message) = RequestEvents.For(announcement, request, plan.Evaluation, time.GetUtcNow());
         events.Record(request, type, reason, message);
-        audit.RequestPhase(request, announcement, plan.Evaluation.ApprovedBy, message);
+        // The audit log keeps decisions and phases; a warning that time runs out is neither.
+        if (announcement != ApprovalExpiry.Expiring) audit.RequestPhase(request, announcement, plan.Evaluation.ApprovedBy, message);
         notifier.Notify(request, plan.Evaluation, announcement, policies);
     }
 

@@ -3,12 +3,13 @@ namespace JitAdmission.Controller.Requests;
 /// <summary>
 /// What one reconcile of an ApprovalRequest must do, decided purely from the request, its live policies, the time and
 /// the retention: the status to write (null when nothing a reader can see would change), the announcements that write
-/// makes (Event and notifications, once per state), when the finished request is to be deleted, when to look again,
-/// and until when a fresh approval is left to a call held on it.
+/// makes (Event and notifications, once per state), whether it also announces that the state is about to run out
+/// (<see cref="ApprovalExpiry.Expiring"/>, once per window), when the finished request is to be deleted, when to look
+/// again, and until when a fresh approval is left to a call held on it.
 /// </summary>
 public sealed record RequestReconcilePlan(
     ApprovalEvaluation Evaluation, ApprovalRequestStatus? StatusToWrite, IReadOnlyList<string> Announcements, DateTimeOffset? DeleteAt,
-    DateTimeOffset? FirstUseLeftUntil = null)
+    DateTimeOffset? FirstUseLeftUntil = null, bool Expiring = false, DateTimeOffset? ExpiringAt = null)
 {
     /// <summary>
     /// How long after an approval the controller leaves its status to a call held on the request, which writes the
@@ -17,13 +18,19 @@ public sealed record RequestReconcilePlan(
     /// </summary>
     public static readonly TimeSpan HeldCallGrace = TimeSpan.FromSeconds(1);
 
-    public static RequestReconcilePlan For(ApprovalRequest request, IReadOnlyList<ApprovalPolicy> policies, DateTimeOffset now, TimeSpan retention)
+    /// <param name="expiringNotice">How long before a window ends its Expiring announcement is made (shortened for short
+    /// windows, see <see cref="ApprovalExpiry.Lead"/>); zero: never.</param>
+    public static RequestReconcilePlan For(
+        ApprovalRequest request, IReadOnlyList<ApprovalPolicy> policies, DateTimeOffset now, TimeSpan retention, TimeSpan expiringNotice = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var evaluation = ApprovalEvaluator.Evaluate(request, policies, now);
         var desired = evaluation.ToStatus(request.Status, now);
         var announcements = ApprovalAnnouncements.Due(ApprovalAnnouncements.Recorded(desired), evaluation);
         if (announcements.Count > 0) ApprovalAnnouncements.Record(desired, announcements[^1], evaluation.ObservedGeneration, now);
+        // Recorded in the same write as any other announcement, so the status says it was made exactly when it was.
+        var expiring = ApprovalExpiry.IsDue(evaluation, desired, expiringNotice, now);
+        if (expiring) ApprovalExpiry.Record(desired, evaluation, now);
 
         var write = ApprovalStatusComparer.Differs(request.Status, desired);
         var finishedAt = ApprovalAnnouncements.FinishedAt(write ? desired : request.Status);
@@ -32,7 +39,9 @@ public sealed record RequestReconcilePlan(
             write ? desired : null,
             write ? announcements : [],
             finishedAt is { } at ? Add(at, retention) : null,
-            write ? FirstUseWindow(request.Status, evaluation, now) : null);
+            write ? FirstUseWindow(request.Status, evaluation, now) : null,
+            write && expiring,
+            ApprovalExpiry.NextAt(evaluation, write ? desired : request.Status, expiringNotice, now));
     }
 
     /// <summary>The last announcement this plan makes (the one the status records), or null.</summary>
@@ -52,18 +61,20 @@ public sealed record RequestReconcilePlan(
     }
 
     /// <summary>
-    /// When to reconcile again: at the next deadline (expiry, end of validity) or when the finished request is due for
-    /// deletion, whichever comes first; null when nothing will change by itself.
+    /// When to reconcile again: at the next deadline (expiry, end of validity), when the Expiring announcement is due,
+    /// or when the finished request is due for deletion, whichever comes first; null when nothing will change by itself.
     /// </summary>
     public TimeSpan? RequeueAfter(DateTimeOffset now)
     {
-        DateTimeOffset? next = (Evaluation.NextDeadline, DeleteAt) switch
-        {
-            ({ } a, { } b) => a < b ? a : b,
-            (var a, var b) => a ?? b,
-        };
+        var next = Earliest(Earliest(Evaluation.NextDeadline, ExpiringAt), DeleteAt);
         return next is { } due ? (due > now ? due - now : TimeSpan.Zero) : null;
     }
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => (a, b) switch
+    {
+        ({ } x, { } y) => x < y ? x : y,
+        _ => a ?? b,
+    };
 
     /// <summary>Whether the request is due for deletion now.</summary>
     public bool IsDueForDeletion(DateTimeOffset now) => DeleteAt is { } at && now >= at;

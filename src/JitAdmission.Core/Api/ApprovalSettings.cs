@@ -40,4 +40,9 @@ public sealed class NotificationTarget
     [JsonPropertyName("url")] public string Url { get; set; } = "";
     /// <summary>Pending, Approved, Denied, Expired, Consumed, BreakGlass; empty = all.</summary>
     [JsonPropertyName("events")] public List<RequestPhase> Events { get; set; } = [];
+    /// <summary>
+    /// Address the requester: the message starts with their chat handle, looked up by username in the ConfigMap
+    /// <c>jit-admission-requesters</c> in jit-admission's namespace (admins' data, never the request's own text).
+    /// </summary>
+    [JsonPropertyName("mentionRequester")] public bool MentionRequester { get; set; }
 }

@@ -9,6 +9,8 @@ public static class ApprovalConditions
     public const string Reviewed = "Reviewed";
     /// <summary>Written by the controller: what it last announced (see <see cref="ApprovalAnnouncements"/>).</summary>
     public const string Announced = "Announced";
+    /// <summary>Written by the controller: the phase whose end it last announced as Expiring (see <see cref="ApprovalExpiry"/>).</summary>
+    public const string ExpiryAnnounced = "ExpiryAnnounced";
 
     public const string ReasonPending = "Pending";
     public const string ReasonApproved = "Approved";

@@ -79,6 +79,9 @@ public sealed class ApprovalEvaluation
             ? ApprovalMessages.ApprovalForStatus(MessageFacts)
             : StatusMessage;
 
+    /// <summary>Why no reviews can approve the request as it stands (a missing policy, too few approvers); empty when they can.</summary>
+    public IReadOnlyList<string> Blockers => ApprovalMessages.Blockers(MessageFacts);
+
     /// <summary>Per-requirement progress for people: "sre 1/1, security 0/1".</summary>
     public string RequirementsText => ApproverText.Progress(Requirements);
 

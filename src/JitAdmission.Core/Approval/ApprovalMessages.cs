@@ -48,7 +48,7 @@ internal static class ApprovalMessages
         $"approved by {People(f.ApprovedBy)}; the approval ends {when(f.ValidUntil!.Value)}";
 
 
-    private static List<string> Blockers(ApprovalMessageFacts f)
+    internal static List<string> Blockers(ApprovalMessageFacts f)
     {
         var blockers = f.Missing.Select(m => $"policy \"{m}\" no longer exists").ToList();
         // With every named policy gone, "no approval policy applies" only repeats the news.

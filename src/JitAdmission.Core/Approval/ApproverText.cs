@@ -31,4 +31,21 @@ public static class ApproverText
             : string.Join(", ", requirements.Select(r =>
                 $"{r.Name} {r.Have}/{r.Need}" + (approvedBy && r.ApprovedBy.Count > 0 ? $" by {string.Join(", ", r.ApprovedBy)}" : "")));
     }
+
+    /// <summary>
+    /// Whom a request still waits on, entry by entry: "1 of sre (group sre, user carol)"; entries already satisfied are
+    /// left out. Requirements and entries are matched by name (the evaluation makes one requirement per entry).
+    /// </summary>
+    public static string Outstanding(IReadOnlyList<RequirementStatus> requirements, EffectiveApproval effective)
+    {
+        ArgumentNullException.ThrowIfNull(requirements);
+        ArgumentNullException.ThrowIfNull(effective);
+        var open = requirements.Where(r => !r.Satisfied).Select(r =>
+        {
+            var entry = effective.Entries.FirstOrDefault(e => e.Name == r.Name);
+            var missing = Math.Max(1, r.Need - r.Have);
+            return entry is null ? $"{missing} of {r.Name}" : $"{missing} of {r.Name} ({Who(entry)})";
+        }).ToList();
+        return open.Count == 0 ? "nobody" : string.Join(" and ", open);
+    }
 }

@@ -15,6 +15,13 @@ public sealed class OperatorOptions
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>
+    /// How long before a pending request expires, or an approval ends, the controller announces it as Expiring (Event
+    /// and notifications, once per window). A window shorter than five times this is announced its last fifth before
+    /// the end instead (a 15m approval: 3m before). Zero turns the announcement off.
+    /// </summary>
+    public TimeSpan ExpiringNotice { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
     /// Namespaces never gated, besides the operator's own (always excluded, so a policy can never lock jit-admission
     /// out of its own repair). None by default: kube-system is gated like any other namespace, and the controllers that
     /// run the cluster are trusted by identity instead (Gate:TrustedUsers, docs/threat-model.md).

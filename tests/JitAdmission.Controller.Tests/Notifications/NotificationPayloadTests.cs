@@ -116,4 +116,48 @@ public sealed class NotificationPayloadTests
         Assert.Equal((type, announcement), (eventType, reason));
         Assert.StartsWith(messageStart, message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void An_expiring_pending_request_says_when_it_expires_whom_it_waits_on_and_how_to_approve()
+    {
+        var policy = Policy("prod", ttl: "1h", configure: s => s.Approval.Approvers[0].Users.Add("carol"));
+        var request = Request("shop", "r1", T0, "prod");
+        var now = T0 + TimeSpan.FromMinutes(51);
+        var evaluation = ApprovalEvaluator.Evaluate(request, [policy], now);
+
+        var text = NotificationPayload.Text(request, evaluation, ApprovalExpiry.Expiring, "kubectl jit approve r1 -n shop", now);
+        var (type, reason, message) = RequestEvents.For(ApprovalExpiry.Expiring, request, evaluation, now);
+
+        Assert.Equal(
+            "Expiring: UPDATE deployments/web in shop by alice (ApprovalRequest shop/r1)\n"
+            + "expires in 9m (at 2030-03-01T13:00:00Z) unless approved; waits for 1 of sre (group sre, user carol)\n"
+            + "Approve: `kubectl jit approve r1 -n shop`",
+            text);
+        Assert.Equal(("Warning", "Expiring"), (type, reason));
+        Assert.Equal("UPDATE deployments/web by alice: expires in 9m (at 2030-03-01T13:00:00Z) unless approved; waits for 1 of sre (group sre, user carol)", message);
+    }
+
+    [Fact]
+    public void An_expiring_approval_says_when_it_ends_and_the_uses_left_and_goes_to_the_routes_of_approvals()
+    {
+        var policy = Policy("prod", validFor: "30m", configure: s =>
+        {
+            s.Approval.MaxUses = 3;
+            s.Notify.Add(new NotificationTarget { Url = "https://hooks.example/approved", Events = [RequestPhase.Approved] });
+            s.Notify.Add(new NotificationTarget { Url = "https://hooks.example/pending", Events = [RequestPhase.Pending] });
+        });
+        var request = Request("shop", "r1", T0, "prod");
+        request.Spec.Reviews.Add(Approve("bob", T0, "sre"));
+        request.Status = new ApprovalRequestStatus { Uses = 1 };
+        var now = T0 + TimeSpan.FromMinutes(24);
+        var evaluation = ApprovalEvaluator.Evaluate(request, [policy], now);
+
+        var text = NotificationPayload.Text(request, evaluation, ApprovalExpiry.Expiring, "kubectl jit approve r1 -n shop", now);
+
+        Assert.Equal(
+            "Expiring: UPDATE deployments/web in shop by alice (ApprovalRequest shop/r1)\n"
+            + "the approval by bob ends in 6m (at 2030-03-01T12:30:00Z); 2 uses left",
+            text);
+        Assert.Equal(["https://hooks.example/approved"], NotificationTargets.For([policy], evaluation.Phase).Select(u => u.ToString()));
+    }
 }

@@ -163,6 +163,31 @@ public sealed class NotificationSenderTests
     }
 
     [Fact]
+    public async Task Expiring_is_sent_once_per_phase_that_runs_out_to_the_routes_of_that_phase()
+    {
+        var handler = ScriptedHandler.FailingFirst(0);
+        using var sender = Sender(handler);
+        await using var run = Running.Start(sender.RunAsync);
+        var policy = Policy("prod", configure: s =>
+        {
+            s.Notify.Add(new NotificationTarget { Url = "https://hooks.example/pending", Events = [RequestPhase.Pending] });
+            s.Notify.Add(new NotificationTarget { Url = "https://hooks.example/approved", Events = [RequestPhase.Approved] });
+        });
+        var request = Request("shop", "r1", T0, "prod");
+        var pending = ApprovalEvaluator.Evaluate(request, [policy], T0 + TimeSpan.FromMinutes(55));
+        sender.Notify(request, pending, ApprovalExpiry.Expiring, [policy]);
+        sender.Notify(request, pending, ApprovalExpiry.Expiring, [policy]);
+        request.Spec.Reviews.Add(Approve("bob", T0 + TimeSpan.FromMinutes(56), "sre"));
+        var approved = ApprovalEvaluator.Evaluate(request, [policy], T0 + TimeSpan.FromMinutes(68));
+        sender.Notify(request, approved, ApprovalExpiry.Expiring, [policy]);
+
+        await Poll.UntilAsync(() => _metrics.Value(NotificationMetrics.Sent) == 2);
+        Assert.Equal(1, _metrics.Value(NotificationMetrics.Duplicate));
+        Assert.Equal(["/approved", "/pending"], handler.Received.Select(r => r.Url.AbsolutePath).Order());
+        Assert.All(handler.Received, r => Assert.Contains("\"event\":\"Expiring\"", r.Body, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_full_queue_drops_and_counts_instead_of_blocking()
     {
         using var sender = Sender(ScriptedHandler.FailingFirst(0), new NotificationOptions { QueueCapacity = 1 });
