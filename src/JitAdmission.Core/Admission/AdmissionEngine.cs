@@ -43,9 +43,11 @@ public static class AdmissionEngine
         }
 
         string fingerprint;
+        bool noChange;
         try
         {
             fingerprint = Fingerprint.Compute(request);
+            noChange = NoOpUpdate.Is(request);
         }
         catch (JsonException ex)
         {
@@ -53,6 +55,7 @@ public static class AdmissionEngine
         }
 
         var gate = new AdmissionGate(triage.Enforce, EffectiveApproval.From(triage.Enforce), fingerprint, RequestNamespace(request, input.Settings.OperatorNamespace));
+        if (noChange) return Decided(GateVerdicts.NoChangeAllowed(gate, advisory, warnings));
 
         if (ApprovalRequestDraft.BreakGlassReason(request) is { } breakGlass)
         {

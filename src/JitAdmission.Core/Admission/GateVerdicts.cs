@@ -144,6 +144,17 @@ public static class GateVerdicts
             AuditAnnotations = Annotations(gate, advisory, request, outcome),
         };
 
+    /// <summary>An update that changes nothing but fields the API server keeps (<see cref="Fingerprinting.NoOpUpdate"/>): allowed, and said so.</summary>
+    internal static AdmissionVerdict NoChangeAllowed(AdmissionGate gate, IReadOnlyList<string> advisory, List<string> warnings) =>
+        new()
+        {
+            Allowed = true,
+            Outcome = Outcomes.Allow,
+            Warnings = warnings,
+            Policies = AllPolicies(gate, advisory),
+            AuditAnnotations = Annotations(gate, advisory, null, "nochange"),
+        };
+
     internal static AdmissionVerdict DryRunAllowed(AdmissionGate gate, IReadOnlyList<string> advisory, List<string> warnings, string warning) =>
         new()
         {

@@ -40,6 +40,23 @@ public class AdmissionEnginePlanTests
                 Assert.Contains("policy p could not be evaluated", verdict.Message);
                 Assert.Contains("fail closed", verdict.Message);
             }),
+        ["an update that changes nothing but what the API server keeps (field ownership, versions) needs no approval"] = new(
+            w => w.Change = DefaultChange()
+                .Object(Deployment(1).Replace("\"uid\":\"d-1\"", "\"uid\":\"d-1\",\"resourceVersion\":\"9\",\"generation\":4,\"managedFields\":[{\"manager\":\"kubectl\"}]", StringComparison.Ordinal))
+                .OldObject(Deployment(1).Replace("\"uid\":\"d-1\"", "\"uid\":\"d-1\",\"resourceVersion\":\"8\",\"generation\":3,\"managedFields\":[{\"manager\":\"before-first-apply\"}]", StringComparison.Ordinal)),
+            (_, plan) =>
+            {
+                var verdict = Assert.IsType<DecidedPlan>(plan).Verdict;
+                Assert.True(verdict.Allowed);
+                Assert.Equal("nochange", verdict.AuditAnnotations[AuditKeys.Outcome]);
+                Assert.Equal(["p"], verdict.Policies);
+            }),
+        ["an update that changes only an annotation is a change like any other"] = new(
+            w => w.Change = DefaultChange().Object(Deployment(1, "\"team\":\"b\"")).OldObject(Deployment(1, "\"team\":\"a\"")),
+            (_, plan) => Assert.IsType<CreatePlan>(plan)),
+        ["an update that changes only the status is a change like any other"] = new(
+            w => w.Change = DefaultChange().Object(Deployment(1)[..^1] + ",\"status\":{\"replicas\":1}}").OldObject(Deployment(1)),
+            (_, plan) => Assert.IsType<CreatePlan>(plan)),
         ["a Warn policy allows with a warning and an audit record"] = new(
             w => w.Policy(s => s.Enforcement = Enforcement.Warn),
             (_, plan) =>

@@ -15,15 +15,17 @@ namespace JitAdmission.Integration.Tests.EndToEnd;
 public sealed class GitOpsRequesterTests(JitCluster cluster)
 {
     [Theory]
-    [InlineData("argocd", "argocd-application-controller", "apply")]
-    [InlineData("flux-system", "kustomize-controller", "apply --server-side --force-conflicts --field-manager=kustomize-controller")]
-    public async Task A_controllers_sync_is_held_its_retries_reuse_one_request_and_the_sync_after_approval_goes_through(string saNamespace, string sa, string apply)
+    [InlineData("argocd", "argocd-application-controller", "apply", false)]
+    [InlineData("flux-system", "kustomize-controller", "apply --server-side --force-conflicts --field-manager=kustomize-controller", true)]
+    // A pipeline's server-side apply over an object someone created with a client-side apply: kubectl follows the change
+    // with a second update that only moves field ownership, which changes nothing and is let through (no second request).
+    [InlineData("ci", "deployer", "apply --server-side --force-conflicts", false)]
+    public async Task A_controllers_sync_is_held_its_retries_reuse_one_request_and_the_sync_after_approval_goes_through(
+        string saNamespace, string sa, string apply, bool createdServerSide)
     {
         var ns = await cluster.NamespaceAsync("gitops");
-        // The object as the tool found it: written the same way (a server-side apply over a client-side-applied object
-        // makes kubectl send a second, managedFields-only update, which the gate takes for the same change again).
-        var serverSide = apply.Contains("--server-side", StringComparison.Ordinal);
-        cluster.Require(await cluster.Sandbox.KubectlAsync(cluster.Sandbox.AdminKubeconfig, serverSide ? ["apply", "--server-side", "-f", "-"] : ["apply", "-f", "-"], Deployment(ns, 1)));
+        cluster.Require(await cluster.Sandbox.KubectlAsync(cluster.Sandbox.AdminKubeconfig,
+            createdServerSide ? ["apply", "--server-side", "-f", "-"] : ["apply", "-f", "-"], Deployment(ns, 1)));
         await cluster.ApplyAsync(DeploymentPolicy(ns + "-deployments", ns, wait: "0s"));
         var account = $"system:serviceaccount:{saNamespace}:{sa}";
         var kubeconfig = await cluster.Sandbox.ServiceAccountKubeconfigAsync(saNamespace, sa);
