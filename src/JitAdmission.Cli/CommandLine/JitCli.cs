@@ -21,6 +21,7 @@ internal static class JitCli
         root.Subcommands.Add(ReviewCommand.Create(ReviewDecision.Approve, common, context));
         root.Subcommands.Add(ReviewCommand.Create(ReviewDecision.Deny, common, context));
         root.Subcommands.Add(RequestCommand.Create(common, context));
+        root.Subcommands.Add(ExtendCommand.Create(common, context));
         root.Subcommands.Add(WaitCommand.Create(common, context));
         root.Subcommands.Add(ApplyCommand.Create(common, context));
         root.Subcommands.Add(TestCommand.Create(context));

@@ -17,9 +17,24 @@ internal static class DescribeCommand
             var policies = await session.PoliciesAsync(cancellationToken);
             var live = await LiveComparison.ReadAsync(session, fetched.Request, cancellationToken);
             var now = context.Time.GetUtcNow();
-            await context.Out.WriteAsync(RequestDescription.Render(RequestView.Build(fetched, policies, now), now, live));
+            var extendedBy = await ExtendedByAsync(session, fetched.Name, cancellationToken);
+            await context.Out.WriteAsync(RequestDescription.Render(RequestView.Build(fetched, policies, now), now, live, extendedBy));
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>The requests that extend this one; unknown (null) when the caller may not list the namespace's requests.</summary>
+    private static async Task<IReadOnlyList<string>?> ExtendedByAsync(ClusterSession session, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var all = await session.Requests.ListAsync(session.Namespace, cancellationToken);
+            return ExtensionRequest.ExtendedBy(name, all.Select(r => r.Request));
+        }
+        catch (CliException)
+        {
+            return null;
+        }
     }
 }

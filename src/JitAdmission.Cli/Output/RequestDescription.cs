@@ -13,7 +13,8 @@ internal static class RequestDescription
 {
     private const int LabelWidth = 14;
 
-    public static string Render(RequestView view, DateTimeOffset now, LiveComparison? live = null)
+    /// <param name="extendedBy">The requests that extend this one (<c>spec.extends</c>), when known.</param>
+    public static string Render(RequestView view, DateTimeOffset now, LiveComparison? live = null, IReadOnlyList<string>? extendedBy = null)
     {
         ArgumentNullException.ThrowIfNull(view);
         var request = view.Request;
@@ -31,6 +32,8 @@ internal static class RequestDescription
         Field(text, "  Groups", spec.Requester.Groups.Count > 0 ? string.Join(", ", spec.Requester.Groups) : "(none recorded)");
         Field(text, "Reason", spec.Reason.Length > 0 ? $"\"{spec.Reason}\" (written by {spec.Requester.Username})" : "(none given)");
         Field(text, "Policies", string.Join(", ", spec.Policies) + Missing(view));
+        if (!string.IsNullOrEmpty(spec.Extends)) Field(text, "Extends", spec.Extends);
+        if (extendedBy is { Count: > 0 }) Field(text, "Extended by", string.Join(", ", extendedBy));
         if (spec.BreakGlass) Field(text, "Break-glass", "yes: the change proceeded at once; " + BreakGlassText(view.BreakGlassReview));
         if (view.Created is { } created) Field(text, "Created", RelativeTime.Both(created, now));
         if (view.ExpiresAt is { } expires && view.ApprovedAt is null && !spec.BreakGlass) Field(text, "Expires", RelativeTime.Both(expires, now));

@@ -28,6 +28,13 @@ public sealed class ApprovalRequestSpec
     [JsonPropertyName("object")] public System.Text.Json.JsonElement? Object { get; set; }
     /// <summary>The requester used break-glass: proceed now, review afterwards.</summary>
     [JsonPropertyName("breakGlass")] public bool BreakGlass { get; set; }
+    /// <summary>
+    /// The ApprovalRequest (same namespace) this one extends: same requester, policies, scope and action, approved and
+    /// still in its window when the extension was created (docs/approvals.md "Extending a Grant").
+    /// </summary>
+    [JsonPropertyName("extends")] public string? Extends { get; set; }
+    /// <summary>A window shorter than the policies' validFor (Go duration); never longer. Absent: the policies' validFor.</summary>
+    [JsonPropertyName("validFor")] public string? ValidFor { get; set; }
     /// <summary>Append-only; one per reviewer. The webhook stamps groups and time from the reviewer's identity.</summary>
     [JsonPropertyName("reviews")] public List<Review> Reviews { get; set; } = [];
 }

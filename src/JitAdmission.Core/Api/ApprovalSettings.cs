@@ -16,6 +16,8 @@ public sealed class ApprovalSettings
     [JsonPropertyName("maxUses")] public int? MaxUses { get; set; }
     /// <summary>How long the webhook holds a gated call waiting for approval (Go duration, at most 25s).</summary>
     [JsonPropertyName("wait")] public string Wait { get; set; } = "10s";
+    /// <summary>Whether and how an Object or Grant approval can be extended; absent: never.</summary>
+    [JsonPropertyName("extensions")] public ExtensionSettings? Extensions { get; set; }
 }
 
 public sealed class ApproverRule

@@ -64,6 +64,8 @@ public sealed class ApprovalEvaluation
     /// <summary>Display form: "UPDATE deployments/web".</summary>
     public required string Action { get; init; }
     public long? ObservedGeneration { get; init; }
+    /// <summary>The request this one extends, when it is approved automatically as its extension (no reviews needed).</summary>
+    public string? ApprovedByExtension { get; init; }
 
     /// <summary>What the messages were made from (also when a finished request keeps its recorded message), to re-render them after a use or for an announcement.</summary>
     internal ApprovalMessageFacts MessageFacts { get; }

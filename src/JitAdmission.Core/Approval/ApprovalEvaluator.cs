@@ -30,8 +30,11 @@ public static class ApprovalEvaluator
         var uses = status?.Uses ?? 0;
 
         var counting = Count(spec, effective);
-        var requirementsMet = counting.Complete && effective.CanBeSatisfied && missing.Count == 0;
-        var facts = new Facts(request, effective, missing, counting, requirementsMet, expiresAt, uses, now);
+        var byExtension = ApprovalExtension.IsAutomatic(spec, effective, missing.Count);
+        var requirementsMet = (counting.Complete || byExtension) && effective.CanBeSatisfied && missing.Count == 0;
+        var validFor = ApprovalExtension.ValidFor(spec, effective);
+        var facts = new Facts(request, effective, missing, counting, requirementsMet, expiresAt, uses, now, validFor,
+            byExtension ? spec.Extends : null);
 
         if (spec.BreakGlass) return BreakGlass(facts, created);
         if (status?.Phase is RequestPhase.Denied or RequestPhase.Expired or RequestPhase.Consumed)
@@ -40,11 +43,13 @@ public static class ApprovalEvaluator
         if (requirementsMet)
         {
             // The approval happened when the completing review was stamped; without a stamp, when it was first seen.
-            var approvedAt = TimeText.FromApi(counting.CompletedBy?.Time)
+            // An automatic extension is approved when it was created: the guard admitted it only then.
+            var approvedAt = byExtension ? created
+                : TimeText.FromApi(counting.CompletedBy?.Time)
                 ?? TimeText.FromApi(status?.ApprovedAt)
                 ?? TimeText.TruncateToSeconds(now);
             if (approvedAt >= expiresAt) return Build(facts, RequestPhase.Expired, approvedLate: approvedAt);
-            var validUntil = approvedAt + effective.ValidFor;
+            var validUntil = approvedAt + validFor;
             var phase = effective.MaxUses > 0 && uses >= effective.MaxUses ? RequestPhase.Consumed
                 : now >= validUntil ? RequestPhase.Expired
                 : RequestPhase.Approved;
@@ -58,7 +63,7 @@ public static class ApprovalEvaluator
     {
         // Usable at once for validFor from creation; the reviews only decide how the follow-up review stands.
         var approvedAt = TimeText.FromApi(facts.Request.Status?.ApprovedAt) ?? created;
-        var validUntil = approvedAt + facts.Effective.ValidFor;
+        var validUntil = approvedAt + facts.ValidFor;
         var review = facts.Counting.Deny is not null ? BreakGlassReview.Rejected
             : facts.RequirementsMet ? BreakGlassReview.Approved
             : BreakGlassReview.Pending;
@@ -94,7 +99,7 @@ public static class ApprovalEvaluator
         var text = new ApprovalMessageFacts(
             phase, facts.Effective, facts.Missing, facts.Counting.Requirements, facts.Counting.ApprovedBy,
             facts.Counting.Deny, expires, approvedAt, validUntil, approvedLate, facts.Uses, facts.Effective.MaxUses,
-            breakGlass, facts.Request.Spec);
+            breakGlass, facts.Request.Spec) { ByExtension = facts.ByExtension };
         var finished = phase is RequestPhase.Denied or RequestPhase.Expired or RequestPhase.Consumed;
         var keepRecorded = finished && !string.IsNullOrEmpty(recordedMessage);
 
@@ -122,6 +127,7 @@ public static class ApprovalEvaluator
             Effective = facts.Effective,
             Action = ActionText(facts.Request.Spec),
             ObservedGeneration = facts.Request.Metadata?.Generation,
+            ApprovedByExtension = facts.ByExtension,
         };
     }
 
@@ -229,5 +235,5 @@ public static class ApprovalEvaluator
 
     private sealed record Facts(
         ApprovalRequest Request, EffectiveApproval Effective, IReadOnlyList<string> Missing, Counting Counting,
-        bool RequirementsMet, DateTimeOffset ExpiresAt, int Uses, DateTimeOffset Now);
+        bool RequirementsMet, DateTimeOffset ExpiresAt, int Uses, DateTimeOffset Now, TimeSpan ValidFor, string? ByExtension);
 }

@@ -4,7 +4,11 @@ internal sealed record ApprovalMessageFacts(
     RequestPhase Phase, EffectiveApproval Effective, IReadOnlyList<string> Missing, IReadOnlyList<RequirementStatus> Requirements,
     IReadOnlyList<string> ApprovedBy, DecisionRecord? Deny, DateTimeOffset ExpiresAt, DateTimeOffset? ApprovedAt,
     DateTimeOffset? ValidUntil, DateTimeOffset? ApprovedLate, int Uses, int MaxUses, BreakGlassReview BreakGlass,
-    ApprovalRequestSpec Spec);
+    ApprovalRequestSpec Spec)
+{
+    /// <summary>The request this one extends, when it is approved automatically as its extension.</summary>
+    public string? ByExtension { get; init; }
+}
 
 /// <summary>The one-line status message of a request; <c>when</c> renders a future instant ("in 59m" or "at …Z").</summary>
 internal static class ApprovalMessages
@@ -30,6 +34,8 @@ internal static class ApprovalMessages
                 return f.Deny is null ? "denied" : $"denied by {f.Deny.Reviewer}{CommentText(f.Deny)}";
             case RequestPhase.Expired when f.ApprovedLate is { } late:
                 return $"expired: approved at {TimeText.Absolute(late)}, after the request expired at {TimeText.Absolute(f.ExpiresAt)}";
+            case RequestPhase.Expired when f.ValidUntil is { } end && f.ByExtension is { } extended:
+                return $"expired: the automatic extension of {extended} ended at {TimeText.Absolute(end)}";
             case RequestPhase.Expired when f.ValidUntil is { } end:
                 return $"expired: the approval by {People(f.ApprovedBy)} ended at {TimeText.Absolute(end)}";
             case RequestPhase.Expired:
@@ -45,7 +51,9 @@ internal static class ApprovalMessages
 
     /// <summary>"approved by bob; the approval ends …": the approval itself, without the uses that followed it.</summary>
     private static string Approval(ApprovalMessageFacts f, Func<DateTimeOffset, string> when) =>
-        $"approved by {People(f.ApprovedBy)}; the approval ends {when(f.ValidUntil!.Value)}";
+        f.ByExtension is { } extended
+            ? $"approved automatically as an extension of {extended}; the approval ends {when(f.ValidUntil!.Value)}"
+            : $"approved by {People(f.ApprovedBy)}; the approval ends {when(f.ValidUntil!.Value)}";
 
 
     internal static List<string> Blockers(ApprovalMessageFacts f)

@@ -9,7 +9,7 @@ internal static class ApprovalStatusWriter
         {
             Phase = e.Phase,
             Action = e.Action,
-            Approvals = e.Progress,
+            Approvals = e.ApprovedByExtension is { } extended ? $"extends {extended}" : e.Progress,
             ExpiresAt = TimeText.ToApi(e.ExpiresAt),
             ApprovedAt = TimeText.ToApi(e.ApprovedAt),
             ValidUntil = TimeText.ToApi(e.ValidUntil),

@@ -20,8 +20,10 @@ public sealed class EffectiveApproval
     private EffectiveApproval(
         IReadOnlyList<string> policies, IReadOnlyList<ApproverEntry> entries, bool allowSelfApproval, TimeSpan requestTtl,
         TimeSpan validFor, TimeSpan wait, int maxUses, ApprovalScope scope, IReadOnlyList<string> problems,
-        IReadOnlyList<BreakGlassSettings?> breakGlass)
+        IReadOnlyList<BreakGlassSettings?> breakGlass, int maxExtensions, ExtensionApproval extensionApproval)
     {
+        MaxExtensions = maxExtensions;
+        ExtensionApproval = extensionApproval;
         Policies = policies;
         Entries = entries;
         AllowSelfApproval = allowSelfApproval;
@@ -47,6 +49,10 @@ public sealed class EffectiveApproval
     /// <summary>0 = unlimited within <see cref="ValidFor"/>.</summary>
     public int MaxUses { get; }
     public ApprovalScope Scope { get; }
+    /// <summary>How many extensions a chain may have: the smallest of the policies' <c>extensions.max</c>; 0 = none.</summary>
+    public int MaxExtensions { get; }
+    /// <summary>Automatic only when every policy says so.</summary>
+    public ExtensionApproval ExtensionApproval { get; }
     /// <summary>Why no set of reviews can ever satisfy the requirements (no policy, no approvers, too few listed users).</summary>
     public IReadOnlyList<string> Problems { get; }
 
@@ -81,6 +87,8 @@ public sealed class EffectiveApproval
         int? maxUses = null;
         var scope = ApprovalScope.Grant;
         var first = true;
+        var maxExtensions = int.MaxValue;
+        var extensionApproval = ExtensionApproval.Automatic;
         foreach (var policy in policies)
         {
             var name = policy.Metadata?.Name ?? "";
@@ -95,10 +103,20 @@ public sealed class EffectiveApproval
             var uses = Math.Max(0, approval.MaxUses ?? DefaultMaxUses(approval.Scope));
             if (uses > 0) maxUses = maxUses is { } m ? Math.Min(m, uses) : uses;
             if (approval.Scope < scope) scope = approval.Scope;
+            maxExtensions = Math.Min(maxExtensions, Math.Clamp(approval.Extensions?.Max ?? 0, 0, ExtensionSettings.MaxAllowed));
+            if (approval.Extensions?.Approval != ExtensionApproval.Automatic) extensionApproval = ExtensionApproval.Required;
             first = false;
         }
 
-        if (policies.Count == 0) scope = ApprovalScope.Exact;
+        if (policies.Count == 0)
+        {
+            scope = ApprovalScope.Exact;
+            maxExtensions = 0;
+            extensionApproval = ExtensionApproval.Required;
+        }
+
+        // Exact approvals are for one change: nothing to extend.
+        if (scope == ApprovalScope.Exact) maxExtensions = 0;
         return new EffectiveApproval(
             [.. policies.Select(p => p.Metadata?.Name ?? "")],
             NameEntries(entries, qualify: policies.Count > 1),
@@ -109,7 +127,9 @@ public sealed class EffectiveApproval
             maxUses ?? 0,
             scope,
             problems,
-            [.. policies.Select(p => p.Spec.BreakGlass)]);
+            [.. policies.Select(p => p.Spec.BreakGlass)],
+            maxExtensions,
+            extensionApproval);
     }
 
     private static void AddEntry(List<ApproverEntry> entries, ApproverRule rule, string policy, List<string> problems)

@@ -10,13 +10,16 @@ public static partial class RequestGuard
     /// jit-admission or approvers may set, break-glass only for break-glass subjects of every policy.
     /// </summary>
     public static IReadOnlyList<string> ValidateCreate(
-        ApprovalRequest created, UserInfo user, Func<string, ApprovalPolicy?> policy, bool isOperator, DateTimeOffset now)
+        ApprovalRequest created, UserInfo user, Func<string, ApprovalPolicy?> policy, bool isOperator, DateTimeOffset now,
+        Func<string, ApprovalRequest?>? request = null)
     {
         ArgumentNullException.ThrowIfNull(created);
         ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(policy);
         // The webhook creates requests for gated changes under the operator's identity, from admission data.
-        if (isOperator) return [];
+        // It never extends one: extensions are asked for by their requesters (kubectl jit extend).
+        if (isOperator)
+            return string.IsNullOrEmpty(created.Spec.Extends) ? [] : ["jit-admission does not create extensions; their requesters do (kubectl jit extend)"];
 
         var errors = new List<string>();
         var spec = created.Spec;
@@ -59,6 +62,14 @@ public static partial class RequestGuard
         errors.AddRange(missing.Select(m => $"ApprovalPolicy \"{m}\" does not exist (kubectl get apol lists them)"));
         foreach (var p in policies.Where(p => p.Spec.Approval.Scope != spec.Scope))
             errors.Add($"scope must be {p.Spec.Approval.Scope}, the scope of policy \"{p.Metadata.Name}\", not {spec.Scope}");
+
+        if (spec.ValidFor is { Length: > 0 } validFor && ApprovalExtension.RequestedValidFor(spec) is null)
+            errors.Add($"spec.validFor \"{TerminalText.Escape(validFor)}\" is not a positive duration such as 30m or 1h");
+        if (!string.IsNullOrEmpty(spec.Extends))
+        {
+            if (request is null) errors.Add("spec.extends cannot be checked here; create the extension in the cluster (kubectl jit extend)");
+            else errors.AddRange(ValidateExtension(created, user, request, policy, now));
+        }
 
         if (spec.BreakGlass)
         {

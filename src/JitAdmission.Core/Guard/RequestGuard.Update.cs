@@ -181,6 +181,8 @@ public static partial class RequestGuard
         if (a.Change != b.Change) yield return "change";
         if (!SameJson(a.Object, b.Object)) yield return "object";
         if (a.BreakGlass != b.BreakGlass) yield return "breakGlass";
+        if ((a.Extends ?? "") != (b.Extends ?? "")) yield return "extends";
+        if ((a.ValidFor ?? "") != (b.ValidFor ?? "")) yield return "validFor";
     }
 
     private static bool SameJson(System.Text.Json.JsonElement? a, System.Text.Json.JsonElement? b) =>

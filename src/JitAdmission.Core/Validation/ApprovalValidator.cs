@@ -57,6 +57,15 @@ internal static class ApprovalValidator
         }
 
         if (approval.MaxUses is < 0) errors.Add($"{path}.maxUses", $"{approval.MaxUses} must not be negative (0 means unlimited within validFor)");
+        if (approval.Extensions is { } extensions)
+        {
+            if (extensions.Max is < 0 or > ExtensionSettings.MaxAllowed)
+                errors.Add($"{path}.extensions.max", $"{extensions.Max} must be between 0 (no extensions) and {ExtensionSettings.MaxAllowed}");
+            if (!Enum.IsDefined(extensions.Approval))
+                errors.Add($"{path}.extensions.approval", $"\"{extensions.Approval}\" is not Required or Automatic");
+            if (extensions.Max > 0 && approval.Scope == ApprovalScope.Exact)
+                errors.Add($"{path}.extensions", "an Exact approval is for one change and cannot be extended; use scope Object or Grant, or leave extensions out");
+        }
 
         if (spec.BreakGlass is { } breakGlass)
         {

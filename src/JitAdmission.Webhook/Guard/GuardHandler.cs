@@ -34,7 +34,10 @@ public sealed class GuardHandler(
             var named = await PoliciesAsync(updated.Spec.Policies, cancellationToken);
             var now = time.GetUtcNow();
             var errors = request.Operation == Operations.Create
-                ? [.. RequestGuard.ValidateCreate(updated, request.UserInfo, named.GetValueOrDefault, isOperator, now), .. PendingCapErrors(updated, request.UserInfo, isOperator, now)]
+                ? [.. RequestGuard.ValidateCreate(
+                        updated, request.UserInfo, named.GetValueOrDefault, isOperator, now,
+                        (await ChainAsync(request.Namespace, updated.Spec.Extends, cancellationToken)).GetValueOrDefault),
+                    .. PendingCapErrors(updated, request.UserInfo, isOperator, now)]
                 : RequestGuard.ValidateUpdate(
                     Whole(GuardedObjects.Read<ApprovalRequest>(request.OldObject) ?? throw new JsonException("the update carries no old object")),
                     updated, request.UserInfo, named.GetValueOrDefault, isOperator, now);
@@ -80,6 +83,26 @@ public sealed class GuardHandler(
         return ours
             ? verdict with { Warnings = [$"rules for the {ApiConstants.Group} API group are ignored: jit-admission's own resources are protected by its guard, not gated"] }
             : verdict;
+    }
+
+    /// <summary>
+    /// The requests an extension continues, following <c>spec.extends</c> from <paramref name="extends"/>: read from the
+    /// API server, not the cache, so an approval given a moment ago counts. Bounded by the largest chain a policy allows.
+    /// </summary>
+    private async Task<Dictionary<string, ApprovalRequest?>> ChainAsync(string? @namespace, string? extends, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<string, ApprovalRequest?>(StringComparer.Ordinal);
+        for (var next = extends; !string.IsNullOrEmpty(@namespace) && !string.IsNullOrEmpty(next) && !found.ContainsKey(next)
+             && found.Count <= ExtensionSettings.MaxAllowed + 1;)
+        {
+            var read = await client.GetRequestAsync(@namespace, next, cancellationToken);
+            if (!read.IsOk && read.Outcome != ApiOutcome.NotFound) throw new InvalidOperationException($"cannot read ApprovalRequest {next}: {read.Message}");
+            var request = read.IsOk ? read.Object : null;
+            found[next] = request;
+            next = request?.Spec?.Extends;
+        }
+
+        return found;
     }
 
     /// <summary>The named policies from the cache; one just created may not be cached yet, so ask the API server for those.</summary>

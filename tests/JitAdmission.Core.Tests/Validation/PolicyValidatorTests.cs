@@ -80,6 +80,10 @@ public class PolicyValidatorTests
         ["negative wait"] = (s => s.Approval.Wait = "-1s", "spec.approval.wait: -1s must not be negative"),
         ["bad wait"] = (s => s.Approval.Wait = "soon", "spec.approval.wait: invalid duration \"soon\""),
         ["negative maxUses"] = (s => s.Approval.MaxUses = -1, "spec.approval.maxUses: -1 must not be negative"),
+        ["negative extensions"] = (s => { s.Approval.Scope = ApprovalScope.Grant; s.Approval.Extensions = new ExtensionSettings { Max = -1 }; }, "spec.approval.extensions.max: -1 must be between 0 (no extensions) and 100"),
+        ["too many extensions"] = (s => { s.Approval.Scope = ApprovalScope.Grant; s.Approval.Extensions = new ExtensionSettings { Max = 101 }; }, "spec.approval.extensions.max: 101 must be between 0"),
+        ["unknown extension approval"] = (s => { s.Approval.Scope = ApprovalScope.Grant; s.Approval.Extensions = new ExtensionSettings { Max = 1, Approval = (ExtensionApproval)9 }; }, "spec.approval.extensions.approval: \"9\" is not Required or Automatic"),
+        ["extensions of Exact approvals"] = (s => s.Approval.Extensions = new ExtensionSettings { Max = 1 }, "spec.approval.extensions: an Exact approval is for one change and cannot be extended"),
         ["unknown scope"] = (s => s.Approval.Scope = (ApprovalScope)9, "spec.approval.scope"),
         ["unknown enforcement"] = (s => s.Enforcement = (Enforcement)9, "spec.enforcement"),
         ["empty break-glass"] = (s => s.BreakGlass = new BreakGlassSettings(), "spec.breakGlass: list the users or groups who may break glass"),
@@ -134,6 +138,8 @@ public class PolicyValidatorTests
             s.Approval.Scope = ApprovalScope.Grant;
         },
         ["maximum wait"] = s => s.Approval.Wait = "25s",
+        ["automatic extensions of a Grant, at most"] = s => { s.Approval.Scope = ApprovalScope.Grant; s.Approval.Extensions = new ExtensionSettings { Max = 100, Approval = ExtensionApproval.Automatic }; },
+        ["no extensions of an Exact approval"] = s => s.Approval.Extensions = new ExtensionSettings { Max = 0 },
         ["break-glass and notifications"] = s =>
         {
             s.BreakGlass = new BreakGlassSettings { Groups = ["oncall"] };

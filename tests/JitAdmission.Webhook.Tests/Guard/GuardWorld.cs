@@ -20,7 +20,8 @@ internal sealed class GuardWorld : IAdmissionCaches, IDisposable
 
     // Policies missing from the cache are looked up through this client: nothing listens there, so the lookup fails.
 
-    public GuardWorld()
+    /// <param name="api">Answers the guard's reads from the API server (the chain of an extension); none: nothing listens.</param>
+    public GuardWorld(DelegatingHandler? api = null)
     {
         Policies = NoApiServer.Cache<ApprovalPolicy>(ResourceDescriptor.ApprovalPolicies);
         PolicySet = new PolicySetProvider(Policies);
@@ -28,7 +29,8 @@ internal sealed class GuardWorld : IAdmissionCaches, IDisposable
         identity.Resolve(Operator);
         Requests = NoApiServer.Cache<ApprovalRequest>(ResourceDescriptor.ApprovalRequests).AddStandardIndexes();
         Audit = AuditLog.To(AuditLines, Time);
-        Guard = new GuardHandler(PolicySet, this, new JitClient(NoApiServer.Client), identity, Audit,
+        var client = api is null ? NoApiServer.Client : new WatchableKubernetes(new KubernetesClientConfiguration { Host = "http://api.test" }, api);
+        Guard = new GuardHandler(PolicySet, this, new JitClient(client), identity, Audit,
             Microsoft.Extensions.Options.Options.Create(Gate), Time);
         Stamp = new StampHandler(Time);
         Policies.Upsert(new ApprovalPolicy
