@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using JitAdmission.Integration.Tests.EndToEnd;
 using JitAdmission.Kubernetes.Tests.Support;
+using k8s;
 
 namespace JitAdmission.Integration.Tests.Faults;
 
@@ -37,6 +38,7 @@ public sealed class FaultCluster() : JitCluster(throughFaultProxy: true)
     internal async Task<TimeSpan> SettleAsync()
     {
         var started = DateTime.UtcNow;
+        await WaitUntilServingAsync();
         using var calls = await GatedCalls.CreatesGatedAsync(this, "settle", scope: "Grant");
         await calls.GrantAsync("settle");
         var expected = $"would use the approval ApprovalRequest settle in namespace {calls.Namespace}";
@@ -50,6 +52,25 @@ public sealed class FaultCluster() : JitCluster(throughFaultProxy: true)
 
         return DateTime.UtcNow - started;
     }
+
+    /// <summary>
+    /// Waits until the API server serves ApprovalRequests again after a restart: until its storage has re-initialized it
+    /// answers 429 "storage is (re)initializing" (seconds, with thousands of requests stored).
+    /// </summary>
+    internal Task WaitUntilServingAsync() =>
+        Poll.UntilAsync(async () =>
+        {
+            try
+            {
+                await Admin.CustomObjects.ListClusterCustomObjectAsync<Core.Api.ApprovalRequestList>(
+                    Core.Api.ApiConstants.Group, Core.Api.ApiConstants.Version, Core.Api.ApiConstants.RequestPlural, limit: 1);
+                return true;
+            }
+            catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(90), "the API server serves ApprovalRequests again");
 
     /// <summary>An HTTPS client presenting the API server's webhook client certificate (the replicas require it).</summary>
     private HttpClient ApiServerClient()

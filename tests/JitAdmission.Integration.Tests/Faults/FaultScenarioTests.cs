@@ -115,6 +115,7 @@ public sealed partial class FaultScenarioTests(FaultCluster cluster) : IClassFix
             var down = Between(0, 2);
             await cluster.Sandbox.RestartAsync(parts, crash, down);
             tally.Injected.Add($"{parts} {(crash ? "SIGKILL" : "SIGTERM")}");
+            await cluster.WaitUntilServingAsync();
 
             // Approved once the API server is back: the held call, if it survived, goes through; if not, a retry does.
             await calls.ApproveAsync(request);

@@ -59,6 +59,7 @@ public sealed partial class FaultScenarioTests
             var crash = _random.Next(2) == 0;
             await cluster.Sandbox.RestartAsync(parts, crash, Between(0, 1));
             tally.Injected.Add($"{parts} {(crash ? "SIGKILL" : "SIGTERM")}");
+            await cluster.WaitUntilServingAsync();
         });
 
     /// <summary>
