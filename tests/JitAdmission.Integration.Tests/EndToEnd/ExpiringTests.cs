@@ -28,17 +28,7 @@ public sealed class ExpiringTests(JitCluster cluster)
 
     private async Task<string> GrantAsync(string ns, string name)
     {
-        cluster.Require(await cluster.Piped("alice", $$"""
-            apiVersion: jitadmission.io/v1alpha1
-            kind: ApprovalRequest
-            metadata: {name: {{name}}, namespace: {{ns}}}
-            spec:
-              policies: [{{ns}}]
-              requester: {username: alice, groups: [devs]}
-              action: {operation: CREATE, group: "", resource: configmaps, namespace: {{ns}}}
-              scope: Grant
-              reason: seed the settings
-            """, "create", "-f", "-"));
+        cluster.Require(await cluster.Piped("alice", Manifests.ConfigMapGrant(name, ns, ns), "create", "-f", "-"));
         return name;
     }
 

@@ -31,17 +31,7 @@ public sealed class ExtensionTests(JitCluster cluster)
                 extensions: {max: 1, approval: {{approval}}}
             """);
         await JitCluster.WaitUntilGatedAsync(() => cluster.As("alice", "create", "configmap", "probe", "-n", ns, "--dry-run=server"));
-        cluster.Require(await cluster.Piped("alice", $$"""
-            apiVersion: jitadmission.io/v1alpha1
-            kind: ApprovalRequest
-            metadata: {name: alice-grant, namespace: {{ns}}}
-            spec:
-              policies: [{{ns}}]
-              requester: {username: alice, groups: [devs]}
-              action: {operation: CREATE, group: "", resource: configmaps, namespace: {{ns}}}
-              scope: Grant
-              reason: seed the settings
-            """, "create", "-f", "-"));
+        cluster.Require(await cluster.Piped("alice", Manifests.ConfigMapGrant("alice-grant", ns, ns), "create", "-f", "-"));
         cluster.Require(await cluster.ReviewAsync("bob", ns, "alice-grant", "bob"));
         await Poll.UntilAsync(async () => (await cluster.RequestAsync(ns, "alice-grant")).Status?.Phase == RequestPhase.Approved, TimeSpan.FromSeconds(20), "approved");
         return ns;

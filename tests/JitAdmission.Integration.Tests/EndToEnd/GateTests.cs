@@ -117,7 +117,13 @@ public sealed class GateTests(JitCluster cluster)
         Assert.Equal(3, await ReplicasAsync(ns));
         Assert.Equal(RequestPhase.Consumed, (await cluster.RequestAsync(ns, name)).Status?.Phase);
 
-        // The same change once more (server-side apply always sends it): the single use is spent.
+        // Applying the same state again changes nothing and passes (docs/semantics.md, no-op updates). Once the
+        // autoscaler (a trusted controller) has scaled it back, the same change is a change again: the single use is spent.
+        cluster.Require(await cluster.Piped("alice", change, "apply", "--server-side", "--force-conflicts", "-f", "-"));
+        Assert.Single(await cluster.RequestsAsync(ns));
+        var autoscaler = await cluster.Sandbox.UserKubeconfigAsync("system:serviceaccount:kube-system:horizontal-pod-autoscaler", "system:serviceaccounts");
+        await cluster.Sandbox.BindAsync("edit", "system:serviceaccount:kube-system:horizontal-pod-autoscaler", ns);
+        cluster.Require(await cluster.Sandbox.KubectlAsync(autoscaler, ["scale", "deployment", "web", "-n", ns, "--replicas=1"]));
         var again = await cluster.Piped("alice", change, "apply", "--server-side", "--force-conflicts", "-f", "-");
 
         Assert.False(again.Succeeded);

@@ -62,4 +62,17 @@ internal static class Manifests
             - name: app
               image: nginx:1.27
         """;
+
+    /// <summary>alice's Grant, asked ahead of time, for creating ConfigMaps in <paramref name="namespace"/> under <paramref name="policy"/>.</summary>
+    public static string ConfigMapGrant(string name, string @namespace, string policy) => $$"""
+        apiVersion: jitadmission.io/v1alpha1
+        kind: ApprovalRequest
+        metadata: {name: {{name}}, namespace: {{@namespace}}}
+        spec:
+          policies: [{{policy}}]
+          requester: {username: alice, groups: [devs]}
+          action: {operation: CREATE, group: "", resource: configmaps, namespace: {{@namespace}}}
+          scope: Grant
+          reason: seed the settings
+        """;
 }

@@ -55,17 +55,7 @@ internal sealed class GatedCalls(JitCluster cluster, string @namespace, string? 
     /// <summary>alice's Grant for CREATE of ConfigMaps in the namespace, made ahead of time, approved by bob.</summary>
     public async Task GrantAsync(string name)
     {
-        cluster.Require(await cluster.Piped("alice", $$"""
-            apiVersion: jitadmission.io/v1alpha1
-            kind: ApprovalRequest
-            metadata: {name: {{name}}, namespace: {{Namespace}}}
-            spec:
-              policies: [{{Namespace}}]
-              requester: {username: alice, groups: [devs]}
-              action: {operation: CREATE, group: "", resource: configmaps, namespace: {{Namespace}}}
-              scope: Grant
-              reason: seed the settings
-            """, "create", "-f", "-"));
+        cluster.Require(await cluster.Piped("alice", Manifests.ConfigMapGrant(name, Namespace, Namespace), "create", "-f", "-"));
         await ApproveAsync(name);
         await WaitApprovedAsync(name);
     }
