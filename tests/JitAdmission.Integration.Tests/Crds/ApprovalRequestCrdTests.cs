@@ -61,6 +61,8 @@ public sealed class ApprovalRequestCrdTests(KubeSandbox sandbox) : IClassFixture
         { "change added later", """[{"op":"add","path":"/spec/change","value":"replicas: 3 -> 30"}]""" },
         { "object added later", """[{"op":"add","path":"/spec/object","value":{"kind":"Deployment","spec":{"replicas":1}}}]""" },
         { "breakGlass added later", """[{"op":"add","path":"/spec/breakGlass","value":true}]""" },
+        { "extends added later", """[{"op":"add","path":"/spec/extends","value":"an-approved-grant"}]""" },
+        { "validFor added later", """[{"op":"add","path":"/spec/validFor","value":"5m"}]""" },
     };
 
     [Theory]

@@ -121,14 +121,35 @@ public class JitCluster : IAsyncLifetime
     /// <summary>The ApprovalRequests in a namespace, oldest first.</summary>
     public async Task<List<ApprovalRequest>> RequestsAsync(string @namespace)
     {
-        var list = await Admin.CustomObjects.ListNamespacedCustomObjectAsync<ApprovalRequestList>(
-            ApiConstants.Group, ApiConstants.Version, @namespace, ApiConstants.RequestPlural);
+        var list = await ServedAsync(() => Admin.CustomObjects.ListNamespacedCustomObjectAsync<ApprovalRequestList>(
+            ApiConstants.Group, ApiConstants.Version, @namespace, ApiConstants.RequestPlural));
         return [.. list.Items.OrderBy(r => r.Metadata.CreationTimestamp).ThenBy(r => r.Metadata.Name, StringComparer.Ordinal)];
     }
 
-    public async Task<ApprovalRequest> RequestAsync(string @namespace, string name) =>
-        await Admin.CustomObjects.GetNamespacedCustomObjectAsync<ApprovalRequest>(
-            ApiConstants.Group, ApiConstants.Version, @namespace, ApiConstants.RequestPlural, name);
+    public Task<ApprovalRequest> RequestAsync(string @namespace, string name) =>
+        ServedAsync(() => Admin.CustomObjects.GetNamespacedCustomObjectAsync<ApprovalRequest>(
+            ApiConstants.Group, ApiConstants.Version, @namespace, ApiConstants.RequestPlural, name));
+
+    /// <summary>
+    /// A read as the admin, retried while the API server answers 429 "storage is (re)initializing" (for seconds after
+    /// a restart of it or of etcd, with thousands of objects stored: the fault scenarios): a test reads what is stored,
+    /// not whether the server is warm yet.
+    /// </summary>
+    public static async Task<T> ServedAsync<T>(Func<Task<T>> read)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            try
+            {
+                return await read();
+            }
+            catch (k8s.Autorest.HttpOperationException e) when ((int)e.Response.StatusCode == 429 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(500);
+            }
+        }
+    }
 
     /// <summary>Waits until a request exists in the namespace (a held call created it) and returns the newest.</summary>
     public async Task<ApprovalRequest> FirstRequestAsync(string @namespace, int count = 1)

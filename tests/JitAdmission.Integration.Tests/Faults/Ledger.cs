@@ -21,7 +21,8 @@ internal static class Ledger
 
     /// <summary>The ConfigMaps named <paramref name="prefix"/>* the API server holds in the namespace.</summary>
     public static async Task<int> StoredAsync(JitCluster cluster, string @namespace, string prefix) =>
-        (await cluster.Admin.CoreV1.ListNamespacedConfigMapAsync(@namespace)).Items.Count(c => c.Metadata.Name.StartsWith(prefix, StringComparison.Ordinal));
+        (await JitCluster.ServedAsync(() => cluster.Admin.CoreV1.ListNamespacedConfigMapAsync(@namespace))).Items
+            .Count(c => c.Metadata.Name.StartsWith(prefix, StringComparison.Ordinal));
 
     /// <summary>Checks the namespace's ApprovalRequests and ConfigMaps named <paramref name="prefix"/>*; returns the uses.</summary>
     public static async Task<int> CheckAsync(JitCluster cluster, string @namespace, string prefix, FaultTally tally, bool creates)
