@@ -131,7 +131,7 @@ internal static class RequestDescription
         {
             var entry = entries.FirstOrDefault(e => e.Name == r.Name);
             var who = entry is null ? "-" : ApproverText.Who(entry);
-            table.Add([r.Name, $"{r.Have}/{r.Need}" + (r.Satisfied ? " ok" : ""), r.ApprovedBy.Count > 0 ? string.Join(", ", r.ApprovedBy) : "-", who]);
+            table.Add([r.Name, $"{r.Have}/{r.Need}" + (r.Satisfied ? " ok" : ""), r.ApprovedByRule is { } rule ? "rule " + Safe(rule) : r.ApprovedBy.Count > 0 ? string.Join(", ", r.ApprovedBy) : "-", who]);
         }
 
         return table.ToString().TrimEnd('\n');

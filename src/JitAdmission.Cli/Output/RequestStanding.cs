@@ -38,7 +38,8 @@ internal static class RequestStanding
     private static string ApprovedBy(RequestView view, ApprovalEvaluation? evaluation)
     {
         IEnumerable<string> people = evaluation?.ApprovedBy ?? view.Requirements.SelectMany(r => r.ApprovedBy);
-        var names = people.Distinct(StringComparer.Ordinal).ToList();
+        var rules = (evaluation?.Requirements ?? view.Requirements).Select(r => r.ApprovedByRule).OfType<string>().Select(r => "rule " + r);
+        var names = people.Concat(rules).Distinct(StringComparer.Ordinal).ToList();
         return names.Count == 0 ? "nobody recorded" : string.Join(", ", names);
     }
 

@@ -40,7 +40,10 @@ public static partial class NotificationPayload
                 TimeText.Absolute(evaluation.ExpiresAt),
                 evaluation.ValidUntil is { } until ? TimeText.Absolute(until) : null,
                 evaluation.StatusMessage,
-                requesterHandle),
+                requesterHandle)
+            {
+                ApprovedByRules = evaluation.Requirements.Select(r => r.ApprovedByRule).OfType<string>().Distinct(StringComparer.Ordinal).ToList() is { Count: > 0 } rules ? rules : null,
+            },
             approve);
         return JsonSerializer.Serialize(body, PayloadJson.Default.Body);
     }
@@ -115,5 +118,9 @@ public static partial class NotificationPayload
     private sealed record RequestInfo(
         string Name, string Namespace, string? Uid, string Phase, string Action, string? TargetNamespace, string Requester,
         string? Reason, IReadOnlyList<string> Policies, string Approvals, string Requirements, string ExpiresAt,
-        string? ValidUntil, string Message, string? RequesterHandle);
+        string? ValidUntil, string Message, string? RequesterHandle)
+    {
+        /// <summary>The auto-approval rules ("policy/rule") that satisfied entries; absent when people did it all.</summary>
+        public IReadOnlyList<string>? ApprovedByRules { get; init; }
+    }
 }

@@ -111,12 +111,34 @@ public static class AdmissionEngine
                 if (TooManyPending(input) is { } pending)
                     return Decided(GateVerdicts.Denied(gate, advisory, warnings, null, Outcomes.Deny, AdmissionMessages.TooManyPending(request, pending, input.Settings.MaxPendingPerRequester))
                         with { Denial = new GateDenial(DenialKind.TooManyPending) });
-                return new CreatePlan(gate, ApprovalRequestDraft.For(request, gate, slot.Name, breakGlass: false, ApprovalRequestDraft.ReasonOf(request)), wait, previous)
+                var draft = ApprovalRequestDraft.For(request, gate, slot.Name, breakGlass: false, ApprovalRequestDraft.ReasonOf(request));
+                draft.Spec.AutoApprovals = AutoApprovals(input, triage, warnings);
+                return new CreatePlan(gate, draft, wait, previous)
                 {
                     Warnings = warnings,
                     AdvisoryPolicies = advisory,
                 };
         }
+    }
+
+    /// <summary>
+    /// The auto-approval rules that hold for this call, recorded on the request it creates; null when none. Only on calls
+    /// the API server authenticated: a forged review could otherwise describe a change the rule likes and have jit-admission
+    /// approve its fingerprint (docs/threat-model.md).
+    /// </summary>
+    private static List<AutoApprovalRecord>? AutoApprovals(AdmissionEngineInput input, Triage triage, List<string> warnings)
+    {
+        if (!triage.EnforceCompiled.Any(p => p.AutoApprovals.Count > 0)) return null;
+        if (!input.Settings.CallerAuthenticated)
+        {
+            warnings.Add("auto-approval rules are not applied here: jit-admission cannot tell the API server from a forged caller "
+                + "(client authentication is off), so people must approve");
+            return null;
+        }
+
+        var (records, errors) = AutoApproval.Evaluate(triage.EnforceCompiled, new MatchInput(input.Request, input.Cluster, input.Now));
+        warnings.AddRange(errors);
+        return records.Count > 0 ? records : null;
     }
 
     /// <summary>Allowed at once and recorded as a break-glass request; a retry of the same change finds its record.</summary>

@@ -6,6 +6,8 @@ namespace JitAdmission.Core.Admission;
 internal sealed class Triage
 {
     public List<ApprovalPolicy> Enforce { get; } = [];
+    /// <summary><see cref="Enforce"/> compiled (their auto-approval rules), index for index.</summary>
+    public List<CompiledPolicy> EnforceCompiled { get; } = [];
     public List<PolicyEvaluation> Errors { get; } = [];
     public List<string> Warnings { get; } = [];
     public List<string> Advisory { get; } = [];
@@ -21,6 +23,7 @@ internal sealed class Triage
             {
                 case (PolicyOutcome.Matched, Enforcement.Enforce):
                     triage.Enforce.Add(policy.Policy);
+                    triage.EnforceCompiled.Add(policy);
                     break;
                 case (PolicyOutcome.Error, Enforcement.Enforce):
                     triage.Errors.Add(evaluation);

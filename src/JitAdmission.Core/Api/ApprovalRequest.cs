@@ -35,6 +35,11 @@ public sealed class ApprovalRequestSpec
     [JsonPropertyName("extends")] public string? Extends { get; set; }
     /// <summary>A window shorter than the policies' validFor (Go duration); never longer. Absent: the policies' validFor.</summary>
     [JsonPropertyName("validFor")] public string? ValidFor { get; set; }
+    /// <summary>
+    /// The policies' auto-approval rules that held for the call when jit-admission created the request; written only
+    /// by jit-admission, never on break-glass. Absent on requests made ahead of time.
+    /// </summary>
+    [JsonPropertyName("autoApprovals")] public List<AutoApprovalRecord>? AutoApprovals { get; set; }
     /// <summary>Append-only; one per reviewer. The webhook stamps groups and time from the reviewer's identity.</summary>
     [JsonPropertyName("reviews")] public List<Review> Reviews { get; set; } = [];
 }

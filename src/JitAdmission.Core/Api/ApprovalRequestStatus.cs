@@ -33,6 +33,8 @@ public sealed class RequirementStatus
     [JsonPropertyName("have")] public int Have { get; set; }
     [JsonPropertyName("approvedBy")] public List<string> ApprovedBy { get; set; } = [];
     [JsonPropertyName("satisfied")] public bool Satisfied { get; set; }
+    /// <summary>The auto-approval rule that satisfied the entry in place of people ("policy/rule"), if one did.</summary>
+    [JsonPropertyName("approvedByRule")] public string? ApprovedByRule { get; set; }
 }
 
 public sealed class DecisionRecord

@@ -18,6 +18,8 @@ public sealed class ApprovalSettings
     [JsonPropertyName("wait")] public string Wait { get; set; } = "10s";
     /// <summary>Whether and how an Object or Grant approval can be extended; absent: never.</summary>
     [JsonPropertyName("extensions")] public ExtensionSettings? Extensions { get; set; }
+    /// <summary>Rules that approve named entries on their own (docs/policies.md "Auto-approval"); empty: people only.</summary>
+    [JsonPropertyName("autoApprove")] public List<AutoApprovalRule> AutoApprove { get; set; } = [];
 }
 
 public sealed class ApproverRule

@@ -29,7 +29,7 @@ public static class ApprovalEvaluator
         var expiresAt = created + effective.RequestTtl;
         var uses = status?.Uses ?? 0;
 
-        var counting = Count(spec, effective);
+        var counting = Count(spec, effective, AutoApproval.SatisfiedEntries(spec, present, effective));
         var byExtension = ApprovalExtension.IsAutomatic(spec, effective, missing.Count);
         var requirementsMet = (counting.Complete || byExtension) && effective.CanBeSatisfied && missing.Count == 0;
         var validFor = ApprovalExtension.ValidFor(spec, effective);
@@ -44,7 +44,8 @@ public static class ApprovalEvaluator
         {
             // The approval happened when the completing review was stamped; without a stamp, when it was first seen.
             // An automatic extension is approved when it was created: the guard admitted it only then.
-            var approvedAt = byExtension ? created
+            // Rules that satisfied every entry approved it at creation: they were evaluated for the call that created it.
+            var approvedAt = byExtension || (counting.Complete && counting.CompletedBy is null && counting.ByRules) ? created
                 : TimeText.FromApi(counting.CompletedBy?.Time)
                 ?? TimeText.FromApi(status?.ApprovedAt)
                 ?? TimeText.TruncateToSeconds(now);
@@ -113,8 +114,8 @@ public static class ApprovalEvaluator
             MaxUses = facts.Effective.MaxUses,
             Requirements = facts.Counting.Requirements,
             Decisions = facts.Counting.Decisions,
-            Have = facts.Counting.People,
-            Need = facts.Counting.People + facts.Counting.OpenSeats,
+            Have = facts.Counting.People + facts.Counting.RuleSeats,
+            Need = facts.Counting.People + facts.Counting.RuleSeats + facts.Counting.OpenSeats,
             Message = keepRecorded ? recordedMessage! : ApprovalMessages.Describe(text, t => "in " + TimeText.Relative(t - now), now),
             StatusMessage = keepRecorded ? recordedMessage! : ApprovalMessages.ForStatus(text),
             MissingPolicies = facts.Missing,
@@ -142,9 +143,9 @@ public static class ApprovalEvaluator
         return string.IsNullOrEmpty(action.SubResource) ? $"{operation} {target}" : $"{operation} {target} ({action.SubResource})";
     }
 
-    private static Counting Count(ApprovalRequestSpec spec, EffectiveApproval effective)
+    private static Counting Count(ApprovalRequestSpec spec, EffectiveApproval effective, string?[] byRule)
     {
-        var matchings = PolicyMatchings(effective);
+        var matchings = PolicyMatchings(effective, byRule);
         var decisions = new List<DecisionRecord>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         DecisionRecord? deny = null;
@@ -181,10 +182,17 @@ public static class ApprovalEvaluator
                 grew |= matching.Add(review.Reviewer, eligible);
             }
 
-            if (grew && IsComplete(matchings)) completedBy ??= review;
+            if (grew && IsComplete(matchings, effective)) completedBy ??= review;
         }
 
         var requirements = new RequirementStatus[effective.Entries.Count];
+        for (var i = 0; i < byRule.Length; i++)
+        {
+            if (byRule[i] is not { } rule) continue;
+            var entry = effective.Entries[i];
+            requirements[i] = new RequirementStatus { Name = entry.Name, Need = entry.MinApprovals, Have = entry.MinApprovals, Satisfied = true, ApprovedByRule = rule };
+        }
+
         foreach (var (matching, entries) in matchings)
         {
             for (var local = 0; local < entries.Count; local++)
@@ -206,12 +214,17 @@ public static class ApprovalEvaluator
             .Where(d => d.IgnoredReason is null && requirements.Any(r => r.ApprovedBy.Contains(d.Reviewer, StringComparer.Ordinal)))
             .Select(d => d.Reviewer)
             .ToList();
-        return new Counting(IsComplete(matchings), decisions, [.. requirements], approvedBy, deny, completedBy);
+        return new Counting(IsComplete(matchings, effective), decisions, [.. requirements], approvedBy, deny, completedBy)
+        {
+            ByRules = byRule.Any(r => r is not null),
+        };
     }
 
     /// <summary>One matching per policy over that policy's entries (indexes into <see cref="EffectiveApproval.Entries"/>).</summary>
-    private static List<(ApproverMatching Matching, IReadOnlyList<int> Entries)> PolicyMatchings(EffectiveApproval effective) =>
+    /// <summary>Entries a rule satisfied (<paramref name="byRule"/>) are left out: nobody needs to fill them.</summary>
+    private static List<(ApproverMatching Matching, IReadOnlyList<int> Entries)> PolicyMatchings(EffectiveApproval effective, string?[] byRule) =>
         [.. Enumerable.Range(0, effective.Entries.Count)
+            .Where(i => byRule[i] is null)
             .GroupBy(i => effective.Entries[i].Policy, StringComparer.Ordinal)
             .Select(g =>
             {
@@ -219,18 +232,24 @@ public static class ApprovalEvaluator
                 return (new ApproverMatching([.. entries.Select(i => effective.Entries[i])]), entries);
             })];
 
-    private static bool IsComplete(List<(ApproverMatching Matching, IReadOnlyList<int> Entries)> matchings) =>
-        matchings.Count > 0 && matchings.All(m => m.Matching.IsComplete);
+    private static bool IsComplete(List<(ApproverMatching Matching, IReadOnlyList<int> Entries)> matchings, EffectiveApproval effective) =>
+        effective.Entries.Count > 0 && matchings.All(m => m.Matching.IsComplete);
 
     private sealed record Counting(
         bool Complete, List<DecisionRecord> Decisions, List<RequirementStatus> Requirements,
         IReadOnlyList<string> ApprovedBy, DecisionRecord? Deny, Review? CompletedBy)
     {
+        /// <summary>At least one entry was satisfied by an auto-approval rule.</summary>
+        public bool ByRules { get; init; }
+
         /// <summary>Distinct people counted in any policy.</summary>
         public int People => Requirements.SelectMany(r => r.ApprovedBy).Distinct(StringComparer.Ordinal).Count();
 
         /// <summary>Seats still open, summed over every policy's entries.</summary>
         public int OpenSeats => Requirements.Sum(r => Math.Max(0, r.Need - r.Have));
+
+        /// <summary>Seats filled by auto-approval rules.</summary>
+        public int RuleSeats => Requirements.Where(r => r.ApprovedByRule is not null).Sum(r => r.Need);
     }
 
     private sealed record Facts(

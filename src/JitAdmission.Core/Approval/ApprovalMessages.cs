@@ -37,7 +37,7 @@ internal static class ApprovalMessages
             case RequestPhase.Expired when f.ValidUntil is { } end && f.ByExtension is { } extended:
                 return $"expired: the automatic extension of {extended} ended at {TimeText.Absolute(end)}";
             case RequestPhase.Expired when f.ValidUntil is { } end:
-                return $"expired: the approval by {People(f.ApprovedBy)} ended at {TimeText.Absolute(end)}";
+                return $"expired: the approval by {Approvers(f)} ended at {TimeText.Absolute(end)}";
             case RequestPhase.Expired:
                 var why = Blockers(f);
                 return $"expired at {TimeText.Absolute(f.ExpiresAt)} without approval ("
@@ -53,7 +53,7 @@ internal static class ApprovalMessages
     private static string Approval(ApprovalMessageFacts f, Func<DateTimeOffset, string> when) =>
         f.ByExtension is { } extended
             ? $"approved automatically as an extension of {extended}; the approval ends {when(f.ValidUntil!.Value)}"
-            : $"approved by {People(f.ApprovedBy)}; the approval ends {when(f.ValidUntil!.Value)}";
+            : $"approved by {Approvers(f)}; the approval ends {when(f.ValidUntil!.Value)}";
 
 
     internal static List<string> Blockers(ApprovalMessageFacts f)
@@ -84,6 +84,10 @@ internal static class ApprovalMessages
 
     private static string CommentText(DecisionRecord decision) =>
         string.IsNullOrWhiteSpace(decision.Comment) ? "" : $": {decision.Comment}";
+
+    /// <summary>The people counted and the auto-approval rules that filled entries ("bob, rule oncall/on-call").</summary>
+    private static string Approvers(ApprovalMessageFacts f) =>
+        People([.. f.ApprovedBy, .. f.Requirements.Select(r => r.ApprovedByRule).OfType<string>().Distinct(StringComparer.Ordinal).Select(r => "rule " + r)]);
 
     private static string People(IReadOnlyList<string> people) => people.Count == 0 ? "nobody" : string.Join(", ", people);
 }

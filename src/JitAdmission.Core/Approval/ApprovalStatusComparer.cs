@@ -37,7 +37,7 @@ public static class ApprovalStatusComparer
         a is null || b is null ? a is null && b is null : TimeText.ToApi(TimeText.FromApi(a.Value)) == TimeText.ToApi(TimeText.FromApi(b.Value));
 
     private static bool SameRequirement(RequirementStatus a, RequirementStatus b) =>
-        a.Name == b.Name && a.Need == b.Need && a.Have == b.Have && a.Satisfied == b.Satisfied
+        a.Name == b.Name && a.Need == b.Need && a.Have == b.Have && a.Satisfied == b.Satisfied && a.ApprovedByRule == b.ApprovedByRule
         && a.ApprovedBy.SequenceEqual(b.ApprovedBy, StringComparer.Ordinal);
 
     private static bool SameDecision(DecisionRecord a, DecisionRecord b) =>

@@ -56,7 +56,7 @@ internal static class ApprovalStatusWriter
     }
 
     internal static RequirementStatus Copy(RequirementStatus r) =>
-        new() { Name = r.Name, Need = r.Need, Have = r.Have, ApprovedBy = [.. r.ApprovedBy], Satisfied = r.Satisfied };
+        new() { Name = r.Name, Need = r.Need, Have = r.Have, ApprovedBy = [.. r.ApprovedBy], Satisfied = r.Satisfied, ApprovedByRule = r.ApprovedByRule };
 
     internal static DecisionRecord Copy(DecisionRecord d) =>
         new() { Reviewer = d.Reviewer, Decision = d.Decision, Comment = d.Comment, Time = d.Time, IgnoredReason = d.IgnoredReason };

@@ -10,6 +10,9 @@ public sealed record ApproverEntry(string Name, IReadOnlyList<string> Users, IRe
     /// <summary>The policy that asked for this entry.</summary>
     public string Policy { get; init; } = "";
 
+    /// <summary>The entry's <c>name</c> as the policy declares it (what auto-approval rules name); null when unnamed.</summary>
+    public string? DeclaredName { get; init; }
+
     /// <summary>Eligible by username, or by one of the groups stamped on the review.</summary>
     public bool Admits(string reviewer, IEnumerable<string>? groups) =>
         Users.Contains(reviewer, StringComparer.Ordinal)

@@ -28,8 +28,9 @@ public static class ApproverText
         ArgumentNullException.ThrowIfNull(requirements);
         return requirements.Count == 0
             ? "approvers (none configured)"
-            : string.Join(", ", requirements.Select(r =>
-                $"{r.Name} {r.Have}/{r.Need}" + (approvedBy && r.ApprovedBy.Count > 0 ? $" by {string.Join(", ", r.ApprovedBy)}" : "")));
+            : string.Join(", ", requirements.Select(r => r.ApprovedByRule is { } rule
+                ? $"{r.Name} {r.Have}/{r.Need} by rule {rule}"
+                : $"{r.Name} {r.Have}/{r.Need}" + (approvedBy && r.ApprovedBy.Count > 0 ? $" by {string.Join(", ", r.ApprovedBy)}" : "")));
     }
 
     /// <summary>

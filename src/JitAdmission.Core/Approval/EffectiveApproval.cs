@@ -146,7 +146,7 @@ public sealed class EffectiveApproval
 
         // No merging across policies: each policy is matched on its own, so the same people asked for by two
         // policies are counted for both anyway ("1 SRE" and "2 SREs" need 2 SREs, not 3).
-        entries.Add(new ApproverEntry(label, users, groups, min) { Policy = policy });
+        entries.Add(new ApproverEntry(label, users, groups, min) { Policy = policy, DeclaredName = rule.Name is { Length: > 0 } ? rule.Name : null });
     }
 
     private static List<ApproverEntry> NameEntries(List<ApproverEntry> entries, bool qualify)

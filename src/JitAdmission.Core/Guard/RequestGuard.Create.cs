@@ -19,7 +19,12 @@ public static partial class RequestGuard
         // The webhook creates requests for gated changes under the operator's identity, from admission data.
         // It never extends one: extensions are asked for by their requesters (kubectl jit extend).
         if (isOperator)
-            return string.IsNullOrEmpty(created.Spec.Extends) ? [] : ["jit-admission does not create extensions; their requesters do (kubectl jit extend)"];
+        {
+            if (!string.IsNullOrEmpty(created.Spec.Extends)) return ["jit-admission does not create extensions; their requesters do (kubectl jit extend)"];
+            return created.Spec.BreakGlass && created.Spec.AutoApprovals is { Count: > 0 }
+                ? ["a break-glass record is never auto-approved: it is reviewed by people afterwards"]
+                : [];
+        }
 
         var errors = new List<string>();
         var spec = created.Spec;
@@ -95,6 +100,8 @@ public static partial class RequestGuard
             yield return "spec.change must be empty: jit-admission writes it, describing the exact change it intercepted";
         if (spec.Object is not null)
             yield return "spec.object must be empty: jit-admission writes it, holding the exact object its approval lets through";
+        if (spec.AutoApprovals is { Count: > 0 })
+            yield return "spec.autoApprovals must be empty: jit-admission records there which policy rules approved a call it intercepted";
         if (TerminalText.HasControl(spec.Reason))
             yield return "spec.reason must be one line of plain text: control characters (escape sequences, line breaks, direction overrides) are not allowed";
         var action = spec.Action;

@@ -183,7 +183,13 @@ public static partial class RequestGuard
         if (a.BreakGlass != b.BreakGlass) yield return "breakGlass";
         if ((a.Extends ?? "") != (b.Extends ?? "")) yield return "extends";
         if ((a.ValidFor ?? "") != (b.ValidFor ?? "")) yield return "validFor";
+        if (!SameAutoApprovals(a.AutoApprovals, b.AutoApprovals)) yield return "autoApprovals";
     }
+
+    private static bool SameAutoApprovals(List<AutoApprovalRecord>? a, List<AutoApprovalRecord>? b) =>
+        (a ?? []).Count == (b ?? []).Count
+        && (a ?? []).Zip(b ?? []).All(p => p.First.Policy == p.Second.Policy && p.First.Rule == p.Second.Rule
+            && p.First.Approves.SequenceEqual(p.Second.Approves, StringComparer.Ordinal));
 
     private static bool SameJson(System.Text.Json.JsonElement? a, System.Text.Json.JsonElement? b) =>
         a is null || b is null ? a is null && b is null : System.Text.Json.JsonElement.DeepEquals(a.Value, b.Value);

@@ -19,6 +19,7 @@ public sealed class CompiledPolicy
         Uid = policy.Metadata.Uid ?? "";
         Generation = policy.Metadata.Generation ?? 0;
         Conditions = analysis.Conditions;
+        AutoApprovals = analysis.AutoApprovals;
         Schedule = analysis.Schedule;
         Errors = analysis.Errors;
         MatchValid = analysis.MatchValid;
@@ -32,6 +33,8 @@ public sealed class CompiledPolicy
     public ApprovalPolicy Policy { get; }
     public Enforcement Enforcement => Policy.Spec.Enforcement;
     public IReadOnlyList<CompiledCondition> Conditions { get; }
+    /// <summary><c>approval.autoApprove</c> compiled, index for index.</summary>
+    public IReadOnlyList<CompiledCondition> AutoApprovals { get; }
     /// <summary>Null when the policy has no schedule (always active) or the schedule is invalid (see <see cref="Errors"/>).</summary>
     public ParsedSchedule? Schedule { get; }
     public IReadOnlyList<string> Errors { get; }
@@ -63,7 +66,7 @@ public sealed class CompiledPolicy
 
     /// <summary>The same compilation for a newer copy of the object (metadata or status changed, spec did not).</summary>
     internal CompiledPolicy WithPolicy(ApprovalPolicy policy) =>
-        ReferenceEquals(policy, Policy) ? this : new CompiledPolicy(policy, new PolicyAnalysis(Errors, MatchValid, Conditions, Schedule), Rules, SpecHash);
+        ReferenceEquals(policy, Policy) ? this : new CompiledPolicy(policy, new PolicyAnalysis(Errors, MatchValid, Conditions, Schedule) { AutoApprovals = AutoApprovals }, Rules, SpecHash);
 
     private static string HashSpec(ApprovalPolicy policy) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(k8s.KubernetesJson.Serialize(policy.Spec))));

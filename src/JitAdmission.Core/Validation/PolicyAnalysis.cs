@@ -9,4 +9,8 @@ internal sealed record PolicyAnalysis(
     IReadOnlyList<string> Errors,
     bool MatchValid,
     IReadOnlyList<CompiledCondition> Conditions,
-    ParsedSchedule? Schedule);
+    ParsedSchedule? Schedule)
+{
+    /// <summary>The policy's <c>approval.autoApprove</c> rules compiled, in spec order.</summary>
+    public IReadOnlyList<CompiledCondition> AutoApprovals { get; init; } = [];
+}

@@ -35,8 +35,9 @@ public static class PolicyValidator
         if (!Enum.IsDefined(spec.Enforcement)) errors.Add("spec.enforcement", $"\"{spec.Enforcement}\" is not Enforce, Warn or Audit");
         if (!Enum.IsDefined(spec.Approval.Scope)) errors.Add("spec.approval.scope", $"\"{spec.Approval.Scope}\" is not Exact, Object or Grant");
         ApprovalValidator.Validate(spec, errors);
+        var autoApprovals = ValidateAutoApprovals(spec, contextNames, errors);
 
-        return new PolicyAnalysis(errors.All, matchValid, conditions, schedule);
+        return new PolicyAnalysis(errors.All, matchValid, conditions, schedule) { AutoApprovals = autoApprovals };
     }
 
     private static HashSet<string> ValidateContext(List<ContextReference> context, ValidationErrors errors)
@@ -75,6 +76,39 @@ public static class PolicyValidator
 
             var result = CompiledCondition.Compile(condition, contextNames);
             if (result.Error is not null) errors.Add($"{at}.expression", result.Error);
+            compiled.Add(result);
+        }
+
+        return compiled;
+    }
+
+    /// <summary>
+    /// Each rule has a unique name, compiles over the conditions' variables, and names at least one of this policy's
+    /// (named) approver entries: a rule approves exactly the entries it lists, so a typo must not approve nothing silently.
+    /// </summary>
+    private static List<CompiledCondition> ValidateAutoApprovals(ApprovalPolicySpec spec, HashSet<string> contextNames, ValidationErrors errors)
+    {
+        var rules = spec.Approval.AutoApprove;
+        var compiled = new List<CompiledCondition>(rules.Count);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var entries = spec.Approval.Approvers.Select(a => a.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < rules.Count; i++)
+        {
+            var rule = rules[i];
+            var at = $"spec.approval.autoApprove[{i}]";
+            if (!NameRules.IsDnsLabel(rule.Name)) errors.Add($"{at}.name", $"\"{rule.Name}\" is not a name (lower-case letters, digits and '-', at most 63): it is recorded on every request the rule approves");
+            else if (!names.Add(rule.Name)) errors.Add($"{at}.name", $"duplicate auto-approval rule name \"{rule.Name}\"");
+            if (rule.Approves.Count == 0) errors.Add($"{at}.approves", "name the approver entries this rule satisfies (spec.approval.approvers[].name)");
+            for (var a = 0; a < rule.Approves.Count; a++)
+            {
+                if (!entries.Contains(rule.Approves[a]))
+                    errors.Add($"{at}.approves[{a}]", $"\"{rule.Approves[a]}\" is not the name of an approver entry of this policy"
+                        + (entries.Count == 0 ? " (give the entries names)" : $" ({string.Join(", ", entries.Order(StringComparer.Ordinal))})"));
+            }
+
+            var result = CompiledCondition.Compile(new PolicyCondition { Name = rule.Name, Expression = rule.Rule }, contextNames);
+            if (string.IsNullOrWhiteSpace(rule.Rule)) errors.Add($"{at}.rule", "a CEL rule is required");
+            else if (result.Error is not null) errors.Add($"{at}.rule", result.Error);
             compiled.Add(result);
         }
 

@@ -191,6 +191,26 @@ public class GateConversationTests
             Expect("create breakglass", c => c.StoreCreated()),
             Expect("allow breakglass hold=none"),
         ]),
+        ["an auto-approval rule satisfies every entry: the request is created approved and used by the same call"] = (w =>
+            w.Policy(s => s.Approval.AutoApprove = [new AutoApprovalRule { Name = "on-call", Approves = ["sre"], Rule = "request.userInfo.username == 'alice'" }]),
+        [
+            Expect("create", c => c.StoreCreated()),
+            Expect("write", c => c.StoreWritten()),
+            Expect("allow consume hold=Approved"),
+        ]),
+        ["break-glass with an auto-approval rule that holds: recorded for review, never auto-approved"] = (w =>
+            {
+                w.Change = DefaultChange().Object(Deployment(3, "\"jitadmission.io/break-glass\":\"INC-7\""));
+                w.Policy(s =>
+                {
+                    s.BreakGlass = new BreakGlassSettings { Users = ["alice"] };
+                    s.Approval.AutoApprove = [new AutoApprovalRule { Name = "on-call", Approves = ["sre"], Rule = "true" }];
+                });
+            },
+        [
+            Expect("create breakglass", c => c.StoreCreated()),
+            Expect("allow breakglass hold=none"),
+        ]),
         ["before the caches are loaded every gated call fails closed"] = (w => w.Loaded = false,
         [
             Expect("fail 'has not loaded the policies'"),
