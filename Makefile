@@ -71,7 +71,7 @@ clean:
 	rm -rf artifacts bench/results
 
 ## ---- Packaging: the app without a container engine, the image, the chart's plain manifests ----
-.PHONY: manifests chart-crds
+.PHONY: manifests chart-crds chart-monitoring
 
 PUBLISH_DIR ?= artifacts/publish
 IMAGE ?= ghcr.io/jitadmission/jit-admission
@@ -114,8 +114,13 @@ chart-crds:
 	rm -f charts/jit-admission/crds/*.yaml
 	cp crds/*.yaml charts/jit-admission/crds/
 
-## Syncs the chart's CRDs and re-renders deploy/manifests from the chart with default values.
-manifests: chart-crds
+## Copies deploy/monitoring's alerts and dashboard into the chart (metrics.prometheusRule, metrics.grafanaDashboard;
+## the chart must ship them byte-identical; a test checks it).
+chart-monitoring:
+	cp deploy/monitoring/jit-admission-alerts.yaml deploy/monitoring/jit-admission-dashboard.json charts/jit-admission/files/
+
+## Syncs the chart's CRDs and monitoring files and re-renders deploy/manifests from the chart with default values.
+manifests: chart-crds chart-monitoring
 	@test -n "$(HELM)" || { echo "make manifests: helm 4 not found (set HELM=...)" >&2; exit 1; }
 	HELM="$(HELM)" deploy/manifests/render.sh
 

@@ -39,6 +39,13 @@ public sealed class ChartDefaultRenderTests(DefaultRender render) : IClassFixtur
     }
 
     [Fact]
+    public void Renders_neither_the_alerts_nor_the_dashboard()
+    {
+        Assert.False(Chart.Has("PrometheusRule"));
+        Assert.False(Chart.Has("ConfigMap"));
+    }
+
+    [Fact]
     public void Every_object_has_the_standard_labels_and_namespaced_ones_live_in_the_release_namespace()
     {
         string[] clusterScoped = ["ClusterRole", "ClusterRoleBinding", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"];

@@ -27,6 +27,20 @@ public sealed partial class ChartFilesTests
     }
 
     [Fact]
+    public void The_chart_ships_the_dashboard_and_the_alerts_of_deploy_monitoring_byte_for_byte()
+    {
+        var expected = Directory.GetFiles(ChartTools.MonitoringDirectory).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        var actual = Directory.GetFiles(ChartTools.ChartFilesDirectory).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+
+        Assert.Equal(["jit-admission-alerts.yaml", "jit-admission-dashboard.json"], expected);
+        Assert.Equal(expected, actual);
+        foreach (var file in expected)
+            Assert.True(
+                File.ReadAllBytes(Path.Combine(ChartTools.MonitoringDirectory, file!)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(ChartTools.ChartFilesDirectory, file!))),
+                $"charts/jit-admission/files/{file} differs from deploy/monitoring/{file}: run `make chart-monitoring`");
+    }
+
+    [Fact]
     public async Task Deploy_manifests_are_a_fresh_render_of_the_default_values()
     {
         // The same command as deploy/manifests/render.sh (`make manifests`), split the same way.

@@ -51,7 +51,7 @@ public sealed class ChartInstallTests(KubeSandbox sandbox) : IClassFixture<KubeS
         await ClusterTools.InstallAsync(sandbox, release, ns, ChartValues.Production);
         var objects = (await ClusterTools.ManifestAsync(sandbox, release, ns)).Objects;
 
-        foreach (var kind in new[] { "Issuer", "Certificate", "ServiceMonitor", "NetworkPolicy", "PodDisruptionBudget", "Secret", "Lease" })
+        foreach (var kind in new[] { "Issuer", "Certificate", "ServiceMonitor", "PrometheusRule", "ConfigMap", "NetworkPolicy", "PodDisruptionBudget", "Secret", "Lease" })
             Assert.Contains(objects, o => Text(o["kind"]) == kind);
         foreach (var o in objects) Assert.NotNull(await ClusterTools.GetAsync(sandbox, o, ns));
 

@@ -17,6 +17,12 @@ internal static class ChartTools
 
     public static string ManifestsDirectory => Path.Combine(RepoRoot, "deploy", "manifests");
 
+    /// <summary>deploy/monitoring: the Grafana dashboard and the PrometheusRule, as people apply them without the chart.</summary>
+    public static string MonitoringDirectory => Path.Combine(RepoRoot, "deploy", "monitoring");
+
+    /// <summary>The chart's copies of <see cref="MonitoringDirectory"/>'s files (a chart cannot read outside its directory).</summary>
+    public static string ChartFilesDirectory => Path.Combine(ChartDirectory, "files");
+
     public static async Task<string> HelmAsync() => (await ToolPaths.GetAsync(SandboxHome())).Helm;
 
     /// <summary>Runs helm with the values given as YAML on stdin (<c>-f -</c>) when <paramref name="values"/> is set.</summary>

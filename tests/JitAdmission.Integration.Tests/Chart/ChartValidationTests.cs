@@ -81,6 +81,10 @@ public sealed class ChartValidationTests
     [InlineData("certManager: {duration: 90 days}", "/certManager/duration")]
     [InlineData("metrics: {port: 8443}", "/metrics/port")]
     [InlineData("metrics: {port: 70000}", "/metrics/port")]
+    [InlineData("metrics: {prometheusRule: {namespace: Monitoring}}", "/metrics/prometheusRule/namespace")]
+    [InlineData("metrics: {prometheusRule: {rules: []}}", "rules")]
+    [InlineData("metrics: {grafanaDashboard: {labels: {grafana_dashboard: 1}}}", "/metrics/grafanaDashboard/labels/grafana_dashboard")]
+    [InlineData("metrics: {grafanaDashboard: {annotations: []}}", "/metrics/grafanaDashboard/annotations")]
     [InlineData("service: {port: \"443\"}", "/service/port")]
     [InlineData("podDisruptionBudget: {minAvailable: 0}", "/podDisruptionBudget/minAvailable")]
     [InlineData("preStopSleepSeconds: -1", "/preStopSleepSeconds")]
@@ -121,6 +125,8 @@ public sealed class ChartValidationTests
     [InlineData("updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 25%, maxSurge: 1}}")]
     [InlineData("global: {imageRegistry: example.com}")]
     [InlineData("terminationGracePeriodSeconds: 40")]
+    [InlineData("metrics: {prometheusRule: {enabled: true, namespace: monitoring, labels: {release: prometheus}}}")]
+    [InlineData("metrics: {enabled: false, grafanaDashboard: {enabled: true, labels: {}, namespace: grafana}}")]
     public async Task The_schema_accepts_valid_non_default_values(string values)
     {
         var result = await ChartTools.TryTemplateAsync(values);

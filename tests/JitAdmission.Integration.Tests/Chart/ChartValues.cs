@@ -27,6 +27,14 @@ internal static class ChartValues
             enabled: true
             labels:
               release: prometheus
+          prometheusRule:
+            enabled: true
+            labels:
+              release: prometheus
+          grafanaDashboard:
+            enabled: true
+            annotations:
+              grafana_folder: Security
         networkPolicy:
           enabled: true
           metricsFrom:

@@ -16,6 +16,7 @@ internal static class ClusterTools
         ("cert-manager.io", "Issuer", "issuers"),
         ("cert-manager.io", "Certificate", "certificates"),
         ("monitoring.coreos.com", "ServiceMonitor", "servicemonitors"),
+        ("monitoring.coreos.com", "PrometheusRule", "prometheusrules"),
     ];
 
     private static string StandInCrd((string Group, string Kind, string Plural) crd) => $$$"""
