@@ -63,6 +63,7 @@ public sealed class ApprovalRequestCrdTests(KubeSandbox sandbox) : IClassFixture
         { "breakGlass added later", """[{"op":"add","path":"/spec/breakGlass","value":true}]""" },
         { "extends added later", """[{"op":"add","path":"/spec/extends","value":"an-approved-grant"}]""" },
         { "validFor added later", """[{"op":"add","path":"/spec/validFor","value":"5m"}]""" },
+        { "autoApprovals added later", """[{"op":"add","path":"/spec/autoApprovals","value":[{"policy":"p","rule":"on-call","approves":["sre"]}]}]""" },
     };
 
     [Theory]
