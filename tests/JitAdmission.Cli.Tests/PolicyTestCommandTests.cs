@@ -77,7 +77,7 @@ public sealed class PolicyTestCommandTests : IDisposable
         var cases = report.RootElement.GetProperty("suites").EnumerateArray().SelectMany(s => s.GetProperty("cases").EnumerateArray()).ToList();
         Assert.All(cases, c => Assert.True(c.GetProperty("passed").GetBoolean()));
         var outcomes = cases.Select(c => c.GetProperty("result").GetProperty("outcome").GetString()).ToHashSet();
-        Assert.Superset(new HashSet<string?> { "Allowed", "Warned", "NeedsApproval", "BreakGlass", "Denied" }, outcomes);
+        Assert.Superset(new HashSet<string?> { "Allowed", "Warned", "NeedsApproval", "AutoApproved", "BreakGlass", "Denied" }, outcomes);
         var files = Directory.EnumerateFiles(examples, "*.yaml").ToList();
         Assert.NotEmpty(files);
         foreach (var file in files)
@@ -119,6 +119,7 @@ public sealed class PolicyTestCommandTests : IDisposable
         Assert.True(code == ExitCodes.Success, error + output);
         Assert.Matches(@"PASS\s+alice deletes web in prod\s+NeedsApproval\s+prod-deploys\s+Object\s+sre: 1 of group sre", output);
         Assert.DoesNotContain("FAIL", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("AUTO-APPROVED BY", output, StringComparison.Ordinal);
         Assert.EndsWith("1 cases: 1 passed, 0 failed\n", output, StringComparison.Ordinal);
     }
 
@@ -208,7 +209,7 @@ public sealed class PolicyTestCommandTests : IDisposable
     [Theory]
     [InlineData("expect: {gaited: true}", "cases[0] (x).expect.gaited: unknown field")]
     [InlineData("expect: {}", "cases[0] (x).expect: expects nothing")]
-    [InlineData("expect: {outcome: Held}", "cases[0] (x).expect.outcome: \"Held\" is not one of Allowed, Warned, NeedsApproval, BreakGlass, Denied")]
+    [InlineData("expect: {outcome: Held}", "cases[0] (x).expect.outcome: \"Held\" is not one of Allowed, Warned, NeedsApproval, AutoApproved, BreakGlass, Denied")]
     [InlineData("expect: {gated: true}\n  object: {apiVersion: apps/v1, kind: Deployment, metadata: {name: web}}",
         "cases[0] (x).object: DELETE has no new object: give the object being deleted as oldObject")]
     [InlineData("expect: {gated: true}\n  time: \"2025-06-04T10:00:00\"", "cases[0] (x).time: \"2025-06-04T10:00:00\" is not an RFC 3339 time with a zone")]

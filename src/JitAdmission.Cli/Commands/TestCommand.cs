@@ -22,7 +22,7 @@ internal static class TestCommand
             "test",
             "Test ApprovalPolicies offline: run the cases of jit-test.yaml files (user, groups, operation, objects, time, "
             + "Namespaces and context ConfigMaps) through jit-admission's own engine and compare what it decides (outcome, policies, "
-            + "enforcement, scope, approvers) with what each case expects. Exit 0 all passed, 1 a case failed, 2 bad input.")
+            + "enforcement, scope, approvers, auto-approval rules) with what each case expects. Exit 0 all passed, 1 a case failed, 2 bad input.")
         {
             paths, output, verbose,
         };

@@ -75,6 +75,7 @@ internal static class PolicyTestJson
                     ["groups"] = Strings(a.Groups),
                     ["minApprovals"] = a.MinApprovals,
                 })),
+                ["autoApprovedBy"] = Strings(result.AutoApprovedBy),
                 ["message"] = result.Message,
                 ["warnings"] = Strings(result.Warnings),
                 ["note"] = result.Note,

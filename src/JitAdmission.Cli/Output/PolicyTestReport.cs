@@ -20,7 +20,9 @@ internal static class PolicyTestReport
         foreach (var run in runs)
         {
             text.Append(Escape(run.Suite.File)).Append(" (").Append(TerminalText.Escape(run.Suite.Name)).Append(")\n");
-            var table = new TextTable(["RESULT", "CASE", "OUTCOME", "POLICIES", "SCOPE", "APPROVERS"]);
+            // Auto-approval rules get a column only in files where one held: most policies have none.
+            var rules = run.Cases.Any(c => c.Result.AutoApprovedBy.Count > 0);
+            var table = new TextTable(["RESULT", "CASE", "OUTCOME", "POLICIES", "SCOPE", "APPROVERS", .. rules ? ["AUTO-APPROVED BY"] : Array.Empty<string>()]);
             foreach (var c in run.Cases)
             {
                 var result = c.Result;
@@ -31,6 +33,7 @@ internal static class PolicyTestReport
                     result.Policies.Count == 0 ? "-" : string.Join(", ", result.Policies.Select(p => p.Enforcement == Enforcement.Enforce ? p.Name : $"{p.Name} ({p.Enforcement})")),
                     result.Scope?.ToString() ?? "-",
                     result.Approvers.Count == 0 ? "-" : string.Join("; ", result.Approvers.Select(e => $"{e.Name}: {e.MinApprovals} of {ApproverText.Who(e)}")),
+                    .. rules ? [Rules(result)] : Array.Empty<string>(),
                 ]);
             }
 
@@ -69,6 +72,7 @@ internal static class PolicyTestReport
             .Append(Time(testCase.Now)).Append('\n');
         text.Append("  cluster: ").Append(testCase.ClusterObjects.Count == 0 ? "(no objects)" : Escape(string.Join(", ", testCase.ClusterObjects))).Append('\n');
         text.Append("  outcome: ").Append(result.Outcome).Append('\n');
+        if (result.AutoApprovedBy.Count > 0) text.Append("  auto-approved by: ").Append(Escape(Rules(result))).Append('\n');
         if (result.Note is { } note) text.Append("  note: ").Append(Escape(note)).Append('\n');
         // Policies for other resources or operations are many and say little: one line names them all.
         var elsewhere = result.Evaluations.Where(e => e.Outcome == PolicyOutcome.NotMatched && e.Stage == MatchStage.Resource).Select(e => e.Policy.Name).ToList();
@@ -85,6 +89,9 @@ internal static class PolicyTestReport
         if (result.Message is { } message) text.Append("  message: ").Append(Indent(message)).Append('\n');
         foreach (var warning in result.Warnings) text.Append("  warning: ").Append(Escape(warning)).Append('\n');
     }
+
+    /// <summary>The auto-approval rules that held, "policy/rule, policy/rule", or "-".</summary>
+    private static string Rules(CaseResult result) => result.AutoApprovedBy.Count == 0 ? "-" : string.Join(", ", result.AutoApprovedBy);
 
     /// <summary>RFC 3339 in the offset the test file gave: "2025-06-04T22:30:00+02:00", "2025-06-04T20:30:00Z".</summary>
     public static string Time(DateTimeOffset time) =>

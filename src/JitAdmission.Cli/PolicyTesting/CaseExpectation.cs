@@ -2,7 +2,7 @@ namespace JitAdmission.Cli.PolicyTesting;
 
 /// <summary>
 /// What a case expects; only the fields given are compared, and at least one must be given. Lists are compared as
-/// sets (policies) or entry by entry by name (approvers).
+/// sets (policies, autoApprovedBy) or entry by entry by name (approvers).
 /// </summary>
 internal sealed record CaseExpectation
 {
@@ -23,11 +23,15 @@ internal sealed record CaseExpectation
     /// <summary>Every approver entry the request would need, as the webhook names them ("incident-stricter-approval/sre" when several policies stack).</summary>
     public IReadOnlyList<ExpectedApprover>? Approvers { get; init; }
 
+    /// <summary>The auto-approval rules that hold ("policy/rule"), compared as a set; empty: no rule holds.</summary>
+    public IReadOnlyList<string>? AutoApprovedBy { get; init; }
+
     /// <summary>Text that the webhook's message (a denial, or what approval is needed) or one of its warnings contains.</summary>
     public string? MessageContains { get; init; }
 
     public bool IsEmpty =>
-        Outcome is null && Gated is null && Policies is null && Enforcement is null && Scope is null && Approvers is null && MessageContains is null;
+        Outcome is null && Gated is null && Policies is null && Enforcement is null && Scope is null && Approvers is null && AutoApprovedBy is null
+        && MessageContains is null;
 }
 
 /// <summary>An approver entry as a policy writes it: a name, users and/or groups, and how many approvals it needs.</summary>

@@ -9,6 +9,11 @@ internal enum CaseOutcome
     Warned,
     /// <summary>Held until approved: an ApprovalRequest is created and the approvers listed must approve.</summary>
     NeedsApproval,
+    /// <summary>
+    /// Let through at once: the request the gate creates is approved at creation, because auto-approval rules that hold
+    /// satisfy every approver entry; the webhook uses it in the same call.
+    /// </summary>
+    AutoApproved,
     /// <summary>Let through at once by a break-glass subject's annotation, and recorded for review.</summary>
     BreakGlass,
     /// <summary>Refused outright: an Enforce policy failed to evaluate (fails closed), or a break-glass annotation without a reason.</summary>

@@ -64,7 +64,7 @@ internal static class CaseReader
     {
         if (parent.Node("expect") is not { } node) throw parent.Fail(parent.At("expect"), "required: what jit-admission should answer");
         var section = new TestFileSection(node, parent.Source, parent.At("expect"))
-            .Only("outcome", "gated", "policies", "enforcement", "scope", "approvers", "messageContains");
+            .Only("outcome", "gated", "policies", "enforcement", "scope", "approvers", "autoApprovedBy", "messageContains");
         var expectation = new CaseExpectation
         {
             Outcome = section.Enum<CaseOutcome>("outcome"),
@@ -73,9 +73,29 @@ internal static class CaseReader
             Enforcement = section.Enum<Enforcement>("enforcement"),
             Scope = section.Enum<ApprovalScope>("scope"),
             Approvers = Approvers(section),
+            AutoApprovedBy = Rules(section),
             MessageContains = section.String("messageContains"),
         };
-        return expectation.IsEmpty ? throw parent.Fail(parent.At("expect"), "expects nothing: give at least one of outcome, gated, policies, enforcement, scope, approvers, messageContains") : expectation;
+        if (expectation.IsEmpty)
+        {
+            throw parent.Fail(parent.At("expect"),
+                "expects nothing: give at least one of outcome, gated, policies, enforcement, scope, approvers, autoApprovedBy, messageContains");
+        }
+
+        return expectation;
+    }
+
+    /// <summary>Auto-approval rules as requests record them, "policy/rule": a bare rule name could be any policy's.</summary>
+    private static List<string>? Rules(TestFileSection expect)
+    {
+        var rules = expect.Strings("autoApprovedBy");
+        for (var i = 0; rules is not null && i < rules.Count; i++)
+        {
+            if (rules[i].Split('/') is not [{ Length: > 0 }, { Length: > 0 }])
+                throw expect.Fail($"{expect.At("autoApprovedBy")}[{i}]", $"\"{rules[i]}\" is not policy/rule, e.g. on-call-auto-approval/on-call");
+        }
+
+        return rules;
     }
 
     private static List<ExpectedApprover>? Approvers(TestFileSection expect)

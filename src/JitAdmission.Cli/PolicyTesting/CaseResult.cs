@@ -19,6 +19,12 @@ internal sealed record CaseResult
     /// <summary>The approver entries the request would need (every gating policy's, each satisfied on its own).</summary>
     public IReadOnlyList<ApproverEntry> Approvers { get; init; } = [];
 
+    /// <summary>
+    /// The auto-approval rules that held for the call ("policy/rule"), recorded on the request the gate would create; they
+    /// satisfy the approver entries they name. Empty when none held, and for break-glass, which rules never approve.
+    /// </summary>
+    public IReadOnlyList<string> AutoApprovedBy { get; init; } = [];
+
     /// <summary>The webhook's message kubectl would show: why it is denied, or what approval it needs; null when allowed.</summary>
     public string? Message { get; init; }
 

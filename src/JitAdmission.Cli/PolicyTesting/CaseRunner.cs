@@ -36,13 +36,29 @@ internal static class CaseRunner
         return plan switch
         {
             DecidedPlan decided => Decided(decided.Verdict, policies, evaluations) with { Note = note },
-            // The message kubectl shows when the change is held (before any wait): the policies' messages, the request, the approvers.
-            CreatePlan create => Gated(CaseOutcome.NeedsApproval, create.Gate, create.AdvisoryPolicies, create.Request.Spec.Scope, create.Warnings, policies, evaluations)
-                with { Message = AdmissionMessages.NeedsApproval(request, create.Gate.Policies, create.Request, AdmissionEngine.Evaluate(create.Request, policies, testCase.Now), testCase.Now) },
+            CreatePlan create => Created(create, request, policies, evaluations, testCase.Now),
             BreakGlassPlan breakGlass => Gated(CaseOutcome.BreakGlass, breakGlass.Gate, breakGlass.AdvisoryPolicies, breakGlass.Record.Spec.Scope,
                 [.. breakGlass.Warnings, AdmissionMessages.BreakGlassWarning(breakGlass.Record, breakGlass.Gate.Policies)], policies, evaluations),
             // Holding on, or using, an approval needs one to exist; a test starts from none.
             _ => throw new InvalidOperationException($"the gate planned {plan.GetType().Name} in a cluster without approvals"),
+        };
+    }
+
+    /// <summary>
+    /// The gate creates a request: held for approval, or — when the auto-approval rules that held satisfy every entry —
+    /// approved at creation, so the webhook uses it in the same call and the change goes through at once.
+    /// </summary>
+    private static CaseResult Created(
+        CreatePlan create, AdmissionAttributes request, PolicySet policies, IReadOnlyList<PolicyEvaluation> evaluations, DateTimeOffset now)
+    {
+        var draft = create.Request;
+        var evaluation = AdmissionEngine.Evaluate(draft, policies, now);
+        var outcome = evaluation.IsUsable ? CaseOutcome.AutoApproved : CaseOutcome.NeedsApproval;
+        return Gated(outcome, create.Gate, create.AdvisoryPolicies, draft.Spec.Scope, create.Warnings, policies, evaluations) with
+        {
+            AutoApprovedBy = [.. (draft.Spec.AutoApprovals ?? []).Select(r => $"{r.Policy}/{r.Rule}").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
+            // The message kubectl shows when the change is held (before any wait): the policies' messages, the request, the approvers.
+            Message = evaluation.IsUsable ? null : AdmissionMessages.NeedsApproval(request, create.Gate.Policies, draft, evaluation, now),
         };
     }
 

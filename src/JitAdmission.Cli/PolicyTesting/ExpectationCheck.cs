@@ -23,6 +23,7 @@ internal static class ExpectationCheck
         Check("scope", expect.Scope?.ToString(), result.Scope?.ToString() ?? None);
         Check("approvers", expect.Approvers is { } approvers ? Approvers(approvers) : null,
             Approvers(result.Approvers.Select(a => new ExpectedApprover(a.Name, a.Users, a.Groups, a.MinApprovals))));
+        Check("autoApprovedBy", expect.AutoApprovedBy is { } rules ? List(rules) : null, List(result.AutoApprovedBy));
         if (expect.MessageContains is { } text
             && !(result.Message ?? "").Contains(text, StringComparison.Ordinal)
             && !result.Warnings.Any(w => w.Contains(text, StringComparison.Ordinal)))
