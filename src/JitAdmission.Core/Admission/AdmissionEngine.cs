@@ -198,6 +198,7 @@ public static class AdmissionEngine
         var seen = new HashSet<string>(StringComparer.Ordinal);
         Covering? best = null;
         Consider(input.Approvals.ByFingerprint(gate.Fingerprint));
+        Consider(input.Approvals.InChangeSets(gate.Fingerprint));
         if (request.Name.Length > 0) Consider(input.Approvals.ByObject(request.Resource.Group, request.Resource.Resource, request.Namespace, request.Name));
         Consider(input.Approvals.ByRequester(request.UserInfo.Username));
         return best;

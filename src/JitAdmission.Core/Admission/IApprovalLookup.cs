@@ -15,6 +15,9 @@ public interface IApprovalLookup
     /// <summary>Requests whose action names this object (Object approvals); <paramref name="resource"/> has no subresource.</summary>
     IReadOnlyList<ApprovalRequest> ByObject(string group, string resource, string @namespace, string name);
 
+    /// <summary>Change sets with an object whose fingerprint equals <paramref name="fingerprint"/> (<c>spec.changeSet</c>).</summary>
+    IReadOnlyList<ApprovalRequest> InChangeSets(string fingerprint);
+
     /// <summary>Requests made by this user (Grant approvals).</summary>
     IReadOnlyList<ApprovalRequest> ByRequester(string username);
 }

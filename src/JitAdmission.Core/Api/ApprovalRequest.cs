@@ -40,6 +40,8 @@ public sealed class ApprovalRequestSpec
     /// by jit-admission, never on break-glass. Absent on requests made ahead of time.
     /// </summary>
     [JsonPropertyName("autoApprovals")] public List<AutoApprovalRecord>? AutoApprovals { get; set; }
+    /// <summary>Several objects approved together, each exactly (kubectl jit apply -f DIR); absent for one change.</summary>
+    [JsonPropertyName("changeSet")] public ChangeSet? ChangeSet { get; set; }
     /// <summary>Append-only; one per reviewer. The webhook stamps groups and time from the reviewer's identity.</summary>
     [JsonPropertyName("reviews")] public List<Review> Reviews { get; set; } = [];
 }

@@ -21,6 +21,8 @@ public sealed class ApprovalRequestStatus
     [JsonPropertyName("decisions")] public List<DecisionRecord> Decisions { get; set; } = [];
     /// <summary>The last uses of the approval (bounded).</summary>
     [JsonPropertyName("usage")] public List<UsageRecord> Usage { get; set; } = [];
+    /// <summary>For a change set: the fingerprints of the objects already let through (each object is used once).</summary>
+    [JsonPropertyName("usedObjects")] public List<string>? UsedObjects { get; set; }
     [JsonPropertyName("message")] public string? Message { get; set; }
     [JsonPropertyName("observedGeneration")] public long? ObservedGeneration { get; set; }
     [JsonPropertyName("conditions")] public List<V1Condition> Conditions { get; set; } = [];

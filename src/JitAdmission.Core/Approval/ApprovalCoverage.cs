@@ -1,3 +1,5 @@
+using JitAdmission.Core.Changes;
+
 namespace JitAdmission.Core.Approval;
 
 /// <summary>What an approved request lets through (docs/semantics.md "Coverage").</summary>
@@ -7,7 +9,8 @@ public static class ApprovalCoverage
     public static bool Covers(
         ApprovalRequest approved, ApprovalEvaluation evaluation, AdmissionAttributes request,
         IReadOnlyCollection<string> matchedEnforcePolicies, string fingerprint, string operatorNamespace) =>
-        evaluation.IsUsable && Matches(approved, evaluation, request, matchedEnforcePolicies, fingerprint, operatorNamespace);
+        evaluation.IsUsable && Matches(approved, evaluation, request, matchedEnforcePolicies, fingerprint, operatorNamespace)
+        && !ChangeSets.IsUsed(approved, fingerprint);
 
     /// <summary>
     /// Scope match only, ignoring whether the approval is still usable (to tell "already used" from "a different change").
@@ -36,7 +39,10 @@ public static class ApprovalCoverage
         var action = spec.Action;
         return scope switch
         {
-            ApprovalScope.Exact => spec.Fingerprint.Length > 0 && spec.Fingerprint == fingerprint,
+            // A change set covers each of its objects exactly: by the fingerprint the guard checked against the entry.
+            ApprovalScope.Exact => spec.ChangeSet is not null
+                ? ChangeSets.Entry(approved, fingerprint) is not null
+                : spec.Fingerprint.Length > 0 && spec.Fingerprint == fingerprint,
             ApprovalScope.Object => !string.IsNullOrEmpty(action.Name)
                 && action.Group == request.Resource.Group
                 && action.Resource == request.Resource.Resource

@@ -67,6 +67,9 @@ public sealed class ApprovalEvaluation
     /// <summary>The request this one extends, when it is approved automatically as its extension (no reviews needed).</summary>
     public string? ApprovedByExtension { get; init; }
 
+    /// <summary>The request approves a change set (each object used once; <see cref="MaxUses"/> is their number).</summary>
+    public bool IsChangeSet { get; init; }
+
     /// <summary>What the messages were made from (also when a finished request keeps its recorded message), to re-render them after a use or for an announcement.</summary>
     internal ApprovalMessageFacts MessageFacts { get; }
 

@@ -51,7 +51,7 @@ public static class ApprovalEvaluator
                 ?? TimeText.TruncateToSeconds(now);
             if (approvedAt >= expiresAt) return Build(facts, RequestPhase.Expired, approvedLate: approvedAt);
             var validUntil = approvedAt + validFor;
-            var phase = effective.MaxUses > 0 && uses >= effective.MaxUses ? RequestPhase.Consumed
+            var phase = facts.MaxUses > 0 && uses >= facts.MaxUses ? RequestPhase.Consumed
                 : now >= validUntil ? RequestPhase.Expired
                 : RequestPhase.Approved;
             return Build(facts, phase, approvedAt, validUntil);
@@ -69,7 +69,7 @@ public static class ApprovalEvaluator
             : facts.RequirementsMet ? BreakGlassReview.Approved
             : BreakGlassReview.Pending;
         var usable = review != BreakGlassReview.Rejected && facts.Now < validUntil
-            && (facts.Effective.MaxUses == 0 || facts.Uses < facts.Effective.MaxUses);
+            && (facts.MaxUses == 0 || facts.Uses < facts.MaxUses);
         return Build(facts, RequestPhase.BreakGlass, approvedAt, validUntil, usable: usable, breakGlass: review);
     }
 
@@ -99,7 +99,7 @@ public static class ApprovalEvaluator
         };
         var text = new ApprovalMessageFacts(
             phase, facts.Effective, facts.Missing, facts.Counting.Requirements, facts.Counting.ApprovedBy,
-            facts.Counting.Deny, expires, approvedAt, validUntil, approvedLate, facts.Uses, facts.Effective.MaxUses,
+            facts.Counting.Deny, expires, approvedAt, validUntil, approvedLate, facts.Uses, facts.MaxUses,
             breakGlass, facts.Request.Spec) { ByExtension = facts.ByExtension };
         var finished = phase is RequestPhase.Denied or RequestPhase.Expired or RequestPhase.Consumed;
         var keepRecorded = finished && !string.IsNullOrEmpty(recordedMessage);
@@ -111,7 +111,7 @@ public static class ApprovalEvaluator
             ApprovedAt = approvedAt,
             ValidUntil = validUntil,
             Uses = facts.Uses,
-            MaxUses = facts.Effective.MaxUses,
+            MaxUses = facts.MaxUses,
             Requirements = facts.Counting.Requirements,
             Decisions = facts.Counting.Decisions,
             Have = facts.Counting.People + facts.Counting.RuleSeats,
@@ -129,6 +129,7 @@ public static class ApprovalEvaluator
             Action = ActionText(facts.Request.Spec),
             ObservedGeneration = facts.Request.Metadata?.Generation,
             ApprovedByExtension = facts.ByExtension,
+            IsChangeSet = facts.Request.Spec.ChangeSet is { Objects.Count: > 0 },
         };
     }
 
@@ -136,6 +137,7 @@ public static class ApprovalEvaluator
     public static string ActionText(ApprovalRequestSpec spec)
     {
         var action = spec.Action;
+        if (spec.ChangeSet is { } set) return $"CHANGESET {set.Objects.Count} object{(set.Objects.Count == 1 ? "" : "s")}";
         if (string.IsNullOrEmpty(action.Name) && spec.Scope == ApprovalScope.Grant)
             return $"GRANT {string.Join(",", spec.Policies)}" + (string.IsNullOrEmpty(action.Namespace) ? "" : $" in {action.Namespace}");
         var operation = action.Operation is "" or "*" ? "ANY" : action.Operation;
@@ -254,5 +256,9 @@ public static class ApprovalEvaluator
 
     private sealed record Facts(
         ApprovalRequest Request, EffectiveApproval Effective, IReadOnlyList<string> Missing, Counting Counting,
-        bool RequirementsMet, DateTimeOffset ExpiresAt, int Uses, DateTimeOffset Now, TimeSpan ValidFor, string? ByExtension);
+        bool RequirementsMet, DateTimeOffset ExpiresAt, int Uses, DateTimeOffset Now, TimeSpan ValidFor, string? ByExtension)
+    {
+        /// <summary>A change set is used once per object, whatever the policies' maxUses; otherwise the policies' value.</summary>
+        public int MaxUses => Request.Spec.ChangeSet is { Objects.Count: > 0 } set ? set.Objects.Count : Effective.MaxUses;
+    }
 }

@@ -20,6 +20,7 @@ public static class ApprovalStatusComparer
             || !Same(current.Requirements, desired.Requirements, SameRequirement)
             || !Same(current.Decisions, desired.Decisions, SameDecision)
             || !Same(current.Usage, desired.Usage, SameUsage)
+            || !(current.UsedObjects ?? []).SequenceEqual(desired.UsedObjects ?? [], StringComparer.Ordinal)
             || !Same(current.Conditions, desired.Conditions, SameCondition);
     }
 

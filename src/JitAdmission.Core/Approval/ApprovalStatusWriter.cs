@@ -18,6 +18,7 @@ internal static class ApprovalStatusWriter
             Requirements = [.. e.Requirements.Select(Copy)],
             Decisions = [.. e.Decisions.Select(Copy)],
             Usage = [.. (current?.Usage ?? []).Select(Copy)],
+            UsedObjects = current?.UsedObjects is { } used ? [.. used] : null,
             Message = e.StatusMessage,
             ObservedGeneration = e.ObservedGeneration,
         };

@@ -12,7 +12,7 @@ public static class ApprovalUse
     /// </summary>
     /// <exception cref="ArgumentException">The evaluation says the approval is not usable.</exception>
     public static ApprovalRequestStatus Record(
-        ApprovalRequestStatus current, ApprovalEvaluation evaluation, AdmissionAttributes request, DateTimeOffset now)
+        ApprovalRequestStatus current, ApprovalEvaluation evaluation, AdmissionAttributes request, DateTimeOffset now, string? fingerprint = null)
     {
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(evaluation);
@@ -30,6 +30,8 @@ public static class ApprovalUse
             By = request.UserInfo.Username,
         });
         if (status.Usage.Count > UsageHistory) status.Usage.RemoveRange(0, status.Usage.Count - UsageHistory);
+        // A change set remembers which objects went through: each is let through once.
+        if (fingerprint is not null && evaluation.IsChangeSet) status.UsedObjects = [.. current.UsedObjects ?? [], fingerprint];
 
         var spent = status.MaxUses > 0 && status.Uses >= status.MaxUses;
         if (status.Phase == RequestPhase.Approved && spent) status.Phase = RequestPhase.Consumed;

@@ -46,7 +46,14 @@ public static partial class RequestGuard
 
         errors.AddRange(RequesterWrittenErrors(created, user));
 
-        if (spec.Scope == ApprovalScope.Exact)
+        var isSet = spec.ChangeSet is not null;
+        if (isSet)
+        {
+            var setErrors = ChangeSetErrors(created, user).ToList();
+            errors.AddRange(setErrors);
+            if (setErrors.Count == 0) errors.AddRange(ChangeSetFingerprintErrors(created, user));
+        }
+        else if (spec.Scope == ApprovalScope.Exact)
             errors.Add("scope Exact needs the fingerprint of a real change, which only the webhook has: run the change itself "
                 + "to get an Exact request, or ask ahead of time with scope Object or Grant");
         if (spec.Scope == ApprovalScope.Object && (string.IsNullOrEmpty(spec.Action.Resource) || string.IsNullOrEmpty(spec.Action.Name)))
@@ -65,7 +72,8 @@ public static partial class RequestGuard
         var missing = new List<string>();
         var policies = Resolve(spec.Policies, policy, missing);
         errors.AddRange(missing.Select(m => $"ApprovalPolicy \"{m}\" does not exist (kubectl get apol lists them)"));
-        foreach (var p in policies.Where(p => p.Spec.Approval.Scope != spec.Scope))
+        // A change set is Exact whatever the policies ask for: the narrowest scope, so any policy's is covered.
+        foreach (var p in policies.Where(p => !isSet && p.Spec.Approval.Scope != spec.Scope))
             errors.Add($"scope must be {p.Spec.Approval.Scope}, the scope of policy \"{p.Metadata.Name}\", not {spec.Scope}");
 
         if (spec.ValidFor is { Length: > 0 } validFor && ApprovalExtension.RequestedValidFor(spec) is null)

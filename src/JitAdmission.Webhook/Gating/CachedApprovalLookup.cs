@@ -8,6 +8,9 @@ public sealed class CachedApprovalLookup(IResourceCacheReader<ApprovalRequest> r
     public IReadOnlyList<ApprovalRequest> ByFingerprint(string fingerprint) =>
         requests.ByIndex(ApprovalRequestIndexes.Fingerprint, fingerprint);
 
+    public IReadOnlyList<ApprovalRequest> InChangeSets(string fingerprint) =>
+        requests.ByIndex(ApprovalRequestIndexes.ChangeSetObject, fingerprint);
+
     public IReadOnlyList<ApprovalRequest> ByObject(string group, string resource, string @namespace, string name) =>
         requests.ByIndex(ApprovalRequestIndexes.Object, ApprovalRequestIndexes.ObjectKey(group, resource, @namespace, name));
 

@@ -135,6 +135,9 @@ internal sealed class EngineWorld
 
         public IReadOnlyList<ApprovalRequest> ByFingerprint(string fingerprint) => [.. requests.Where(r => r.Spec.Fingerprint == fingerprint)];
 
+        public IReadOnlyList<ApprovalRequest> InChangeSets(string fingerprint) =>
+            [.. requests.Where(r => r.Spec.ChangeSet?.Objects.Any(o => o.Fingerprint == fingerprint) == true)];
+
         public IReadOnlyList<ApprovalRequest> ByObject(string group, string resource, string @namespace, string name) =>
             [.. requests.Where(r => r.Spec.Action.Name == name && r.Spec.Action.Group == group && r.Spec.Action.Resource == resource
                 && (r.Spec.Action.Namespace ?? "") == @namespace)];

@@ -211,6 +211,16 @@ public class GateConversationTests
             Expect("create breakglass", c => c.StoreCreated()),
             Expect("allow breakglass hold=none"),
         ]),
+        ["an approved change set holding this exact write: used at once, the object recorded as used"] = (w =>
+            {
+                var set = Approval.ChangeSetTests.Set(Approval.ChangeSetTests.Web(), Approval.ChangeSetTests.Settings());
+                set.Spec.Reviews.Add(ApprovedByBob());
+                w.Requests.Add(set);
+            },
+        [
+            Expect("write used-object", c => c.StoreWritten()),
+            Expect("allow consume hold=none"),
+        ]),
         ["before the caches are loaded every gated call fails closed"] = (w => w.Loaded = false,
         [
             Expect("fail 'has not loaded the policies'"),
@@ -288,6 +298,7 @@ public class GateConversationTests
                     break;
                 case "write":
                     var write = Assert.IsType<WriteStatus>(Effect);
+                    if (rest == "used-object") Assert.Equal([_world.Fingerprint], write.Request.Status!.UsedObjects!);
                     Assert.Equal(Stored(write.Request).Metadata.ResourceVersion, write.Request.Metadata.ResourceVersion);
                     break;
                 case "read":
