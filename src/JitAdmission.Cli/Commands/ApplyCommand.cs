@@ -13,6 +13,7 @@ internal static class ApplyCommand
         var kustomize = Flag.Of<string>("--kustomize", "A kustomization directory, rendered with kubectl kustomize", "DIR", "-k");
         var recursive = Flag.Of<bool>("--recursive", "With a directory: also the directories below it", null, "-R");
         var wait = Flag.Of<bool>("--wait", "When the change needs approval, wait for it and apply again");
+        var reason = Flag.Of<string>("--reason", "Why (shown to approvers) when several objects are asked for at once as a change set; default: their jitadmission.io/reason annotation");
         var timeout = DurationOption.Create("--timeout", "With --wait: how long to wait for the approvals in total (0 = until decided or expired)", TimeSpan.FromMinutes(10));
         // kubectl's flags for what this command always does; accepted so that a kubectl apply command line keeps working.
         var serverSide = new Option<bool>("--server-side") { Description = "Always on: objects are applied server-side", Hidden = true };
@@ -22,7 +23,7 @@ internal static class ApplyCommand
             "Apply objects server-side as you (field manager kubectl, conflicts forced), like kubectl apply --server-side --force-conflicts; "
             + "when jit-admission holds a change for approval, say who must approve it and, with --wait, wait for the approval and apply again.")
         {
-            files, kustomize, recursive, wait, timeout, serverSide, forceConflicts,
+            files, kustomize, recursive, wait, reason, timeout, serverSide, forceConflicts,
         };
         command.Validators.Add(result =>
         {
@@ -35,7 +36,7 @@ internal static class ApplyCommand
         {
             var objects = await ReadAsync(context, parse.GetValue(files) ?? [], parse.GetValue(kustomize), parse.GetValue(recursive), Console.In, cancellationToken);
             if (objects.Count == 0) throw new CliException("no objects passed to apply");
-            return await new ApplyFlow(session, context, objects).RunAsync(parse.GetValue(wait), parse.GetValue(timeout), cancellationToken);
+            return await new ApplyFlow(session, context, objects, parse.GetValue(reason)).RunAsync(parse.GetValue(wait), parse.GetValue(timeout), cancellationToken);
         });
         return command;
     }

@@ -52,10 +52,34 @@ internal sealed class KubeClient(KubernetesClientConfiguration configuration, pa
                     Request = new HttpRequestMessageWrapper(request, body ?? ""),
                     Response = new HttpResponseMessageWrapper(response, text),
                 };
-            return new RawResponse(response.StatusCode, text);
+            return new RawResponse(response.StatusCode, text)
+            {
+                Warnings = response.Headers.TryGetValues("Warning", out var warnings) ? [.. warnings.Select(WarningText).OfType<string>()] : [],
+            };
         }
+    }
+
+    /// <summary>The text of a <c>Warning: 299 - "text"</c> header value (RFC 7234 quoted string); null when it is not one.</summary>
+    internal static string? WarningText(string header)
+    {
+        var start = header.IndexOf('"', StringComparison.Ordinal);
+        if (start < 0) return null;
+        var text = new StringBuilder();
+        for (var i = start + 1; i < header.Length; i++)
+        {
+            var c = header[i];
+            if (c == '"') return text.ToString();
+            if (c == '\\' && i + 1 < header.Length) c = header[++i];
+            text.Append(c);
+        }
+
+        return null;
     }
 }
 
 /// <summary>A successful answer: its code (201 when an apply created the object) and body.</summary>
-internal sealed record RawResponse(HttpStatusCode Code, string Body);
+internal sealed record RawResponse(HttpStatusCode Code, string Body)
+{
+    /// <summary>The text of each warning the API server sent (admission webhooks' included).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}

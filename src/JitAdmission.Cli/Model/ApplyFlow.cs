@@ -9,7 +9,7 @@ namespace JitAdmission.Cli.Model;
 /// in its details (the contract Core owns), never read from the message text. Held changes name their request and who
 /// approves it; with --wait it waits for every pending request under one deadline and applies the held objects once more.
 /// </summary>
-internal sealed class ApplyFlow(ClusterSession session, CliContext context, IReadOnlyList<ManifestObject> objects)
+internal sealed partial class ApplyFlow(ClusterSession session, CliContext context, IReadOnlyList<ManifestObject> objects, string? reason = null)
 {
     /// <summary>kubectl's field manager for server-side apply: objects stay managed as if kubectl had applied them.</summary>
     public const string FieldManager = "kubectl";
@@ -18,6 +18,11 @@ internal sealed class ApplyFlow(ClusterSession session, CliContext context, IRea
 
     public async Task<int> RunAsync(bool wait, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        // Several objects needing approval are asked for together, as one change set, before anything is applied.
+        var set = await PrepareChangeSetAsync(cancellationToken);
+        if (set.ExitCode is { } failed) return failed;
+        if (set is { Request: { } request, Objects: { } entries }) return await RunChangeSetAsync(request, entries, wait, timeout, cancellationToken);
+
         var results = await ApplyAsync(objects, cancellationToken);
         if (wait && results.Any(r => r.Denial?.Kind == DenialKind.Expired))
         {
@@ -75,28 +80,42 @@ internal sealed class ApplyFlow(ClusterSession session, CliContext context, IRea
         return again;
     }
 
-    private async Task<Result> ApplyOneAsync(ManifestObject o, CancellationToken cancellationToken)
+    /// <summary>Where an object goes (its resource, namespace and kubectl's name for it), or why it cannot be applied (said already).</summary>
+    private sealed record Target(ResolvedResource Resource, string? Namespace, string Name, string Reference)
+    {
+        public string ApplyPath(bool dryRun) =>
+            Resource.Path(Namespace, Name) + $"?fieldManager={FieldManager}&force=true" + (dryRun ? "&dryRun=All" : "");
+    }
+
+    private async Task<(Target? Target, Result? Failure)> ResolveAsync(ManifestObject o, CancellationToken cancellationToken)
     {
         var resource = await session.KindAsync(o.Group, o.Version, o.Kind, cancellationToken);
         if (resource is null)
-            return await FailAsync(o, $"{o.Kind.ToLowerInvariant()}/{o.Name}",
+            return (null, await FailAsync(o, $"{o.Kind.ToLowerInvariant()}/{o.Name}",
                 $"resource mapping not found for name: \"{o.Name}\" namespace: \"{o.Namespace ?? ""}\" from \"{o.Source}\": "
-                + $"no matches for kind \"{o.Kind}\" in version \"{o.ApiVersion}\"\nensure CRDs are installed first");
+                + $"no matches for kind \"{o.Kind}\" in version \"{o.ApiVersion}\"\nensure CRDs are installed first"));
         var reference = resource.ObjectRef(o.Name);
 
         string? ns = null;
         if (resource.Namespaced)
         {
             if (session.NamespaceGiven && o.Namespace is { } own && own != session.Namespace)
-                return await FailAsync(o, reference, $"the namespace from the provided object \"{own}\" does not match the namespace "
-                    + $"\"{session.Namespace}\". You must pass '--namespace={own}' to perform this operation.");
+                return (null, await FailAsync(o, reference, $"the namespace from the provided object \"{own}\" does not match the namespace "
+                    + $"\"{session.Namespace}\". You must pass '--namespace={own}' to perform this operation."));
             ns = o.Namespace ?? session.Namespace;
         }
 
-        var path = resource.Path(ns, o.Name) + $"?fieldManager={FieldManager}&force=true";
+        return (new Target(resource, ns, o.Name, reference), null);
+    }
+
+    private async Task<Result> ApplyOneAsync(ManifestObject o, CancellationToken cancellationToken)
+    {
+        var (target, unresolved) = await ResolveAsync(o, cancellationToken);
+        if (target is null) return unresolved!;
+        var reference = target.Reference;
         try
         {
-            var response = await session.Client.SendAsync(HttpMethod.Patch, path, o.Document, ApplyPatchType, cancellationToken);
+            var response = await session.Client.SendAsync(HttpMethod.Patch, target.ApplyPath(dryRun: false), o.Document, ApplyPatchType, cancellationToken);
             var done = response.Code == System.Net.HttpStatusCode.Created ? "created" : "serverside-applied";
             await context.Out.WriteLineAsync(Safe($"{reference} {done}"));
             return new Result(o, reference, true, null);

@@ -87,7 +87,11 @@ public static class AdmissionEngine
 
         var covering = FindCovering(input, gate);
         if (request.DryRun)
-            return Decided(GateVerdicts.DryRunAllowed(gate, advisory, warnings, AdmissionMessages.DryRunWarning(gate.Policies, covering?.Request)));
+        {
+            var notice = new DryRunNotice(gate.PolicyNames, covering?.Request.Metadata.NamespaceProperty, covering?.Request.Metadata.Name);
+            var verdict = GateVerdicts.DryRunAllowed(gate, advisory, warnings, AdmissionMessages.DryRunWarning(gate.Policies, covering?.Request));
+            return Decided(verdict with { Warnings = [.. verdict.Warnings, notice.Format()] });
+        }
         if (covering is not null)
             return new ConsumePlan(gate, covering.Request, covering.Evaluation) { Warnings = warnings, AdvisoryPolicies = advisory };
         if (JustUsed(input, gate) is { } retried)
