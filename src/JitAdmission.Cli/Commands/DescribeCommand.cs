@@ -6,7 +6,7 @@ internal static class DescribeCommand
     public static Command Create(CommonOptions common, CliContext context)
     {
         var name = Flag.RequestName("The approval request");
-        var command = new Command("describe", "Show an approval request: the action, requester, reason, change (and what the approval lets through against the live object, read as you), requirements with progress, decisions, usage, expiry, and how to approve it")
+        var command = new Command("describe", "Show an approval request: the action, requester, reason, change (and what the approval lets through against the live object, read as you; for a change set, every object), requirements with progress, decisions, usage, expiry, and how to approve it")
         {
             name,
         };
@@ -16,9 +16,10 @@ internal static class DescribeCommand
             var fetched = await session.Requests.GetAsync(session.Namespace, parse.GetRequiredValue(name), cancellationToken);
             var policies = await session.PoliciesAsync(cancellationToken);
             var live = await LiveComparison.ReadAsync(session, fetched.Request, cancellationToken);
+            var setObjects = await ChangeSetComparison.ReadAsync(session, fetched.Request, cancellationToken);
             var now = context.Time.GetUtcNow();
             var extendedBy = await ExtendedByAsync(session, fetched.Name, cancellationToken);
-            await context.Out.WriteAsync(RequestDescription.Render(RequestView.Build(fetched, policies, now), now, live, extendedBy));
+            await context.Out.WriteAsync(RequestDescription.Render(RequestView.Build(fetched, policies, now), now, live, extendedBy, setObjects));
             return ExitCodes.Success;
         });
         return command;

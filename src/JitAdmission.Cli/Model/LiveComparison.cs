@@ -18,8 +18,8 @@ internal sealed record LiveComparison(string Title, string? Diff, string? Unavai
         ArgumentNullException.ThrowIfNull(request);
         var spec = request.Spec;
         var action = spec.Action;
-        // Ahead of time: no specific change to compare.
-        if (action.Operation is "" or Operations.All) return null;
+        // Ahead of time: no specific change to compare. A change set is compared object by object (ChangeSetComparison).
+        if (action.Operation is "" or Operations.All || spec.ChangeSet is not null) return null;
 
         var header = Header(action);
         var isSecret = action.Group.Length == 0 && action.Resource == "secrets" && string.IsNullOrEmpty(action.SubResource);
@@ -42,12 +42,12 @@ internal sealed record LiveComparison(string Title, string? Diff, string? Unavai
         JsonElement live;
         try
         {
-            live = await ReadLiveAsync(session, action, cancellationToken);
+            if (string.IsNullOrEmpty(action.Name)) throw new CliException("the request names no object");
+            live = await ReadLiveAsync(session, action.Group, action.Version, action.Resource, action.SubResource, action.Namespace, action.Name, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var user = ApiErrors.Read(e)?.IsPermissionDenied == true ? await session.UsernameForAdviceAsync(cancellationToken) : session.KnownUsername;
-            return new LiveComparison(Title, null, WhyNot(e, user) + "; the change above is jit-admission's record of it");
+            return new LiveComparison(Title, null, await WhyNotAsync(session, e, cancellationToken) + "; the change above is jit-admission's record of it");
         }
 
         return action.Operation == Operations.Delete
@@ -68,15 +68,23 @@ internal sealed record LiveComparison(string Title, string? Diff, string? Unavai
         return $"{action.Operation} {gv} {resource} {target}";
     }
 
-    private static async Task<JsonElement> ReadLiveAsync(ClusterSession session, RequestedAction action, CancellationToken cancellationToken)
+    /// <summary>The object as it is now, read with the caller's own credentials.</summary>
+    internal static async Task<JsonElement> ReadLiveAsync(
+        ClusterSession session, string group, string version, string resourceName, string? subResource, string? ns, string name, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(action.Name)) throw new CliException("the request names no object");
-        var resource = await session.ResourceAsync(action.Group, action.Version, action.Resource, cancellationToken)
-            ?? throw new CliException($"the API server does not serve {action.Resource} in {(action.Group.Length == 0 ? action.Version : $"{action.Group}/{action.Version}")}");
-        var path = resource.Path(action.Namespace, action.Name) + (string.IsNullOrEmpty(action.SubResource) ? "" : "/" + action.SubResource);
+        var resource = await session.ResourceAsync(group, version, resourceName, cancellationToken)
+            ?? throw new CliException($"the API server does not serve {resourceName} in {(group.Length == 0 ? version : $"{group}/{version}")}");
+        var path = resource.Path(ns, name) + (string.IsNullOrEmpty(subResource) ? "" : "/" + subResource);
         var response = await session.Client.SendAsync(HttpMethod.Get, path, null, null, cancellationToken);
         using var document = JsonDocument.Parse(response.Body);
         return document.RootElement.Clone();
+    }
+
+    /// <summary>Why the live object could not be read: "cannot compare with the live object: …", with advice on permissions.</summary>
+    internal static async Task<string> WhyNotAsync(ClusterSession session, Exception e, CancellationToken cancellationToken)
+    {
+        var user = ApiErrors.Read(e)?.IsPermissionDenied == true ? await session.UsernameForAdviceAsync(cancellationToken) : session.KnownUsername;
+        return WhyNot(e, user);
     }
 
     private static string WhyNot(Exception e, string? user)

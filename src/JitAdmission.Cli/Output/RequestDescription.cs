@@ -1,4 +1,5 @@
 using System.Text;
+using JitAdmission.Core.Changes;
 using JitAdmission.Core.Messages;
 
 namespace JitAdmission.Cli.Output;
@@ -7,14 +8,19 @@ namespace JitAdmission.Cli.Output;
 /// <c>kubectl jit describe</c>: everything an approver needs to decide, in the order they need it — what is asked, by
 /// whom and why, the change itself (jit-admission's record and, when given, what the approval lets through against the
 /// live object), who still has to approve, what was decided, and the command to approve. Everything a requester or
-/// another user wrote is shown as theirs and with control characters escaped.
+/// another user wrote is shown as theirs and with control characters escaped. A change set has no record of its own
+/// (<c>spec.change</c> is empty): its change is <see cref="ChangeSetSummary"/> of the objects, then each object against
+/// the live one.
 /// </summary>
 internal static class RequestDescription
 {
     private const int LabelWidth = 14;
 
     /// <param name="extendedBy">The requests that extend this one (<c>spec.extends</c>), when known.</param>
-    public static string Render(RequestView view, DateTimeOffset now, LiveComparison? live = null, IReadOnlyList<string>? extendedBy = null)
+    /// <param name="setObjects">For a change set: each object against the live one (<see cref="ChangeSetComparison"/>).</param>
+    public static string Render(
+        RequestView view, DateTimeOffset now, LiveComparison? live = null, IReadOnlyList<string>? extendedBy = null,
+        IReadOnlyList<LiveComparison>? setObjects = null)
     {
         ArgumentNullException.ThrowIfNull(view);
         var request = view.Request;
@@ -26,8 +32,9 @@ internal static class RequestDescription
         Field(text, "Phase", view.DisplayPhase + (view.Source == ViewSource.Unknown ? " (not evaluated yet)" : ""));
         if (view.Message.Length > 0) Field(text, "Status", view.Message);
         Field(text, "Action", view.Action);
-        Field(text, "Target", Target(spec.Action));
-        Field(text, "Scope", ScopeText(spec.Scope));
+        var set = spec.ChangeSet;
+        Field(text, "Target", set is null ? Target(spec.Action) : SetTarget(set, view.Fetched.Namespace));
+        Field(text, "Scope", set is null ? ScopeText(spec.Scope) : "Exact (each object below, exactly as shown, once)");
         Field(text, "Requester", spec.Requester.Username + (string.IsNullOrEmpty(spec.Requester.Uid) ? "" : $" (uid {spec.Requester.Uid})"));
         Field(text, "  Groups", spec.Requester.Groups.Count > 0 ? string.Join(", ", spec.Requester.Groups) : "(none recorded)");
         Field(text, "Reason", spec.Reason.Length > 0 ? $"\"{spec.Reason}\" (written by {spec.Requester.Username})" : "(none given)");
@@ -43,7 +50,8 @@ internal static class RequestDescription
             Field(text, "Uses", view.MaxUses > 0 ? $"{view.Uses}/{view.MaxUses}" : $"{view.Uses} (unlimited within the window)");
 
         text.Append("\nChange:\n");
-        Indented(text, spec.Change.Length > 0 ? spec.Change : ChangeFallback(spec));
+        // A set's summary is computed here from its objects, what the approval lets through.
+        Indented(text, set is not null ? ChangeSetSummary.Describe(set.Objects) : spec.Change.Length > 0 ? spec.Change : ChangeFallback(spec));
         if (live is not null)
         {
             text.Append('\n');
@@ -57,6 +65,8 @@ internal static class RequestDescription
                 text.Append(live.Title).Append(": ").Append(Safe(live.Unavailable ?? "").ReplaceLineEndings(" ")).Append('\n');
             }
         }
+
+        if (setObjects is not null) SetObjects(text, setObjects);
 
         text.Append($"\nRequirements (approvals {view.Approvals}):\n");
         Indented(text, Requirements(view));
@@ -104,6 +114,21 @@ internal static class RequestDescription
         parts.Add(string.IsNullOrEmpty(action.Namespace) ? "any namespace" : $"namespace {action.Namespace}");
         parts.Add("operation " + (action.Operation is "" or "*" ? "any" : action.Operation));
         return string.Join(", ", parts);
+    }
+
+    private static string SetTarget(ChangeSet set, string ns) =>
+        $"{set.Objects.Count} object{(set.Objects.Count == 1 ? "" : "s")} in namespace {ns} (each below)";
+
+    /// <summary>"[2/3] against the live object (read with your credentials):" then the diff, for every object.</summary>
+    private static void SetObjects(StringBuilder text, IReadOnlyList<LiveComparison> objects)
+    {
+        text.Append("\nObjects (what the approval lets through, each against the live object read with your credentials):\n");
+        foreach (var o in objects)
+        {
+            var title = o.Title + (o.Unavailable is { } why ? (o.Title.EndsWith(']') ? " " : ": ") + why : "") + (o.Diff is null ? "" : ":");
+            text.Append("  ").Append(Safe(title.ReplaceLineEndings(" "))).Append('\n');
+            if (o.Diff is { } diff) Indented(text, diff, "    ");
+        }
     }
 
     private static string Missing(RequestView view) =>
@@ -175,9 +200,9 @@ internal static class RequestDescription
     private static void Field(StringBuilder text, string label, string value) =>
         text.Append((label + ":").PadRight(LabelWidth)).Append(Safe(value.ReplaceLineEndings(" "))).Append('\n');
 
-    private static void Indented(StringBuilder text, string block)
+    private static void Indented(StringBuilder text, string block, string indent = "  ")
     {
-        foreach (var line in Safe(block.ReplaceLineEndings("\n").TrimEnd('\n')).Split('\n')) text.Append("  ").Append(line).Append('\n');
+        foreach (var line in Safe(block.ReplaceLineEndings("\n").TrimEnd('\n')).Split('\n')) text.Append(indent).Append(line).Append('\n');
     }
 
     private static string Safe(string text) => TerminalText.Escape(text, multiline: true);

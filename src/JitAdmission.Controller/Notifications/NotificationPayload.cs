@@ -43,6 +43,7 @@ public static partial class NotificationPayload
                 requesterHandle)
             {
                 ApprovedByRules = evaluation.Requirements.Select(r => r.ApprovedByRule).OfType<string>().Distinct(StringComparer.Ordinal).ToList() is { Count: > 0 } rules ? rules : null,
+                ChangeSet = ChangeSetInfo.Of(request.Spec.ChangeSet),
             },
             approve);
         return JsonSerializer.Serialize(body, PayloadJson.Default.Body);
@@ -54,8 +55,8 @@ public static partial class NotificationPayload
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(evaluation);
         var spec = request.Spec;
-        var where = string.IsNullOrEmpty(spec.Action.Namespace) ? "" : $" in {spec.Action.Namespace}";
-        var what = $"{evaluation.Action}{where}";
+        var set = spec.ChangeSet;
+        var what = set is null ? $"{evaluation.Action}{Where(spec.Action.Namespace)}" : SetAction(set, request.Metadata.NamespaceProperty);
         var id = $"ApprovalRequest {request.Metadata.NamespaceProperty}/{request.Metadata.Name}";
         var who = spec.Requester.Username;
         var text = new StringBuilder();
@@ -64,20 +65,24 @@ public static partial class NotificationPayload
             case ApprovalAnnouncements.Pending:
                 text.Append($"Approval needed: {who} wants to {what} ({id})");
                 AppendReason(text, spec);
+                AppendChangeSet(text, set);
                 text.Append($"\nApprovals {evaluation.Progress}: {evaluation.RequirementsText}; expires {TimeText.Absolute(evaluation.ExpiresAt)}");
                 text.Append($"\nApprove: `{approveCommand}`");
                 break;
             case ApprovalAnnouncements.BreakGlass:
                 text.Append($"Break-glass: {who} used break-glass to {what} ({id})");
                 AppendReason(text, spec);
+                AppendChangeSet(text, set);
                 text.Append($"\nReview needed ({evaluation.RequirementsText}): `{approveCommand}`");
                 break;
             case ApprovalExpiry.Expiring:
                 text.Append($"Expiring: {what} by {who} ({id})\n{ApprovalExpiry.Describe(evaluation, now)}");
+                AppendChangeSet(text, set);
                 if (evaluation.Phase == RequestPhase.Pending) text.Append($"\nApprove: `{approveCommand}`");
                 break;
             default:
                 text.Append($"{Headline(announcement)}: {what} by {who} ({id})\n{evaluation.MessageFor(announcement)}");
+                AppendChangeSet(text, set);
                 break;
         }
 
@@ -122,5 +127,8 @@ public static partial class NotificationPayload
     {
         /// <summary>The auto-approval rules ("policy/rule") that satisfied entries; absent when people did it all.</summary>
         public IReadOnlyList<string>? ApprovedByRules { get; init; }
+
+        /// <summary>For a change set: its objects; absent for one change.</summary>
+        public ChangeSetInfo? ChangeSet { get; init; }
     }
 }

@@ -23,7 +23,7 @@ public static class ChangeSummary
         var header = Header(request);
         // Below a minimal body the header alone is the most useful thing to show.
         if (header.Length + 1 + MinBodyChars > maxChars) return Safe(ValueText.Truncate(header, maxChars));
-        var body = new Body(maxChars - header.Length - 1);
+        var body = Lines(maxChars - header.Length - 1);
 
         var target = Target(request);
         var isSecret = ProposedObject.IsSecret(request);
@@ -59,7 +59,7 @@ public static class ChangeSummary
     {
         ArgumentNullException.ThrowIfNull(header);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxChars, 80);
-        var body = new Body(Math.Max(MinBodyChars, maxChars - header.Length - 1));
+        var body = Lines(Math.Max(MinBodyChars, maxChars - header.Length - 1));
         switch (live, proposed)
         {
             case ({ } before, { } after):
@@ -74,6 +74,19 @@ public static class ChangeSummary
         }
 
         return Safe(body.IsEmpty ? header : header + "\n" + body);
+    }
+
+    /// <summary>
+    /// The fields of <paramref name="proposed"/> as they will be (<c>= path: value</c>) under <paramref name="header"/>,
+    /// bounded like <see cref="Describe"/>: what an update lets through when the live object cannot be compared.
+    /// </summary>
+    public static string AsItWillBe(string header, JsonElement proposed, bool isSecret, bool keepStatus = false, int maxChars = DefaultMaxChars)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxChars, 80);
+        var body = Lines(Math.Max(MinBodyChars, maxChars - header.Length - 1));
+        body.AddAll(ObjectDiff.Fields(proposed, keepStatus, isSecret).Select(l => l with { Op = ChangeOp.Set }), "(empty object)");
+        return Safe(header + "\n" + body);
     }
 
     private static string Safe(string text) => Text.TerminalText.Escape(text, multiline: true);
@@ -113,69 +126,5 @@ public static class ChangeSummary
             ? value.GetString()
             : null;
 
-    /// <summary>Lines within a character budget; past it, lines are only counted ("… and N more changes").</summary>
-    private sealed class Body(int budget)
-    {
-        private readonly List<string> _lines = [];
-        private int _used;
-        private int _more;
-
-        public bool IsEmpty => _lines.Count == 0 && _more == 0;
-
-        public void Add(string line) => Add(line, () => line);
-
-        public void AddAll(IEnumerable<ChangeLine> lines, string whenNone)
-        {
-            var any = false;
-            foreach (var line in lines)
-            {
-                any = true;
-                Add(null, line.Format);
-            }
-
-            if (!any) Add(whenNone);
-        }
-
-        private void Add(string? text, Func<string> format)
-        {
-            if (_more > 0)
-            {
-                _more++;
-                return;
-            }
-
-            var line = ValueText.Truncate(text ?? format(), MaxLineChars);
-            var cost = line.Length + (_lines.Count > 0 ? 1 : 0);
-            if (_used + cost > budget)
-            {
-                _more = 1;
-                return;
-            }
-
-            _lines.Add(line);
-            _used += cost;
-        }
-
-        public override string ToString()
-        {
-            if (_more == 0) return string.Join('\n', _lines);
-            // Make room for the trailer by giving back whole lines.
-            while (true)
-            {
-                var trailer = $"… and {_more} more change{(_more == 1 ? "" : "s")}";
-                var length = _used + trailer.Length + (_lines.Count > 0 ? 1 : 0);
-                if (length <= budget || _lines.Count == 0)
-                {
-                    var builder = new StringBuilder();
-                    foreach (var line in _lines) builder.Append(line).Append('\n');
-                    return ValueText.Truncate(builder.Append(trailer).ToString(), Math.Max(budget, 1));
-                }
-
-                var last = _lines[^1];
-                _lines.RemoveAt(_lines.Count - 1);
-                _used -= last.Length + (_lines.Count > 0 ? 1 : 0);
-                _more++;
-            }
-        }
-    }
+    private static BoundedLines Lines(int budget) => new(budget, MaxLineChars, "change");
 }

@@ -219,4 +219,19 @@ public class ChangeSummaryTests
         Assert.Contains("~ spec.template.spec.containers[name=c0].image: \"nginx:1.26\" → \"nginx:1.27\"", summary, StringComparison.Ordinal);
         Assert.Matches(@"… and \d+ more changes$", summary);
     }
+
+    [Fact]
+    public void As_it_will_be_lists_the_proposed_fields_bounded_with_secret_values_hidden()
+    {
+        var fields = ChangeSummary.AsItWillBe("UPDATE v1 secrets prod/db", Json(SecretNew), isSecret: true);
+        var many = ChangeSummary.AsItWillBe("UPDATE v1 configmaps prod/c", Json(
+            "{\"data\":{" + string.Join(",", Enumerable.Range(0, 500).Select(i => $"\"k{i}\":\"{new string('v', 50)}\"")) + "}}"), isSecret: false, maxChars: 400);
+
+        Assert.StartsWith("UPDATE v1 secrets prod/db\n= ", fields, StringComparison.Ordinal);
+        Assert.Contains("= data.password: (value hidden)", fields, StringComparison.Ordinal);
+        Assert.DoesNotContain("czNjcjN0", fields, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter3", fields, StringComparison.Ordinal);
+        Assert.True(many.Length <= 400, $"{many.Length}");
+        Assert.Matches(@"… and \d+ more changes$", many);
+    }
 }
