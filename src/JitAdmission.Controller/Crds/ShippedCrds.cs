@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using JitAdmission.Kubernetes.Yaml;
+using JitAdmission.Core.Text;
 
 namespace JitAdmission.Controller.Crds;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using JitAdmission.Controller.Crds;
-using JitAdmission.Kubernetes.Yaml;
+using JitAdmission.Core.Text;
 
 namespace JitAdmission.Controller.Tests.Crds;
 

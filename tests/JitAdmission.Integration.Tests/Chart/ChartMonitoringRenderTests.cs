@@ -1,4 +1,4 @@
-using JitAdmission.Kubernetes.Yaml;
+using JitAdmission.Core.Text;
 using System.Text.Json.Nodes;
 using static JitAdmission.Integration.Tests.Chart.RenderedChart;
 

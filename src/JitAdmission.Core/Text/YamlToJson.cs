@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace JitAdmission.Kubernetes.Yaml;
+namespace JitAdmission.Core.Text;
 
 /// <summary>
 /// Reads YAML documents as JSON nodes with typed scalars (bool, integer, number, null), as the API server does,
