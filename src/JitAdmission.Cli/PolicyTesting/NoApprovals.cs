@@ -13,6 +13,8 @@ internal sealed class NoApprovals : IApprovalLookup
 
     public IReadOnlyList<ApprovalRequest> InChangeSets(string fingerprint) => [];
 
+    public IReadOnlyList<ApprovalRequest> ChangeSetsFor(string group, string resource, string @namespace, string name) => [];
+
     public IReadOnlyList<ApprovalRequest> ByObject(string group, string resource, string @namespace, string name) => [];
 
     public IReadOnlyList<ApprovalRequest> ByRequester(string username) => [];

@@ -1,3 +1,4 @@
+using JitAdmission.Core.Changes;
 using JitAdmission.Core.Fingerprinting;
 using JitAdmission.Core.Messages;
 using JitAdmission.Core.Naming;
@@ -9,7 +10,7 @@ namespace JitAdmission.Core.Admission;
 /// the cached approvals and the time it decides what to do next — answer, use an approval, create a request, hold on
 /// one, or record a break-glass. <see cref="Gate.GateMachine"/> calls it at every round and carries the plan out.
 /// </summary>
-public static class AdmissionEngine
+public static partial class AdmissionEngine
 {
     /// <summary>The shared answer for everything not gated: no allocation on the hot path.</summary>
     private static readonly DecidedPlan NothingGated = new(AdmissionVerdict.Allow);
@@ -18,6 +19,8 @@ public static class AdmissionEngine
     {
         ArgumentNullException.ThrowIfNull(input);
         var request = input.Request;
+        // A Helm release record opens a revision: its gated objects are asked for together, before Helm writes any.
+        if (HelmRelease.MayBe(request) && PlanHelmRecord(input) is { } helm) return helm;
         // Fast path: the index answers most requests without touching the object.
         if (input.Policies.ApplicableCandidates(request).Count == 0) return NothingGated;
         // jit-admission's own writes are never gated, nor is its API: gating reviews could lock approvers out, and
@@ -94,6 +97,8 @@ public static class AdmissionEngine
         }
         if (covering is not null)
             return new ConsumePlan(gate, covering.Request, covering.Evaluation) { Warnings = warnings, AdvisoryPolicies = advisory };
+        if (HelmCovering(input, gate) is { } release)
+            return release with { Warnings = warnings, AdvisoryPolicies = advisory };
         if (JustUsed(input, gate) is { } retried)
             return Decided(GateVerdicts.RetryAllowed(gate, advisory, warnings, retried));
 

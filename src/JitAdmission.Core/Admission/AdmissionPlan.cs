@@ -18,7 +18,11 @@ public abstract record AdmissionPlan
 public sealed record DecidedPlan(AdmissionVerdict Verdict) : AdmissionPlan;
 
 /// <summary>A usable approval covers the request: record one use with an optimistic-concurrency status write, then allow.</summary>
-public sealed record ConsumePlan(AdmissionGate Gate, ApprovalRequest Approval, ApprovalEvaluation Evaluation) : AdmissionPlan;
+public sealed record ConsumePlan(AdmissionGate Gate, ApprovalRequest Approval, ApprovalEvaluation Evaluation) : AdmissionPlan
+{
+    /// <summary>For a change set: the entry used (its fingerprint goes into <c>status.usedObjects</c>); the gate's fingerprint when null.</summary>
+    public string? UsedEntry { get; init; }
+}
 
 /// <summary>No approval yet: create <see cref="Request"/> (deterministic name), then hold the call up to <see cref="Wait"/>.</summary>
 public sealed record CreatePlan(AdmissionGate Gate, ApprovalRequest Request, TimeSpan Wait, UsedApproval? PreviouslyUsed) : AdmissionPlan;

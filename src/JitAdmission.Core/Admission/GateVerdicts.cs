@@ -155,6 +155,10 @@ public static class GateVerdicts
             AuditAnnotations = Annotations(gate, advisory, null, "nochange"),
         };
 
+    /// <summary>A Helm release record whose revision's gated objects an approved change set covers: Helm may go on.</summary>
+    internal static AdmissionVerdict HelmReleaseAllowed(AdmissionGate gate, ApprovalRequest set) =>
+        Allowed(gate, [], [], set, Outcomes.Allow, [.. set.Spec.Reviews.Select(r => r.Reviewer)]);
+
     internal static AdmissionVerdict DryRunAllowed(AdmissionGate gate, IReadOnlyList<string> advisory, List<string> warnings, string warning) =>
         new()
         {

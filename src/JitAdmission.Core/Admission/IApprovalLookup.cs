@@ -18,6 +18,9 @@ public interface IApprovalLookup
     /// <summary>Change sets with an object whose fingerprint equals <paramref name="fingerprint"/> (<c>spec.changeSet</c>).</summary>
     IReadOnlyList<ApprovalRequest> InChangeSets(string fingerprint);
 
+    /// <summary>Helm release change sets with an APPLY entry for this object; <paramref name="resource"/> has no subresource.</summary>
+    IReadOnlyList<ApprovalRequest> ChangeSetsFor(string group, string resource, string @namespace, string name);
+
     /// <summary>Requests made by this user (Grant approvals).</summary>
     IReadOnlyList<ApprovalRequest> ByRequester(string username);
 }

@@ -107,7 +107,7 @@ public static class GateMachine
             Kind = approval.Kind,
             Metadata = approval.Metadata,
             Spec = approval.Spec,
-            Status = ApprovalUse.Record(approval.Status ?? new ApprovalRequestStatus(), plan.Evaluation, state.Call.Request, view.Now, plan.Gate.Fingerprint),
+            Status = ApprovalUse.Record(approval.Status ?? new ApprovalRequestStatus(), plan.Evaluation, state.Call.Request, view.Now, plan.UsedEntry ?? plan.Gate.Fingerprint),
         };
         return new GateStep(state with { Stage = GateStage.Using }, new WriteStatus(withUse));
     }

@@ -10,6 +10,7 @@ public static class ApprovalRequestIndexes
     public const string Requester = "requester";
     public const string Object = "object";
     public const string ChangeSetObject = "changeSetObject";
+    public const string ChangeSetTarget = "changeSetTarget";
 
     /// <summary>Adds <see cref="Fingerprint"/>, <see cref="Requester"/>, <see cref="ChangeSetObject"/> and <see cref="Object"/> to the cache.</summary>
     public static ResourceCache<ApprovalRequest> AddStandardIndexes(this ResourceCache<ApprovalRequest> cache)
@@ -18,7 +19,10 @@ public static class ApprovalRequestIndexes
         cache.AddIndex(Fingerprint, r => string.IsNullOrEmpty(r.Spec?.Fingerprint) ? [] : [r.Spec.Fingerprint]);
         cache.AddIndex(Requester, r => string.IsNullOrEmpty(r.Spec?.Requester?.Username) ? [] : [r.Spec.Requester.Username]);
         cache.AddIndex(ChangeSetObject, r => r.Spec?.ChangeSet?.Objects is { Count: > 0 } objects
-            ? [.. objects.Select(o => o.Fingerprint).Where(f => f.Length > 0).Distinct(StringComparer.Ordinal)]
+            ? [.. objects.Where(o => o.Operation != "APPLY").Select(o => o.Fingerprint).Where(f => f.Length > 0).Distinct(StringComparer.Ordinal)]
+            : []);
+        cache.AddIndex(ChangeSetTarget, r => r.Spec?.ChangeSet?.Objects is { Count: > 0 } objects
+            ? [.. objects.Where(o => o.Operation == "APPLY").Select(o => ObjectKey(o.Group, o.Resource, o.Namespace, o.Name)).Distinct(StringComparer.Ordinal)]
             : []);
         cache.AddIndex(Object, r => r.Spec?.Action is { Name: { Length: > 0 } } a ? [ObjectKey(a.Group, a.Resource, a.Namespace, a.Name)] : []);
         return cache;

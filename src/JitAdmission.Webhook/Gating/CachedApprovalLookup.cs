@@ -11,6 +11,9 @@ public sealed class CachedApprovalLookup(IResourceCacheReader<ApprovalRequest> r
     public IReadOnlyList<ApprovalRequest> InChangeSets(string fingerprint) =>
         requests.ByIndex(ApprovalRequestIndexes.ChangeSetObject, fingerprint);
 
+    public IReadOnlyList<ApprovalRequest> ChangeSetsFor(string group, string resource, string @namespace, string name) =>
+        requests.ByIndex(ApprovalRequestIndexes.ChangeSetTarget, ApprovalRequestIndexes.ObjectKey(group, resource, @namespace, name));
+
     public IReadOnlyList<ApprovalRequest> ByObject(string group, string resource, string @namespace, string name) =>
         requests.ByIndex(ApprovalRequestIndexes.Object, ApprovalRequestIndexes.ObjectKey(group, resource, @namespace, name));
 

@@ -138,6 +138,10 @@ internal sealed class EngineWorld
         public IReadOnlyList<ApprovalRequest> InChangeSets(string fingerprint) =>
             [.. requests.Where(r => r.Spec.ChangeSet?.Objects.Any(o => o.Fingerprint == fingerprint) == true)];
 
+        public IReadOnlyList<ApprovalRequest> ChangeSetsFor(string group, string resource, string @namespace, string name) =>
+            [.. requests.Where(r => r.Spec.ChangeSet?.Objects.Any(o => o.Operation == "APPLY" && o.Group == group && o.Resource == resource
+                && (o.Namespace ?? "") == @namespace && o.Name == name) == true)];
+
         public IReadOnlyList<ApprovalRequest> ByObject(string group, string resource, string @namespace, string name) =>
             [.. requests.Where(r => r.Spec.Action.Name == name && r.Spec.Action.Group == group && r.Spec.Action.Resource == resource
                 && (r.Spec.Action.Namespace ?? "") == @namespace)];
