@@ -25,6 +25,7 @@ public static class DesiredWebhookConfigurations
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(target);
+        var gate = Gate(options, target, policies, excludedNamespaces);
         // Requests are records: their deletion is guarded too (RequestGuard.ValidateDelete).
         var guard = OwnResources(WebhookNames.Guard, WebhookNames.GuardPath, target,
             OwnRule([ApiConstants.RequestPlural], [Operations.Create, Operations.Update, Operations.Delete]),
@@ -34,7 +35,7 @@ public static class DesiredWebhookConfigurations
             ApiVersion = ApiVersion,
             Kind = "ValidatingWebhookConfiguration",
             Metadata = new V1ObjectMeta { Name = options.ConfigurationName },
-            Webhooks = [Gate(options, target, policies, excludedNamespaces), guard],
+            Webhooks = [gate, Release(gate, policies), guard],
         };
     }
 
@@ -98,6 +99,29 @@ public static class DesiredWebhookConfigurations
             AdmissionReviewVersions = ReviewVersions,
         };
     }
+
+    /// <summary>
+    /// Helm release records (Secrets labelled <c>owner: helm</c>) where the gate applies, only while some Enforce policy
+    /// exists: the gate asks for a revision's gated objects as one change set when Helm opens the revision. Only a
+    /// convenience — each object is still gated when written — so it is narrowed to Helm's records by label, and other
+    /// Secrets never wait on jit-admission.
+    /// </summary>
+    private static V1ValidatingWebhook Release(V1ValidatingWebhook gate, IEnumerable<ApprovalPolicy> policies) => new()
+    {
+        Name = WebhookNames.Release,
+        ClientConfig = gate.ClientConfig,
+        Rules = policies.Any(p => p.Spec.Enforcement == Enforcement.Enforce)
+            ? [new V1RuleWithOperations { ApiGroups = [""], ApiVersions = ["v1"], Resources = ["secrets"], Operations = [Operations.Create], Scope = "Namespaced" }]
+            : [],
+        NamespaceSelector = gate.NamespaceSelector,
+        ObjectSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["owner"] = "helm" } },
+        MatchConditions = [],
+        SideEffects = gate.SideEffects,
+        FailurePolicy = gate.FailurePolicy,
+        TimeoutSeconds = gate.TimeoutSeconds,
+        MatchPolicy = "Equivalent",
+        AdmissionReviewVersions = ReviewVersions,
+    };
 
     /// <summary>The guard and the stamp: jit-admission's own resources, in every namespace, answered from memory, failing closed.</summary>
     private static V1ValidatingWebhook OwnResources(string name, string path, WebhookTarget target, params List<V1RuleWithOperations> rules) => new()

@@ -140,7 +140,7 @@ public sealed class WebhookConfigurationOwner(
         var now = time.GetUtcNow();
         foreach (var (name, bundle) in bundles)
         {
-            if (name is not (WebhookNames.Gate or WebhookNames.Guard or WebhookNames.Stamp) || bundle is not { Length: > 0 }) continue;
+            if (name is not (WebhookNames.Gate or WebhookNames.Release or WebhookNames.Guard or WebhookNames.Stamp) || bundle is not { Length: > 0 }) continue;
             if (CaBundleTrust.Problem(certificates.Current, bundle, now) is not { } problem) continue;
             WebhookConfigurationLog.Repairing(_logger, kind, current.Metadata.Name, $"{name}: {problem}");
             events.Record(current, EventTypes.Warning, "CaBundleRepaired", $"The caBundle of {name} did not verify the serving certificate, so the API server could not call it; restored. {problem}");

@@ -77,7 +77,7 @@ public sealed class WebhookTrustMonitor(
         var read = await jit.ValidatingWebhookConfigurations.GetAsync(_name, cancellationToken);
         if (!read.IsOk) return null; // not registered yet (the leader creates it), or unreadable now: nothing to say
         var configuration = read.Object;
-        var ours = (configuration.Webhooks ?? []).Where(w => w.Name is WebhookNames.Gate or WebhookNames.Guard).ToList();
+        var ours = (configuration.Webhooks ?? []).Where(w => w.Name is WebhookNames.Gate or WebhookNames.Release or WebhookNames.Guard).ToList();
         // An empty caBundle is a configuration the leader has not filled in yet (a fresh install), not a wrong one.
         if (ours.Count == 0 || ours.All(w => w.ClientConfig?.CaBundle is not { Length: > 0 })) return null;
 

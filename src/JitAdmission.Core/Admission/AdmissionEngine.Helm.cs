@@ -140,7 +140,7 @@ public static partial class AdmissionEngine
     /// An approved Helm change set of the requester's with an unused entry for this object, which the write applies
     /// exactly (<see cref="HelmChangeSet.Mismatch"/>); null when none.
     /// </summary>
-    private static ConsumePlan? HelmCovering(AdmissionEngineInput input, AdmissionGate gate)
+    private static ConsumePlan? HelmCovering(AdmissionEngineInput input, AdmissionGate gate, List<string> warnings)
     {
         var request = input.Request;
         if (request.Name.Length == 0 || request.SubResource.Length > 0 || request.Operation is not (Operations.Create or Operations.Update)) return null;
@@ -154,8 +154,11 @@ public static partial class AdmissionEngine
             foreach (var entry in set.Spec.ChangeSet.Objects)
             {
                 if (entry.Operation != "APPLY" || ChangeSets.IsUsed(set, entry.Fingerprint)) continue;
-                if (HelmChangeSet.Mismatch(entry, request) is null)
-                    return new ConsumePlan(gate, set, evaluation) { UsedEntry = entry.Fingerprint };
+                var mismatch = HelmChangeSet.Mismatch(entry, request);
+                if (mismatch is null) return new ConsumePlan(gate, set, evaluation) { UsedEntry = entry.Fingerprint };
+                if (mismatch != HelmChangeSet.AnotherObject)
+                    warnings.Add($"this is not the object approved in approvalrequest {set.Metadata.NamespaceProperty}/{set.Metadata.Name} "
+                        + $"(Helm release {set.Spec.ChangeSet.Helm.Release}): {mismatch}");
             }
         }
 

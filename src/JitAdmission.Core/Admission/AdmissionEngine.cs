@@ -97,7 +97,7 @@ public static partial class AdmissionEngine
         }
         if (covering is not null)
             return new ConsumePlan(gate, covering.Request, covering.Evaluation) { Warnings = warnings, AdvisoryPolicies = advisory };
-        if (HelmCovering(input, gate) is { } release)
+        if (HelmCovering(input, gate, warnings) is { } release)
             return release with { Warnings = warnings, AdvisoryPolicies = advisory };
         if (JustUsed(input, gate) is { } retried)
             return Decided(GateVerdicts.RetryAllowed(gate, advisory, warnings, retried));

@@ -98,6 +98,9 @@ public static class HelmChangeSet
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 
+    /// <summary>What <see cref="Mismatch"/> says of an entry for another object.</summary>
+    public const string AnotherObject = "another object";
+
     /// <summary>Null when the write applies exactly the entry's object to the entry's object; else why not.</summary>
     public static string? Mismatch(ChangeSetObject entry, AdmissionAttributes write)
     {
@@ -105,7 +108,7 @@ public static class HelmChangeSet
         ArgumentNullException.ThrowIfNull(write);
         if (write.Operation is not (Operations.Create or Operations.Update) || write.SubResource.Length > 0) return "not a create or update of the object";
         if (entry.Group != write.Resource.Group || entry.Resource != write.Resource.Resource || (entry.Namespace ?? "") != write.Namespace || entry.Name != write.Name)
-            return "another object";
+            return AnotherObject;
         if (entry.Object is not { } expected || write.Object.Element is not { } written) return "no object";
         return AppliedFields.Mismatch(written, write.OldObject.Element, JsonNode.Parse(expected.GetRawText())!.AsObject());
     }

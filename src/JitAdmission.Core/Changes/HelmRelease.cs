@@ -50,7 +50,7 @@ public sealed record HelmRelease(string Name, string Namespace, int Revision, st
             using var release = JsonDocument.Parse(Decompress(Convert.FromBase64String(Encoding.ASCII.GetString(payload))));
             var root = release.RootElement;
             var manifest = Text(root, "manifest") ?? "";
-            var objects = YamlToJson.ParseDocuments(manifest).OfType<JsonObject>().ToList();
+            var objects = YamlToJson.ParseDocuments(manifest, yaml11: true).OfType<JsonObject>().ToList();
             return new HelmRelease(
                 Text(root, "name") ?? Label(secret, "name") ?? "",
                 Text(root, "namespace") ?? request.Namespace,

@@ -108,6 +108,9 @@ public static class AdmissionMessages
     {
         ArgumentNullException.ThrowIfNull(request);
         var name = request.Name.Length > 0 ? request.Name : "(generated name)";
+        // A Helm release record stands for its revision's objects (docs/semantics.md "Helm releases").
+        if (Changes.HelmRelease.MayBe(request))
+            return $"Helm release {name[Changes.HelmRelease.NamePrefix.Length..]} in {request.Namespace} (the gated objects of this revision)";
         return $"{request.Operation} {request.ResourceWithSubresource} {RequestScope.DisplayTarget(request, name)}";
     }
 

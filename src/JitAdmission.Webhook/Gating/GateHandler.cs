@@ -37,8 +37,10 @@ public sealed class GateHandler(
     {
         ArgumentNullException.ThrowIfNull(request);
         var loaded = _caches.IsSynced;
-        // Most requests match no policy: answered synchronously, with nothing allocated.
-        if (loaded && policies.Current.ApplicableCandidates(request).Count == 0) return ValueTask.FromResult(AdmissionVerdict.Allow);
+        // Most requests match no policy: answered synchronously, with nothing allocated. A Helm release record stands
+        // for the objects of its revision, which policies may match (AdmissionEngine reads it).
+        if (loaded && policies.Current.ApplicableCandidates(request).Count == 0 && !Core.Changes.HelmRelease.MayBe(request))
+            return ValueTask.FromResult(AdmissionVerdict.Allow);
         GateStep step;
         try
         {
