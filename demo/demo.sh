@@ -159,6 +159,47 @@ if as alice apply -f "$WORK/web.yaml" >"$WORK/alice-2.out" 2>&1; then cat "$WORK
 printf '%s' "$yellow"; sed -n 's/.*denied the request: /denied: /p; /^ApprovalRequest\|^An approver\|^  or:\|^Once it/p' "$WORK/alice-2.out"; printf '%s' "$reset"
 say "held for the policy's wait, then denied: the same change needs a new approval, under a new request name."
 
+step "Helm: a release is one approval per revision"
+cat > "$WORK/config-policy.yaml" <<'YAML'
+apiVersion: jitadmission.io/v1alpha1
+kind: ApprovalPolicy
+metadata:
+  name: production-config
+spec:
+  match:
+    resources:
+    - apiGroups: [""]
+      resources: ["configmaps"]
+      operations: ["CREATE", "UPDATE"]
+    namespaceSelector:
+      matchLabels: {env: prod}
+  approval:
+    approvers:
+    - name: sre
+      groups: ["sre"]
+    wait: 0s
+YAML
+as admin apply -f "$WORK/config-policy.yaml" >/dev/null
+say "admin: ConfigMaps in production need an SRE too (policy production-config, answered at once: wait 0s)"
+mkdir -p "$WORK/shop-config/templates"
+printf 'apiVersion: v2\nname: shop-config\nversion: 1.0.0\n' > "$WORK/shop-config/Chart.yaml"
+printf 'currency: EUR\n' > "$WORK/shop-config/values.yaml"
+for c in checkout payments search; do
+  printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\ndata:\n  currency: {{ .Values.currency | quote }}\n' "$c" > "$WORK/shop-config/templates/$c.yaml"
+done
+sleep 1   # the controller registers the webhook rules for the new policy
+helm_alice() { printf '%salice$ helm %s%s\n' "$yellow" "$*" "$reset"; KUBECONFIG="$WORK/alice.kubeconfig" "$HELM" "$@"; }
+if helm_alice install shop-config "$WORK/shop-config" -n shop >"$WORK/helm-1.out" 2>&1; then cat "$WORK/helm-1.out"; echo "expected the release to wait for approval"; exit 1; fi
+printf '%s' "$yellow"; sed -n 's/.*denied the request: /denied: /p; /^ApprovalRequest\|^  kubectl jit approve/p' "$WORK/helm-1.out"; printf '%s' "$reset"
+say "Helm's release record asked for the revision's three ConfigMaps at once; Helm wrote nothing, so nothing is stuck:"
+helm_alice list -n shop
+RELEASE=$("$KUBECTL" --kubeconfig "$WORK/admin.kubeconfig" get areq -n shop -o jsonpath='{range .items[?(@.spec.changeSet.helm)]}{.metadata.name}{end}')
+as bob jit describe "$RELEASE" -n shop | sed -n '1,/^Requirements/p'
+as bob jit approve "$RELEASE" -n shop -m "new currency config"
+helm_alice install shop-config "$WORK/shop-config" -n shop | sed -n '1,4p'
+as admin get areq "$RELEASE" -n shop -o jsonpath='{.status.phase}: {.status.message}{"\n"}'
+say "one approval, one helm run: each ConfigMap went through exactly as approved, once; another value would be a new revision to approve."
+
 step "The audit trail"
 as admin get areq -n shop
 as admin get areq "$NAME" -n shop -o jsonpath='{range .status.decisions[*]}{.decision} by {.reviewer} at {.time}: {.comment}{"\n"}{end}{range .status.usage[*]}used by {.by} at {.time} ({.operation}, admission uid {.admissionUid}){"\n"}{end}'

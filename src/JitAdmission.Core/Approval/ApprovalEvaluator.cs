@@ -137,7 +137,11 @@ public static class ApprovalEvaluator
     public static string ActionText(ApprovalRequestSpec spec)
     {
         var action = spec.Action;
-        if (spec.ChangeSet is { } set) return $"CHANGESET {set.Objects.Count} object{(set.Objects.Count == 1 ? "" : "s")}";
+        if (spec.ChangeSet is { } set)
+        {
+            var objects = $"{set.Objects.Count} object{(set.Objects.Count == 1 ? "" : "s")}";
+            return set.Helm is { } helm ? $"HELM {helm.Release} v{helm.Revision}: {objects}" : $"CHANGESET {objects}";
+        }
         if (string.IsNullOrEmpty(action.Name) && spec.Scope == ApprovalScope.Grant)
             return $"GRANT {string.Join(",", spec.Policies)}" + (string.IsNullOrEmpty(action.Namespace) ? "" : $" in {action.Namespace}");
         var operation = action.Operation is "" or "*" ? "ANY" : action.Operation;

@@ -61,7 +61,7 @@ public sealed class DesiredWebhookConfigurationTests
     [Fact]
     public void The_guard_and_stamp_always_fail_closed_and_cover_our_resources()
     {
-        var guard = Validating().Webhooks[1];
+        var guard = Validating().Webhooks.Single(w => w.Name == WebhookNames.Guard);
         var stamp = Assert.Single(DesiredWebhookConfigurations.Mutating(Options, Target()).Webhooks);
 
         Assert.Equal((WebhookNames.Guard, "https://127.0.0.1:8443/guard", "Fail", "None"), (guard.Name, guard.ClientConfig.Url, guard.FailurePolicy, guard.SideEffects));
@@ -86,6 +86,20 @@ public sealed class DesiredWebhookConfigurationTests
     }
 
     [Fact]
+    public void Helm_release_records_reach_the_gate_only_by_their_label_and_only_while_an_Enforce_policy_exists()
+    {
+        var release = Validating(Policy("a", Rule(["apps"], ["deployments"], "UPDATE"))).Webhooks.Single(w => w.Name == WebhookNames.Release);
+        var gate = Validating(Policy("a", Rule(["apps"], ["deployments"], "UPDATE"))).Webhooks.Single(w => w.Name == WebhookNames.Gate);
+        var rule = Assert.Single(release.Rules);
+        Assert.Equal("|secrets|CREATE|Namespaced", string.Join("|", string.Join(",", rule.ApiGroups), string.Join(",", rule.Resources), string.Join(",", rule.Operations), rule.Scope));
+        Assert.Equal("helm", release.ObjectSelector.MatchLabels["owner"]);
+        Assert.Equal((gate.ClientConfig.Url, gate.FailurePolicy, gate.TimeoutSeconds), (release.ClientConfig.Url, release.FailurePolicy, release.TimeoutSeconds));
+        Assert.Equal(KubernetesJson.Serialize(gate.NamespaceSelector), KubernetesJson.Serialize(release.NamespaceSelector));
+
+        Assert.Empty(Validating().Webhooks.Single(w => w.Name == WebhookNames.Release).Rules);
+    }
+
+    [Fact]
     public void What_the_API_server_stored_as_sent_is_not_drift_but_any_owned_field_changed_is()
     {
         var desired = Validating(Policy("a", Rule(["apps"], ["deployments"], "UPDATE")));
@@ -97,7 +111,7 @@ public sealed class DesiredWebhookConfigurationTests
             foreach (var webhook in stored.Webhooks)
             {
                 webhook.MatchConditions = null;
-                webhook.ObjectSelector = new V1LabelSelector();
+                if (webhook.ObjectSelector?.MatchLabels is not { Count: > 0 }) webhook.ObjectSelector = new V1LabelSelector();
             }
 
             stored.Webhooks.Add(new V1ValidatingWebhook { Name = "someone-else.example.com" });
@@ -113,7 +127,7 @@ public sealed class DesiredWebhookConfigurationTests
         Assert.True(WebhookDrift.Differs(desired, With(Stored(), w => w.MatchConditions = [new V1MatchCondition { Name = "skip", Expression = "false" }])));
         Assert.True(WebhookDrift.Differs(desired, With(Stored(), w => w.NamespaceSelector = new V1LabelSelector())));
         var withoutGuard = Stored();
-        withoutGuard.Webhooks.RemoveAt(1);
+        withoutGuard.Webhooks.Remove(withoutGuard.Webhooks.Single(w => w.Name == WebhookNames.Guard));
         Assert.True(WebhookDrift.Differs(desired, withoutGuard));
     }
 
@@ -139,7 +153,7 @@ public sealed class DesiredWebhookConfigurationTests
 
         var merged = WebhookDrift.Merge(current, desired);
 
-        Assert.Equal(["someone-else.example.com", WebhookNames.Gate, WebhookNames.Guard], merged.Webhooks.Select(w => w.Name));
+        Assert.Equal(["someone-else.example.com", WebhookNames.Gate, WebhookNames.Release, WebhookNames.Guard], merged.Webhooks.Select(w => w.Name));
         Assert.Same(desired.Webhooks[0], merged.Webhooks[1]);
         Assert.Equal("42", merged.Metadata.ResourceVersion);
         Assert.Equal("Helm", merged.Metadata.Labels["app.kubernetes.io/managed-by"]);

@@ -91,6 +91,7 @@ public class HelmReleaseTests
         Assert.Equal(["p"], set.Policies);
         Assert.Equal("prod", plan.Request.Metadata.NamespaceProperty);
         Assert.StartsWith("helm-release-demo-", plan.Request.Metadata.Name, StringComparison.Ordinal);
+        Assert.Equal("HELM demo v1: 2 objects", ApprovalEvaluator.ActionText(set));
         Assert.Equal("Helm", set.ChangeSet.Objects[0].Object!.Value.GetProperty("metadata").GetProperty("labels").GetProperty("app.kubernetes.io/managed-by").GetString());
     }
 

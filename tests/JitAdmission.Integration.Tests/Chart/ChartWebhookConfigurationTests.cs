@@ -14,12 +14,13 @@ public sealed class ChartWebhookConfigurationTests(DefaultRender render) : IClas
     [Fact]
     public void Both_configurations_hold_exactly_the_documented_webhooks()
     {
-        Assert.Equal(["gate.jitadmission.io", "guard.jitadmission.io"], Items(Chart.Single("ValidatingWebhookConfiguration")["webhooks"]).Select(w => Text(w["name"])));
+        Assert.Equal(["gate.jitadmission.io", "release.jitadmission.io", "guard.jitadmission.io"], Items(Chart.Single("ValidatingWebhookConfiguration")["webhooks"]).Select(w => Text(w["name"])));
         Assert.Equal(["stamp.jitadmission.io"], Items(Chart.Single("MutatingWebhookConfiguration")["webhooks"]).Select(w => Text(w["name"])));
     }
 
     [Theory]
     [InlineData("ValidatingWebhookConfiguration", "gate.jitadmission.io", "/validate", "NoneOnDryRun")]
+    [InlineData("ValidatingWebhookConfiguration", "release.jitadmission.io", "/validate", "NoneOnDryRun")]
     [InlineData("ValidatingWebhookConfiguration", "guard.jitadmission.io", "/guard", "None")]
     [InlineData("MutatingWebhookConfiguration", "stamp.jitadmission.io", "/mutate", "None")]
     public void Each_webhook_calls_its_path_on_the_release_Service_without_a_caBundle(string kind, string name, string path, string sideEffects)

@@ -128,7 +128,7 @@ public sealed class WebhookConfigurationOwnerTests(UrlModeCluster cluster) : ICl
 
         await Poll.UntilAsync(async () => (await cluster.AsAdmin("get", "validatingwebhookconfiguration", Name)).Succeeded
             && (await cluster.AsAdmin("get", "mutatingwebhookconfiguration", Name)).Succeeded, TimeSpan.FromSeconds(15), "both are back");
-        Assert.Equal(["gate.jitadmission.io", "guard.jitadmission.io"], (await ValidatingAsync()).Webhooks.Select(w => w.Name));
+        Assert.Equal(["gate.jitadmission.io", "release.jitadmission.io", "guard.jitadmission.io"], (await ValidatingAsync()).Webhooks.Select(w => w.Name));
     }
 
     [Fact]
