@@ -148,6 +148,15 @@ public sealed class HelmTests(JitCluster cluster) : IDisposable
             """, "apply", "--server-side", "--field-manager=helm", "--force-conflicts", "-f", "-");
         Assert.False(sideways.Succeeded);
 
+        // Nor a revision with one object more than approved.
+        File.WriteAllText(Path.Combine(_chart, "templates", "extra.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata: {k: v}\n");
+        var before = (await cluster.RequestsAsync(ns)).Count;
+        var extra = await HelmAsAliceAsync("upgrade", "shop", _chart, "--namespace", ns, "--set", "greeting=bye");
+        Assert.False(extra.Succeeded);
+        Assert.Equal(before + 1, (await cluster.RequestsAsync(ns)).Count);
+        Assert.False((await cluster.AsAdmin("get", "configmap", "extra", "-n", ns)).Succeeded);
+        File.Delete(Path.Combine(_chart, "templates", "extra.yaml"));
+
         // The approved upgrade itself goes through.
         var approved = await HelmAsAliceAsync("upgrade", "shop", _chart, "--namespace", ns, "--set", "greeting=bye");
         cluster.Require(approved, "the approved upgrade");
