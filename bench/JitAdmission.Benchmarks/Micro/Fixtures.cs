@@ -80,6 +80,10 @@ internal static class Fixtures
 
         public IReadOnlyList<ApprovalRequest> ByFingerprint(string fingerprint) => [];
 
+        public IReadOnlyList<ApprovalRequest> InChangeSets(string fingerprint) => [];
+
+        public IReadOnlyList<ApprovalRequest> ChangeSetsFor(string group, string resource, string @namespace, string name) => [];
+
         public IReadOnlyList<ApprovalRequest> ByObject(string group, string resource, string @namespace, string name) => [];
 
         public IReadOnlyList<ApprovalRequest> ByRequester(string username) => username == Requester ? byRequester : [];

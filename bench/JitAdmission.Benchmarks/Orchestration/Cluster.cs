@@ -1,4 +1,4 @@
-using JitAdmission.Kubernetes.Yaml;
+using JitAdmission.Core.Text;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;

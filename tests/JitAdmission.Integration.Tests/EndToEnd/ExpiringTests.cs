@@ -1,4 +1,5 @@
 using JitAdmission.Integration.Tests.Infrastructure;
+using JitAdmission.Integration.Tests.Infrastructure.Receivers;
 using JitAdmission.Kubernetes.Tests.Support;
 
 namespace JitAdmission.Integration.Tests.EndToEnd;
@@ -9,8 +10,14 @@ namespace JitAdmission.Integration.Tests.EndToEnd;
 /// approval before its window ends, saying who approved and the uses left (docs/approvals.md, Expiring announcements).
 /// </summary>
 [Collection(EndToEndGroup.Name)]
-public sealed class ExpiringTests(JitCluster cluster)
+public sealed class ExpiringTests(JitCluster cluster) : IAsyncLifetime
 {
+    private NotificationReceiver _receiver = null!;
+
+    public async Task InitializeAsync() => _receiver = await NotificationReceiver.StartAsync();
+
+    public async Task DisposeAsync() => await _receiver.DisposeAsync();
+
     private async Task<string> NamespaceWithPolicyAsync(string requestTtl, string validFor)
     {
         var ns = await cluster.NamespaceAsync("expiring");
@@ -21,6 +28,13 @@ public sealed class ExpiringTests(JitCluster cluster)
             spec:
               match: {resources: [{apiGroups: [""], resources: [configmaps], operations: [CREATE]}], namespaces: [{{ns}}]}
               approval: {approvers: [{name: sre, groups: [sre]}], scope: Grant, wait: 0s, requestTTL: {{requestTtl}}, validFor: {{validFor}}}
+              notify:
+              - {url: "{{_receiver.Url}}{{ns}}", events: [Pending], mentionRequester: true}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: jit-admission-requesters, namespace: {{JitCluster.OperatorNamespace}}}
+            data: {alice: "@alice-chat"}
             """);
         await JitCluster.WaitUntilGatedAsync(() => cluster.As("alice", "create", "configmap", "probe", "-n", ns, "--dry-run=server"));
         return ns;
@@ -53,6 +67,12 @@ public sealed class ExpiringTests(JitCluster cluster)
         Assert.Equal("Warning", expiring[0]);
         Assert.Contains("unless approved", expiring[2], StringComparison.Ordinal);
         Assert.Contains("sre", expiring[2], StringComparison.Ordinal);
+
+        // The route for pending requests got it too, addressed to alice by the handle the admins mapped.
+        await Poll.UntilAsync(() => Task.FromResult(_receiver.Accepted("/" + ns).Any(r => r.Event == "Expiring")), TimeSpan.FromSeconds(30), "the Expiring notification");
+        var notified = _receiver.Accepted("/" + ns).Single(r => r.Event == "Expiring");
+        Assert.StartsWith("@alice-chat ", notified.Text, StringComparison.Ordinal);
+        Assert.Contains("unless approved", notified.Text, StringComparison.Ordinal);
 
         // It expires; the announcement is not repeated.
         await Poll.UntilAsync(async () => (await cluster.RequestAsync(ns, request)).Status?.Phase == Core.Api.RequestPhase.Expired, TimeSpan.FromSeconds(30), "Expired");

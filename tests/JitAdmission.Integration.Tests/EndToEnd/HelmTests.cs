@@ -163,6 +163,55 @@ public sealed class HelmTests(JitCluster cluster) : IDisposable
         Assert.Equal("bye", (await cluster.AsAdmin("get", "configmap", "web-config", "-n", ns, "-o", "jsonpath={.data.greeting}")).Stdout.Trim());
     }
 
+    /// <summary>A chart of two gated ConfigMaps (ready at once, so helm's --wait returns), and optionally a gated Secret.</summary>
+    private async Task<(string Ns, string Chart)> ConfigChartAsync(bool withSecret)
+    {
+        var ns = await GatedNamespaceAsync(wait: "0s");
+        await cluster.ApplyAsync($$"""
+            apiVersion: jitadmission.io/v1alpha1
+            kind: ApprovalPolicy
+            metadata:
+              name: {{ns}}-secrets
+            spec:
+              match:
+                resources: [{apiGroups: [""], resources: [secrets], operations: [CREATE]}]
+                namespaces: [{{ns}}]
+              approval: {approvers: [{name: sre, groups: [sre]}], wait: 0s}
+            """);
+        var chart = Path.Combine(_chart, "config");
+        Directory.CreateDirectory(Path.Combine(chart, "templates"));
+        File.WriteAllText(Path.Combine(chart, "Chart.yaml"), "apiVersion: v2\nname: config\nversion: 0.1.0\n");
+        File.WriteAllText(Path.Combine(chart, "templates", "config.yaml"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: alpha}\ndata: {k: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: beta}\ndata: {k: b}\n");
+        if (withSecret)
+            File.WriteAllText(Path.Combine(chart, "templates", "secret.yaml"), "apiVersion: v1\nkind: Secret\nmetadata: {name: token}\nstringData: {t: x}\n");
+        await JitCluster.WaitUntilGatedAsync(() => cluster.As("alice", "create", "secret", "generic", "probe", "-n", ns, "--dry-run=server"));
+        return (ns, chart);
+    }
+
+    [Fact]
+    public async Task After_the_approval_helm_wait_returns_and_a_rolled_back_failure_leaves_nothing_behind()
+    {
+        // --wait: the approved revision is applied and helm waits for it as usual.
+        var (ns, chart) = await ConfigChartAsync(withSecret: false);
+        Assert.False((await HelmAsAliceAsync("upgrade", "--install", "config", chart, "--namespace", ns)).Succeeded);
+        await ApproveAsync(ns, Assert.Single(await cluster.RequestsAsync(ns)));
+        cluster.Require(await HelmAsAliceAsync("upgrade", "--install", "config", chart, "--namespace", ns, "--wait", "--timeout", "60s"), "helm --wait");
+
+        // --rollback-on-failure: the set covers the ConfigMaps but not the Secret (Secrets are asked for on their own), so
+        // the install fails on it and Helm uninstalls what it wrote: no release, no object left.
+        (ns, chart) = await ConfigChartAsync(withSecret: true);
+        Assert.False((await HelmAsAliceAsync("install", "config", chart, "--namespace", ns)).Succeeded);
+        var set = Assert.Single(await cluster.RequestsAsync(ns));
+        Assert.Equal(["alpha", "beta"], set.Spec.ChangeSet!.Objects.Select(o => o.Name).Order(StringComparer.Ordinal));
+        await ApproveAsync(ns, set);
+        var failed = await HelmAsAliceAsync("install", "config", chart, "--namespace", ns, "--rollback-on-failure", "--timeout", "60s");
+        Assert.False(failed.Succeeded);
+        Assert.Contains($"CREATE secrets {ns}/token needs approval", failed.Stderr, StringComparison.Ordinal);
+        Assert.Equal("", (await HelmAsAliceAsync("list", "--namespace", ns, "-q")).Stdout.Trim());
+        Assert.False((await cluster.AsAdmin("get", "configmap", "alpha", "-n", ns)).Succeeded);
+    }
+
     private void WriteChart()
     {
         File.WriteAllText(Path.Combine(_chart, "Chart.yaml"), "apiVersion: v2\nname: shop\nversion: 0.1.0\n");
