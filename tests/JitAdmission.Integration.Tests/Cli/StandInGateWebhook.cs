@@ -47,8 +47,7 @@ internal sealed class StandInGateWebhook : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        using var pem = X509Certificate2.CreateFromPemFile(sandbox.WebhookCertFile, sandbox.WebhookKeyFile);
-        var certificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        var certificate = PemCertificate.Load(sandbox.WebhookCertFile, sandbox.WebhookKeyFile);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(certificate)));
         var app = builder.Build();
         var gate = new StandInGateWebhook(app, sandbox.AdminClient(), policy);

@@ -64,6 +64,7 @@ public sealed class ApprovalRequestCrdTests(KubeSandbox sandbox) : IClassFixture
         { "extends added later", """[{"op":"add","path":"/spec/extends","value":"an-approved-grant"}]""" },
         { "validFor added later", """[{"op":"add","path":"/spec/validFor","value":"5m"}]""" },
         { "autoApprovals added later", """[{"op":"add","path":"/spec/autoApprovals","value":[{"policy":"p","rule":"on-call","approves":["sre"]}]}]""" },
+        { "changeSet added later", """[{"op":"add","path":"/spec/changeSet","value":{"objects":[{"operation":"CREATE","version":"v1","resource":"configmaps","name":"x","fingerprint":"0000000000000000000000000000000000000000000000000000000000000000","object":{}}]}}]""" },
     };
 
     [Theory]

@@ -1,3 +1,4 @@
+using JitAdmission.Integration.Tests.Infrastructure;
 using System.Net.Http.Json;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
@@ -76,8 +77,7 @@ public sealed class FaultCluster() : JitCluster(throughFaultProxy: true)
     private HttpClient ApiServerClient()
     {
         var pki = Path.Combine(Sandbox.Dir, "pki");
-        var certificate = X509CertificateLoader.LoadPkcs12(
-            X509Certificate2.CreateFromPemFile(Path.Combine(pki, "webhook-client.crt"), Path.Combine(pki, "webhook-client.key")).Export(X509ContentType.Pkcs12), null);
+        var certificate = PemCertificate.Load(Path.Combine(pki, "webhook-client.crt"), Path.Combine(pki, "webhook-client.key"));
         var handler = new HttpClientHandler
         {
             ClientCertificates = { certificate },

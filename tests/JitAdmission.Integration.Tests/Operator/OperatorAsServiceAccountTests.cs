@@ -179,7 +179,7 @@ public sealed class WebhookUrlWithSecretCertificateTests : IAsyncLifetime
     {
         using var admin = _sandbox.AdminClient();
         await Poll.UntilAsync(async () => (await admin.AdmissionregistrationV1.ReadValidatingWebhookConfigurationAsync("jit-admission")).Webhooks
-            .All(w => w.ClientConfig.Url == $"https://127.0.0.1:{_jit.PortOf(0)}{(w.Name == "gate.jitadmission.io" ? "/validate" : "/guard")}"),
+            .All(w => w.ClientConfig.Url == $"https://127.0.0.1:{_jit.PortOf(0)}{(w.Name is "gate.jitadmission.io" or "release.jitadmission.io" ? "/validate" : "/guard")}"),
             TimeSpan.FromSeconds(30), "the configurations point at the URL");
         await _sandbox.AdminKubectlAsync("create", "namespace", "url");
 

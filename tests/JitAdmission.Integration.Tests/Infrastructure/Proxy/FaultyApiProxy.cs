@@ -64,7 +64,7 @@ public sealed class FaultyApiProxy : IAsyncDisposable
     public static async Task<FaultyApiProxy> StartAsync(string kubeconfig, Uri server, string servingCertificate, string servingKey)
     {
         var stem = kubeconfig[..^".kubeconfig".Length];
-        var client = X509CertificateLoader.LoadPkcs12(X509Certificate2.CreateFromPemFile(stem + ".crt", stem + ".key").Export(X509ContentType.Pkcs12), null);
+        var client = PemCertificate.Load(stem + ".crt", stem + ".key");
         var handler = new SocketsHttpHandler
         {
             SslOptions =
@@ -77,7 +77,7 @@ public sealed class FaultyApiProxy : IAsyncDisposable
         };
         var upstream = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
 
-        var serving = X509CertificateLoader.LoadPkcs12(X509Certificate2.CreateFromPemFile(servingCertificate, servingKey).Export(X509ContentType.Pkcs12), null);
+        var serving = PemCertificate.Load(servingCertificate, servingKey);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l =>
