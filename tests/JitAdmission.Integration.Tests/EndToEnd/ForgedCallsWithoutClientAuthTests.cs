@@ -25,6 +25,8 @@ public sealed class ForgedCallsWithoutClientAuthTests : IAsyncLifetime
           approval:
             approvers: [{name: sre, groups: [sre]}]
             wait: 0s
+            # A rule that would approve anything: without client authentication it must never be applied.
+            autoApprove: [{name: everything, approves: [sre], rule: "true"}]
           breakGlass: {groups: [on-call]}
         """;
 
@@ -116,12 +118,41 @@ public sealed class ForgedCallsWithoutClientAuthTests : IAsyncLifetime
     [Fact]
     public async Task A_forged_old_object_never_reaches_what_approvers_read()
     {
-        await ForgeAsync(Review("UPDATE", "settings", ConfigMap("settings", "maintenance"), ConfigMap("settings", "DROP-ALL-TABLES")));
+        // (In someone else's name than alice's: her real calls in this class stay under the cap of 3 pending requests.)
+        await ForgeAsync(Review("UPDATE", "settings", ConfigMap("settings", "maintenance"), ConfigMap("settings", "DROP-ALL-TABLES"), user: "mallory"));
 
         var request = Assert.Single(await RequestsAsync(), r => r.Spec.Action.Name == "settings");
         Assert.DoesNotContain("DROP-ALL-TABLES", request.Spec.Change, StringComparison.Ordinal);
         Assert.Contains("= data.mode: \"maintenance\"", request.Spec.Change, StringComparison.Ordinal);
         Assert.Equal("maintenance", request.Spec.Object!.Value.GetProperty("data").GetProperty("mode").GetString());
+    }
+
+    [Fact]
+    public async Task Auto_approval_rules_are_never_applied_when_the_caller_is_not_authenticated()
+    {
+        var forged = await ForgeAsync(Review("CREATE", "ruled", ConfigMap("ruled", "x"), user: "mallory"));
+        var real = await _sandbox.KubectlAsync(_alice, ["create", "configmap", "ruled-real", "-n", Ns, "--from-literal=mode=x"]);
+
+        Assert.False(forged.GetProperty("allowed").GetBoolean());
+        Assert.False(real.Succeeded, real.ToString());
+        Assert.Contains("auto-approval rules are not applied here", real.Stderr, StringComparison.Ordinal);
+        Assert.All(await RequestsAsync(), r => Assert.Null(r.Spec.AutoApprovals));
+        Assert.False((await _sandbox.AdminKubectlAsync("get", "configmap", "ruled-real", "-n", Ns)).Succeeded);
+    }
+
+    [Fact]
+    public async Task A_forged_no_op_update_is_answered_but_records_nothing_and_lets_no_change_through()
+    {
+        // object == oldObject: the gate answers "nothing changes" — to the forger only; no request, no use is written.
+        var before = (await RequestsAsync()).Count;
+        var forged = await ForgeAsync(Review("UPDATE", "noop", ConfigMap("noop", "same"), ConfigMap("noop", "same"), user: "mallory"));
+        Assert.True(forged.GetProperty("allowed").GetBoolean());
+        Assert.Equal(before, (await RequestsAsync()).Count);
+
+        // The real object with that content still needs approval to be created.
+        var real = await _sandbox.KubectlAsync(_alice, ["create", "configmap", "noop", "-n", Ns, "--from-literal=mode=same"]);
+        Assert.False(real.Succeeded, real.ToString());
+        Assert.Contains("needs approval", real.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
