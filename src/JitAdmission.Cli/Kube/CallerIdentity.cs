@@ -7,5 +7,8 @@ internal sealed record CallerIdentity(string Username, string? Uid, IReadOnlyLis
 {
     public UserInfo ToUserInfo() => new(Username, Uid, Groups);
 
+    /// <summary>The caller as the requester of a request they create themselves (the guard checks it is them).</summary>
+    public Requester ToRequester() => new() { Username = Username, Uid = Uid is { Length: > 0 } uid ? uid : null, Groups = [.. Groups] };
+
     public override string ToString() => Groups.Count == 0 ? Username : $"{Username} (groups: {string.Join(", ", Groups)})";
 }

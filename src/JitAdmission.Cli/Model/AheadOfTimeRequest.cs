@@ -37,7 +37,7 @@ internal static class AheadOfTimeRequest
             Spec = new ApprovalRequestSpec
             {
                 Policies = [.. ask.Policies],
-                Requester = new Requester { Username = me.Username, Uid = me.Uid is { Length: > 0 } uid ? uid : null, Groups = [.. me.Groups] },
+                Requester = me.ToRequester(),
                 Action = action,
                 Scope = ask.Scope,
                 Reason = ask.Reason,

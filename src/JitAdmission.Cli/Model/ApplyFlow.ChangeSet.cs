@@ -99,7 +99,7 @@ internal sealed partial class ApplyFlow
             Spec = new ApprovalRequestSpec
             {
                 Policies = policies,
-                Requester = new Requester { Username = me.Username, Uid = me.Uid is { Length: > 0 } uid ? uid : null, Groups = [.. me.Groups] },
+                Requester = me.ToRequester(),
                 Action = new RequestedAction { Operation = "*", Namespace = @namespace },
                 Scope = ApprovalScope.Exact,
                 Reason = SetReason(entries),

@@ -24,7 +24,7 @@ internal static class ExtensionRequest
             Spec = new ApprovalRequestSpec
             {
                 Policies = [.. old.Policies],
-                Requester = new Requester { Username = me.Username, Uid = me.Uid is { Length: > 0 } uid ? uid : null, Groups = [.. me.Groups] },
+                Requester = me.ToRequester(),
                 Action = new RequestedAction
                 {
                     Operation = a.Operation, Group = a.Group, Version = a.Version, Resource = a.Resource,

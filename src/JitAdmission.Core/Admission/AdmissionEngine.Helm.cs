@@ -71,7 +71,7 @@ public static partial class AdmissionEngine
                 if (TooManyPending(input) is { } pending)
                     return Decided(GateVerdicts.Denied(gate, [], [], null, Outcomes.Deny, AdmissionMessages.TooManyPending(request, pending, input.Settings.MaxPendingPerRequester))
                         with { Denial = new GateDenial(DenialKind.TooManyPending) });
-                return new CreatePlan(gate, HelmSetDraft(request, release, gate, gated, slot.Name), gate.Effective.Wait, null);
+                return new CreatePlan(gate, ApprovalRequestDraft.ForHelmRelease(request, release, gate, gated, slot.Name), gate.Effective.Wait, null);
         }
     }
 
@@ -81,18 +81,7 @@ public static partial class AdmissionEngine
         var found = new List<ApprovalPolicy>();
         foreach (var operation in new[] { Operations.Create, Operations.Update })
         {
-            var write = ChangeSets.Attributes(entry, input.Request.UserInfo.Username);
-            var attributes = new AdmissionAttributes
-            {
-                Uid = input.Request.Uid,
-                Operation = operation,
-                Resource = write.Resource,
-                Kind = write.Kind,
-                Namespace = write.Namespace,
-                Name = write.Name,
-                UserInfo = input.Request.UserInfo,
-                Object = write.Object,
-            };
+            var attributes = ChangeSets.Attributes(entry, input.Request.UserInfo, operation);
             foreach (var evaluation in PolicyEvaluator.EvaluateApplicable(input.Policies, attributes, input.Cluster, input.Now))
             {
                 // A policy that fails to evaluate would refuse the write anyway: asking for it here shows it to approvers.
@@ -103,37 +92,6 @@ public static partial class AdmissionEngine
         }
 
         return found;
-    }
-
-    private static ApprovalRequest HelmSetDraft(AdmissionAttributes record, HelmRelease release, AdmissionGate gate, List<ChangeSetObject> gated, string name)
-    {
-        var user = record.UserInfo;
-        return new ApprovalRequest
-        {
-            Metadata = new V1ObjectMeta
-            {
-                Name = name,
-                NamespaceProperty = release.Namespace,
-                Labels = new Dictionary<string, string>(StringComparer.Ordinal)
-                {
-                    [ApiConstants.FingerprintLabel] = gate.Fingerprint[..63],
-                    [ApiConstants.RequesterLabel] = ApprovalRequestDraft.LabelValue(user.Username),
-                },
-            },
-            Spec = new ApprovalRequestSpec
-            {
-                Policies = [.. gate.PolicyNames],
-                Requester = new Requester { Username = user.Username, Uid = string.IsNullOrEmpty(user.Uid) ? null : user.Uid, Groups = [.. user.Groups.Take(256)] },
-                Action = new RequestedAction { Operation = "*", Namespace = release.Namespace },
-                Fingerprint = gate.Fingerprint,
-                Scope = ApprovalScope.Exact,
-                ChangeSet = new ChangeSet
-                {
-                    Helm = new HelmReleaseRef { Release = release.Name, Namespace = release.Namespace, Revision = release.Revision },
-                    Objects = gated,
-                },
-            },
-        };
     }
 
     /// <summary>

@@ -29,12 +29,7 @@ public static class ApprovalRequestDraft
             Spec = new ApprovalRequestSpec
             {
                 Policies = [.. gate.PolicyNames],
-                Requester = new Requester
-                {
-                    Username = user.Username,
-                    Uid = string.IsNullOrEmpty(user.Uid) ? null : user.Uid,
-                    Groups = [.. user.Groups.Take(MaxGroups)],
-                },
+                Requester = RequesterOf(user),
                 Action = new RequestedAction
                 {
                     Operation = request.Operation,
@@ -55,6 +50,37 @@ public static class ApprovalRequestDraft
             },
         };
     }
+
+    /// <summary>
+    /// The change set of a Helm release revision (docs/semantics.md "Helm releases"), asked for when Helm writes the
+    /// release record: the requester from the record's userInfo, the revision's gated objects, named by their digest.
+    /// </summary>
+    public static ApprovalRequest ForHelmRelease(AdmissionAttributes record, Changes.HelmRelease release, AdmissionGate gate, List<ChangeSetObject> gated, string name) =>
+        new()
+        {
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = gate.RequestNamespace, Labels = Labels(gate, record.UserInfo) },
+            Spec = new ApprovalRequestSpec
+            {
+                Policies = [.. gate.PolicyNames],
+                Requester = RequesterOf(record.UserInfo),
+                Action = new RequestedAction { Operation = "*", Namespace = release.Namespace },
+                Fingerprint = gate.Fingerprint,
+                Scope = ApprovalScope.Exact,
+                ChangeSet = new ChangeSet
+                {
+                    Helm = new HelmReleaseRef { Release = release.Name, Namespace = release.Namespace, Revision = release.Revision },
+                    Objects = gated,
+                },
+            },
+        };
+
+    /// <summary>The requester as the admission request's userInfo says, groups bounded as the CRD bounds them.</summary>
+    private static Requester RequesterOf(UserInfo user) => new()
+    {
+        Username = user.Username,
+        Uid = string.IsNullOrEmpty(user.Uid) ? null : user.Uid,
+        Groups = [.. user.Groups.Take(MaxGroups)],
+    };
 
     /// <summary>Selectable labels: the fingerprint (prefix), the requester and one per policy.</summary>
     private static Dictionary<string, string> Labels(AdmissionGate gate, UserInfo user)

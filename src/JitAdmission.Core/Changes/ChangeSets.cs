@@ -14,18 +14,22 @@ public static class ChangeSets
     public const int MaxTotalBytes = 512 * 1024;
 
     /// <summary>The admission request an entry describes, by <paramref name="requester"/>, as the gate will see it.</summary>
-    public static AdmissionAttributes Attributes(ChangeSetObject entry, string requester)
+    public static AdmissionAttributes Attributes(ChangeSetObject entry, string requester) => Attributes(entry, new UserInfo(requester, null, []));
+
+    /// <summary>The write an entry describes by <paramref name="user"/>, as <paramref name="operation"/> when given (the
+    /// operations an APPLY entry may arrive as) and else the entry's own.</summary>
+    public static AdmissionAttributes Attributes(ChangeSetObject entry, UserInfo user, string? operation = null)
     {
         ArgumentNullException.ThrowIfNull(entry);
         return new AdmissionAttributes
         {
             Uid = "",
-            Operation = entry.Operation,
+            Operation = operation ?? entry.Operation,
             Resource = new GroupVersionResource(entry.Group, entry.Version, entry.Resource),
             Kind = entry.Kind is { Length: > 0 } kind ? new GroupVersionKind(entry.Group, entry.Version, kind) : null,
             Namespace = entry.Namespace ?? "",
             Name = entry.Name,
-            UserInfo = new UserInfo(requester, null, []),
+            UserInfo = user,
             Object = entry.Object is { } o ? new RawObject(System.Text.Encoding.UTF8.GetBytes(o.GetRawText())) : RawObject.None,
         };
     }

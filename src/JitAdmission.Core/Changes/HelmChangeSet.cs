@@ -33,13 +33,13 @@ public static class HelmChangeSet
         var entries = new List<ChangeSetObject>();
         foreach (var manifest in release.Objects)
         {
-            var apiVersion = manifest["apiVersion"]?.GetValueKind() == JsonValueKind.String ? manifest["apiVersion"]!.GetValue<string>() : "";
-            var kind = manifest["kind"]?.GetValueKind() == JsonValueKind.String ? manifest["kind"]!.GetValue<string>() : "";
+            var apiVersion = Text(manifest, "apiVersion") ?? "";
+            var kind = Text(manifest, "kind") ?? "";
             var metadata = manifest["metadata"] as JsonObject;
-            var name = metadata?["name"]?.GetValueKind() == JsonValueKind.String ? metadata["name"]!.GetValue<string>() : "";
+            var name = Text(metadata, "name") ?? "";
             // Secrets stay out: their values would be stored in the request; a gated Secret is asked for on its own.
             if (apiVersion.Length == 0 || kind.Length == 0 || name.Length == 0 || ClusterScopedKinds.Contains(kind) || (kind == "Secret" && apiVersion == "v1")) continue;
-            var ns = metadata?["namespace"]?.GetValueKind() == JsonValueKind.String ? metadata["namespace"]!.GetValue<string>() : release.Namespace;
+            var ns = Text(metadata, "namespace") ?? release.Namespace;
             var slash = apiVersion.IndexOf('/', StringComparison.Ordinal);
             var entry = new ChangeSetObject
             {
@@ -58,6 +58,9 @@ public static class HelmChangeSet
 
         return entries;
     }
+
+    private static string? Text(JsonObject? obj, string key) =>
+        obj?[key] is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
 
     /// <summary>The manifest object as Helm sends it: the release annotations and managed-by label added.</summary>
     private static JsonElement AsApplied(JsonObject manifest, HelmRelease release)

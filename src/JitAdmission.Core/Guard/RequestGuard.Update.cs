@@ -183,22 +183,14 @@ public static partial class RequestGuard
         if (a.BreakGlass != b.BreakGlass) yield return "breakGlass";
         if ((a.Extends ?? "") != (b.Extends ?? "")) yield return "extends";
         if ((a.ValidFor ?? "") != (b.ValidFor ?? "")) yield return "validFor";
-        if (!SameAutoApprovals(a.AutoApprovals, b.AutoApprovals)) yield return "autoApprovals";
-        if (!SameChangeSet(a.ChangeSet, b.ChangeSet)) yield return "changeSet";
+        if (!SameSerialized(a.AutoApprovals, b.AutoApprovals)) yield return "autoApprovals";
+        if (!SameSerialized(a.ChangeSet, b.ChangeSet)) yield return "changeSet";
     }
 
-    private static bool SameAutoApprovals(List<AutoApprovalRecord>? a, List<AutoApprovalRecord>? b) =>
-        (a ?? []).Count == (b ?? []).Count
-        && (a ?? []).Zip(b ?? []).All(p => p.First.Policy == p.Second.Policy && p.First.Rule == p.Second.Rule
-            && p.First.Approves.SequenceEqual(p.Second.Approves, StringComparer.Ordinal));
-
-    private static bool SameChangeSet(ChangeSet? a, ChangeSet? b) =>
-        a is null || b is null
-            ? a is null && b is null
-            : a.Objects.Count == b.Objects.Count && a.Objects.Zip(b.Objects).All(p =>
-                p.First.Operation == p.Second.Operation && p.First.Group == p.Second.Group && p.First.Version == p.Second.Version
-                && p.First.Resource == p.Second.Resource && p.First.Kind == p.Second.Kind && p.First.Namespace == p.Second.Namespace
-                && p.First.Name == p.Second.Name && p.First.Fingerprint == p.Second.Fingerprint && SameJson(p.First.Object, p.Second.Object));
+    /// <summary>Whole values compared as the API stores them: every field, so none added later can slip past.</summary>
+    private static bool SameSerialized<T>(T? a, T? b)
+        where T : class =>
+        a is null || b is null ? a is null && b is null : k8s.KubernetesJson.Serialize(a) == k8s.KubernetesJson.Serialize(b);
 
     private static bool SameJson(System.Text.Json.JsonElement? a, System.Text.Json.JsonElement? b) =>
         a is null || b is null ? a is null && b is null : System.Text.Json.JsonElement.DeepEquals(a.Value, b.Value);

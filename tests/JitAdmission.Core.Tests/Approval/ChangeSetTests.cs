@@ -117,6 +117,12 @@ public class ChangeSetTests
         var edited = Set(Web(replicas: 30));
         var errors = RequestGuard.ValidateUpdate(old, edited, User(Alice, "devs"), _ => MatchPolicyBuilderPolicy, isOperator: false, At(1));
         Assert.Contains("spec.changeSet is immutable; create a new ApprovalRequest instead", errors);
+
+        // Every field of the set, the Helm release it names included.
+        var relabelled = Set(Web());
+        relabelled.Spec.ChangeSet!.Helm = new HelmReleaseRef { Release = "other", Namespace = "prod", Revision = 2 };
+        Assert.Contains("spec.changeSet is immutable; create a new ApprovalRequest instead",
+            RequestGuard.ValidateUpdate(old, relabelled, User(Alice, "devs"), _ => MatchPolicyBuilderPolicy, isOperator: true, At(1)));
     }
 
     private static EngineWorld WorldWith(ApprovalRequest set, bool approved = true)
